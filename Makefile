@@ -1,0 +1,51 @@
+# The operator interface: `make run` (demo on a fresh machine) and `make test` (whole suite).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+IDP := $(BIN)/idp
+INTEROP := tests/interop
+
+.PHONY: install run test lint format browsers node clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium for the browser tests (Playwright cannot download browsers here).
+browsers:
+	@command -v chromium >/dev/null || { \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The independent relying party (openid-client) and axe-core, pinned by package-lock.json.
+node: $(INTEROP)/node_modules/.installed
+$(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-lock.json
+	cd $(INTEROP) && npm ci --silent --no-audit --no-fund
+	touch $@
+
+run: install
+	$(IDP) init
+	$(IDP) demo seed --output instance/demo-client.json
+	@echo "IdP: http://127.0.0.1:5000   demo application: http://127.0.0.1:5001"
+	@trap 'kill 0' INT TERM EXIT; \
+	IDP_SERVER_DEVELOPMENT=true $(IDP) serve --port 5000 & \
+	$(BIN)/python -m clients.demo_rp --port 5001 --credentials instance/demo-client.json; \
+	wait
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: install browsers node lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) instance $(INTEROP)/node_modules

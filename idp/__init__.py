@@ -1,0 +1,129 @@
+"""An OpenID Connect identity provider for organisations serving the public."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from idp.clock import SystemClock
+from idp.config import Settings, load_settings, resolve_secret
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite: write-ahead log (readers never wait), foreign keys on, wait for locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def _flask_config(settings: Settings) -> dict[str, Any]:
+    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    if settings.database_url.startswith("sqlite"):
+        engine_options = {"connect_args": {"timeout": 10}}
+    return {
+        "SECRET_KEY": resolve_secret(settings, "secret_key"),
+        "SQLALCHEMY_DATABASE_URI": settings.database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+        "SQLALCHEMY_ECHO": settings.database.echo,
+        "SESSION_COOKIE_NAME": settings.session.cookie_name,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": settings.is_https,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session.absolute_hours),
+        "WTF_CSRF_TIME_LIMIT": settings.tokens.pending_request_ttl_seconds,
+        "WTF_CSRF_SSL_STRICT": settings.is_https,
+        "RATELIMIT_STORAGE_URI": settings.ratelimit.storage_uri,
+        "RATELIMIT_STRATEGY": settings.ratelimit.strategy,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "BABEL_DEFAULT_LOCALE": "fr",
+        "MAX_CONTENT_LENGTH": 64 * 1024,
+    }
+
+
+def _template_helpers(app: Flask, settings: Settings) -> None:
+    from idp.i18n import current_locale, markup, text
+
+    def language_query(code: str) -> str:
+        args = {k: v for k, v in request.args.items() if k != "ui_locales"}
+        return urlencode({**args, "ui_locales": code})
+
+    @app.context_processor
+    def helpers() -> dict[str, Any]:
+        return {
+            "t": text,
+            "markup": markup,
+            "locale": current_locale(),
+            "branding": settings.branding,
+            "language_query": language_query,
+        }
+
+
+def create_app(
+    config: Settings | str | os.PathLike[str] | None = None,
+    *,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    clock: SystemClock | None = None,
+) -> Flask:
+    """Build the IdP from a settings object, a TOML path, or `IDP_CONFIG` and defaults."""
+    from idp import web
+    from idp.extensions import babel, csrf, db, limiter, migrate
+    from idp.i18n import select_locale
+    from idp.oidc import server as oidc_server
+    from idp.oidc import views as oidc_views
+    from idp.oidc.keys import KeyStore
+    from idp.runtime import Runtime
+    from idp.services.clients import ClientRegistry
+    from idp.services.passwords import PasswordHashing
+
+    settings = config if isinstance(config, Settings) else load_settings(config, overrides)
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app.config.update(_flask_config(settings))
+    if settings.server.proxy_count:
+        count = settings.server.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    clock = clock or SystemClock()
+    app.extensions["idp.clock"] = clock
+    app.extensions["idp"] = Runtime(
+        settings=settings,
+        clock=clock,
+        keys=KeyStore(
+            settings.path(settings.keys.dir),
+            grace_seconds=settings.longest_token_ttl_seconds,
+            rsa_bits=settings.keys.rsa_bits,
+        ),
+        clients=ClientRegistry(resolve_secret(settings, "hash_key")),
+        passwords=PasswordHashing(settings.password),
+        hash_key=resolve_secret(settings, "hash_key"),
+    )
+    oidc_server.init_app(app)
+    oidc_views.init_app(app)
+    app.register_blueprint(oidc_views.bp)
+    web.init_app(app)
+    _template_helpers(app, settings)
+    return app

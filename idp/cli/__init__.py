@@ -1,0 +1,17 @@
+"""The `idp` command: operate an instance from a shell (thin: every rule lives in services)."""
+
+from __future__ import annotations
+
+from idp.cli.app import root
+from idp.cli.clients import clients
+from idp.cli.demo import demo
+from idp.cli.keys import keys
+from idp.cli.server import init, serve
+from idp.cli.users import users
+
+for command in (init, serve, clients, users, keys, demo):
+    root.add_command(command)
+
+
+def main() -> None:
+    root(prog_name="idp")

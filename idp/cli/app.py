@@ -1,0 +1,63 @@
+"""The root group: loads the configuration once and runs commands in an app context."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
+import click
+from flask import Flask
+
+from idp.config import ConfigError
+
+
+class AppHolder:
+    """Builds the app lazily, so `idp --help` works without a database."""
+
+    def __init__(self, config: str | None) -> None:
+        self.config = config
+        self._app: Flask | None = None
+
+    @property
+    def app(self) -> Flask:
+        if self._app is None:
+            from idp import create_app
+
+            try:
+                self._app = create_app(self.config)
+            except ConfigError as exc:
+                raise click.ClickException(f"configuration: {exc}") from None
+        return self._app
+
+
+@click.group()
+@click.option(
+    "--config",
+    "config",
+    envvar="IDP_CONFIG",
+    type=click.Path(dir_okay=False),
+    help="TOML configuration file (default: $IDP_CONFIG, else built-in defaults).",
+)
+@click.pass_context
+def root(ctx: click.Context, config: str | None) -> None:
+    """Operate the identity provider."""
+    ctx.obj = AppHolder(config)
+
+
+def pass_app(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the command inside the app context; the app is its first argument."""
+
+    @click.pass_obj
+    @functools.wraps(func)
+    def wrapper(holder: AppHolder, *args: Any, **kwargs: Any) -> Any:
+        app = holder.app
+        with app.app_context():
+            return func(app, *args, **kwargs)
+
+    return wrapper
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))

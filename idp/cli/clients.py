@@ -1,0 +1,195 @@
+"""`idp clients add|list|show|remove|rotate-secret`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from idp.cli.app import echo_json, pass_app
+from idp.extensions import db
+from idp.runtime import runtime
+from idp.services.clients import (
+    AUTH_METHODS,
+    ID_TOKEN_ALGS,
+    SUPPORTED_GRANT_TYPES,
+    ClientError,
+    ClientSpec,
+    RegisteredClient,
+)
+
+
+@click.group()
+def clients() -> None:
+    """Relying applications."""
+
+
+def _describe(client: RegisteredClient) -> dict[str, object]:
+    return {
+        "client_id": client.client_id,
+        "name": client.name,
+        "token_endpoint_auth_method": client.token_endpoint_auth_method,
+        "redirect_uris": list(client.redirect_uris),
+        "post_logout_redirect_uris": list(client.post_logout_redirect_uris),
+        "grant_types": sorted(client.grant_types),
+        "scope": " ".join(sorted(client.scopes)),
+        "first_party": client.first_party,
+        "requires_habilitation": client.requires_habilitation,
+        "refresh_without_offline_access": client.refresh_without_offline_access,
+        "subject_type": client.subject_type,
+        "sector_identifier": client.sector_identifier,
+        "id_token_signed_response_alg": client.id_token_signed_response_alg,
+    }
+
+
+@clients.command()
+@click.option("--name", required=True)
+@click.option("--redirect-uri", "redirect_uris", multiple=True, help="Repeat for several.")
+@click.option("--post-logout-redirect-uri", "post_logout_uris", multiple=True)
+@click.option("--public", is_flag=True, help="No secret (native or browser app): PKCE required.")
+@click.option("--auth-method", type=click.Choice(AUTH_METHODS), help="Token endpoint auth.")
+@click.option("--first-party", is_flag=True, help="Skip the consent page.")
+@click.option("--requires-habilitation", is_flag=True, help="Only granted users may sign in.")
+@click.option(
+    "--scope", default="openid profile email phone address offline_access", show_default=True
+)
+@click.option(
+    "--grant-type",
+    "grant_types",
+    multiple=True,
+    type=click.Choice(SUPPORTED_GRANT_TYPES),
+    help="Default: authorization_code and refresh_token.",
+)
+@click.option(
+    "--subject-type", type=click.Choice(["public", "pairwise"]), default="public", show_default=True
+)
+@click.option("--sector-identifier", help="Host pairwise subjects are computed for.")
+@click.option(
+    "--id-token-alg", type=click.Choice(ID_TOKEN_ALGS), help="Default: [keys] default_alg."
+)
+@click.option(
+    "--jwks",
+    "jwks_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Public JWKS file for private_key_jwt.",
+)
+@click.option("--refresh-without-offline-access", is_flag=True)
+@click.option("--client-id", help="Choose the client_id (default: random).")
+@click.option("--json", "as_json", is_flag=True, help="Print {client_id, client_secret} as JSON.")
+@pass_app
+def add(
+    app: Flask,
+    name: str,
+    redirect_uris: tuple[str, ...],
+    post_logout_uris: tuple[str, ...],
+    public: bool,
+    auth_method: str | None,
+    first_party: bool,
+    requires_habilitation: bool,
+    scope: str,
+    grant_types: tuple[str, ...],
+    subject_type: str,
+    sector_identifier: str | None,
+    id_token_alg: str | None,
+    jwks_file: str | None,
+    refresh_without_offline_access: bool,
+    client_id: str | None,
+    as_json: bool,
+) -> None:
+    """Register a client; its secret is shown once, here, and never stored in clear."""
+    rt = runtime()
+    spec = ClientSpec(
+        name=name,
+        redirect_uris=redirect_uris,
+        post_logout_redirect_uris=post_logout_uris,
+        public=public or auth_method == "none",
+        auth_method=auth_method,
+        first_party=first_party,
+        requires_habilitation=requires_habilitation,
+        scope=scope,
+        grant_types=grant_types or ("authorization_code", "refresh_token"),
+        subject_type=subject_type,
+        sector_identifier=sector_identifier,
+        id_token_alg=id_token_alg or rt.settings.keys.default_alg,
+        jwks=json.loads(Path(jwks_file).read_text()) if jwks_file else None,
+        refresh_without_offline_access=refresh_without_offline_access,
+    )
+    try:
+        client, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
+    except ClientError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    if as_json:
+        echo_json({"client_id": client.client_id, "client_secret": secret})
+        return
+    click.echo(f"client_id:     {client.client_id}")
+    if secret:
+        click.echo(f"client_secret: {secret}")
+        click.echo("Keep the secret now: it is not stored and cannot be shown again.")
+
+
+@clients.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def list_clients(app: Flask, as_json: bool) -> None:
+    """List registered clients."""
+    found = list(runtime().clients.all())
+    if as_json:
+        echo_json([_describe(c) for c in found])
+        return
+    for client in found:
+        click.echo(f"{client.client_id}  {client.name}  ({client.token_endpoint_auth_method})")
+
+
+@clients.command()
+@click.argument("client_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def show(app: Flask, client_id: str, as_json: bool) -> None:
+    """Show one client's registration."""
+    client = runtime().clients.lookup(client_id)
+    if client is None:
+        raise click.ClickException(f"no client {client_id!r}")
+    description = _describe(client)
+    if as_json:
+        echo_json(description)
+        return
+    for key, value in description.items():
+        click.echo(f"{key}: {value}")
+
+
+@clients.command()
+@click.argument("client_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_app
+def remove(app: Flask, client_id: str, yes: bool) -> None:
+    """Remove a client and revoke everything issued to it."""
+    if not yes:
+        click.confirm(f"Remove client {client_id} and revoke its tokens?", abort=True)
+    rt = runtime()
+    try:
+        rt.clients.remove(client_id)
+    except ClientError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"removed {client_id}")
+
+
+@clients.command("rotate-secret")
+@click.argument("client_id")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def rotate_secret(app: Flask, client_id: str, as_json: bool) -> None:
+    """Replace the secret; the old one stops working at once."""
+    rt = runtime()
+    try:
+        secret = rt.clients.rotate_secret(client_id, now=rt.now())
+    except ClientError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    if as_json:
+        echo_json({"client_id": client_id, "client_secret": secret})
+    else:
+        click.echo(f"client_secret: {secret}")

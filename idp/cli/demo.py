@@ -1,0 +1,84 @@
+"""`idp demo seed`: the demo client and account that `make run` sets up (idempotent)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from idp.cli.app import pass_app
+from idp.extensions import db
+from idp.runtime import runtime
+from idp.services import users
+from idp.services.clients import ClientSpec
+from idp.services.users import NewAccount
+
+DEMO_CLIENT_ID = "demo-rp"
+DEMO_IDENTIFIER = "demo"
+DEMO_PASSWORD = "Demo-Connexion-2026"  # published in the README on purpose
+
+
+@click.group()
+def demo() -> None:
+    """Demonstration data (never on a production instance)."""
+
+
+@demo.command()
+@click.option("--rp-url", default="http://127.0.0.1:5001", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Where to write the demo client's credentials for the demo application.",
+)
+@pass_app
+def seed(app: Flask, rp_url: str, output: str) -> None:
+    """Create the demo relying application and the demo account, if absent."""
+    rt = runtime()
+    if rt.settings.is_https:
+        raise click.ClickException("refusing to seed demo data on an https issuer")
+    rp_url = rp_url.rstrip("/")
+    target = Path(output)
+    if rt.clients.lookup(DEMO_CLIENT_ID) is None or not target.exists():
+        if rt.clients.lookup(DEMO_CLIENT_ID) is not None:
+            rt.clients.remove(DEMO_CLIENT_ID)
+        spec = ClientSpec(
+            name="Application de démonstration",
+            redirect_uris=(f"{rp_url}/callback",),
+            post_logout_redirect_uris=(f"{rp_url}/",),
+        )
+        client, secret = rt.clients.register(spec, now=rt.now(), client_id=DEMO_CLIENT_ID)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(
+                {
+                    "issuer": rt.settings.issuer,
+                    "client_id": client.client_id,
+                    "client_secret": secret,
+                    "redirect_uri": f"{rp_url}/callback",
+                    "post_logout_redirect_uri": f"{rp_url}/",
+                },
+                fh,
+                indent=2,
+            )
+        click.echo(f"demo client {client.client_id} registered; credentials in {target}")
+    if users.find_by_identifier(DEMO_IDENTIFIER) is None:
+        account = NewAccount(
+            identifier=DEMO_IDENTIFIER,
+            email="marie.dupont@example.org",
+            phone="+33612345678",
+            given_name="Marie",
+            family_name="Dupont",
+        )
+        user = users.create(account, now=rt.now(), hashing=rt.passwords, password=DEMO_PASSWORD)
+        user.email_verified = True
+        user.street_address = "56 rue de Billancourt"
+        user.postal_code = "92100"
+        user.locality = "Boulogne-Billancourt"
+        user.country = "France"
+        click.echo(f"demo account {DEMO_IDENTIFIER} / {DEMO_PASSWORD}")
+    db.session.commit()

@@ -1,0 +1,274 @@
+"""Configuration: one validated settings object built from TOML, environment and defaults.
+
+Every key has its default here, with the unit in its name. A misspelt key, a wrong type or a
+placeholder secret on a public issuer is an error at start, never a surprise at run time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; the message names the key."""
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    issuer: str = "http://127.0.0.1:5000"
+    # Signs cookies, CSRF tokens and one-time links; may be rotated (users sign in again).
+    # Empty: a random key is generated once and kept in `instance/secret_key`.
+    secret_key: str = ""
+    # Keys the hashes of client secrets, codes and recovery data, and pairwise subjects.
+    # Never rotate it: stored hashes and pairwise `sub` values depend on it.
+    # Empty: a random key is generated once and kept in `instance/hash_key`.
+    hash_key: str = ""
+    instance_dir: str = "instance"
+    # Trust X-Forwarded-* from this many proxies (0 when the app faces clients directly).
+    proxy_count: int = 0
+    # Enables the development pages (outbox). Never on in production.
+    development: bool = False
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    # Empty: SQLite in the instance folder.
+    url: str = ""
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class KeysSettings:
+    dir: str = "keys"
+    # Algorithm of ID tokens for clients that do not choose one.
+    default_alg: str = "RS256"
+    rsa_bits: int = 2048
+
+
+@dataclass(frozen=True)
+class TokensSettings:
+    authorization_code_ttl_seconds: int = 60
+    access_token_ttl_seconds: int = 600
+    id_token_ttl_seconds: int = 600
+    refresh_token_ttl_seconds: int = 30 * 24 * 3600
+    client_credentials_ttl_seconds: int = 600
+    # How long an unfinished sign-in (pending authorization request) stays usable.
+    pending_request_ttl_seconds: int = 1800
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    idle_minutes: int = 30
+    absolute_hours: int = 12
+    cookie_name: str = "idp_session"
+
+
+@dataclass(frozen=True)
+class RatelimitSettings:
+    storage_uri: str = "memory://"
+    strategy: str = "moving-window"
+    # Applied to the sign-in form per client IP.
+    login_per_ip: str = "30/minute"
+
+
+@dataclass(frozen=True)
+class BrandingSettings:
+    name: str = "Mon espace"
+    organisation: str = "Organisme de démonstration"
+    logo: str = ""
+    support_phone: str = "0 800 74 74 00"
+    support_email: str = "assistance@example.org"
+    support_hours: str = "du lundi au vendredi, de 8 h 30 à 18 h"
+
+
+@dataclass(frozen=True)
+class PasswordSettings:
+    # argon2id cost (OWASP: m=19 MiB, t=2, p=1 is the floor; these are above it).
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    server: ServerSettings = field(default_factory=ServerSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    keys: KeysSettings = field(default_factory=KeysSettings)
+    tokens: TokensSettings = field(default_factory=TokensSettings)
+    session: SessionSettings = field(default_factory=SessionSettings)
+    ratelimit: RatelimitSettings = field(default_factory=RatelimitSettings)
+    branding: BrandingSettings = field(default_factory=BrandingSettings)
+    password: PasswordSettings = field(default_factory=PasswordSettings)
+    # Folder the relative paths above are resolved against (the config file's folder).
+    base_dir: Path = field(default_factory=Path.cwd)
+
+    @property
+    def issuer(self) -> str:
+        return self.server.issuer.rstrip("/")
+
+    @property
+    def is_https(self) -> bool:
+        return self.issuer.startswith("https://")
+
+    def path(self, value: str) -> Path:
+        """Resolve a configured path against the configuration's folder."""
+        candidate = Path(value)
+        return candidate if candidate.is_absolute() else self.base_dir / candidate
+
+    @property
+    def instance_path(self) -> Path:
+        return self.path(self.server.instance_dir)
+
+    @property
+    def database_url(self) -> str:
+        if self.database.url:
+            return self.database.url
+        return f"sqlite:///{self.instance_path / 'idp.sqlite3'}"
+
+    @property
+    def longest_token_ttl_seconds(self) -> int:
+        """Lifetime of the longest-lived signed artefact, for key retirement."""
+        t = self.tokens
+        return max(t.id_token_ttl_seconds, t.access_token_ttl_seconds)
+
+
+SECTIONS: dict[str, type] = {
+    f.name: f.type if isinstance(f.type, type) else get_type_hints(Settings)[f.name]
+    for f in dataclasses.fields(Settings)
+    if f.name != "base_dir"
+}
+
+
+def _coerce(section: str, key: str, value: Any, target: type) -> Any:
+    name = f"[{section}] {key}"
+    if target is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if isinstance(value, str) and value.lower() in {"0", "false", "no", "off", ""}:
+            return False
+        raise ConfigError(f"{name} must be true or false, not {value!r}")
+    if target is int:
+        if isinstance(value, bool):
+            raise ConfigError(f"{name} must be an integer, not {value!r}")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be an integer, not {value!r}") from None
+    if target is str:
+        if not isinstance(value, str | int | float):
+            raise ConfigError(f"{name} must be a string, not {value!r}")
+        return str(value)
+    raise ConfigError(f"{name}: unsupported type {target!r}")  # pragma: no cover
+
+
+def _build_section(section: str, cls: type, values: Mapping[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    unknown = set(values) - set(hints)
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+    return cls(**{k: _coerce(section, k, v, hints[k]) for k, v in values.items()})
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
+    """Read `IDP_<SECTION>_<KEY>` variables; an unknown section or key is an error."""
+    overrides: dict[str, dict[str, str]] = {}
+    for name, value in environ.items():
+        if not name.startswith("IDP_") or name in {"IDP_CONFIG"} or name.startswith("IDP_TEST_"):
+            continue
+        rest = name[4:].lower()
+        section = next((s for s in SECTIONS if rest.startswith(s + "_")), None)
+        if section is None:
+            raise ConfigError(f"environment variable {name} names no configuration section")
+        overrides.setdefault(section, {})[rest[len(section) + 1 :]] = value
+    return overrides
+
+
+def load_settings(
+    path: str | os.PathLike[str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from a TOML file (or `IDP_CONFIG`), then env, then explicit overrides."""
+    environ = os.environ if environ is None else environ
+    path = path or environ.get("IDP_CONFIG") or None
+    data: dict[str, dict[str, Any]] = {}
+    base_dir = Path.cwd()
+    if path:
+        file = Path(path)
+        try:
+            with file.open("rb") as fh:
+                data = tomllib.load(fh)
+        except FileNotFoundError:
+            raise ConfigError(f"configuration file not found: {file}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        base_dir = file.resolve().parent
+    unknown = set(data) - set(SECTIONS)
+    if unknown:
+        raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
+    merged: dict[str, dict[str, Any]] = {s: dict(data.get(s, {})) for s in SECTIONS}
+    for layer in (_env_overrides(environ), overrides or {}):
+        for section, values in layer.items():
+            if section not in SECTIONS:
+                raise ConfigError(f"unknown section: {section}")
+            merged[section].update(values)
+    sections = {s: _build_section(s, SECTIONS[s], merged[s]) for s in SECTIONS}
+    settings = Settings(**sections, base_dir=base_dir)
+    validate(settings)
+    return settings
+
+
+def validate(settings: Settings) -> None:
+    """Refuse settings that would run insecurely or not at all."""
+    issuer = settings.issuer
+    if not issuer.startswith(("https://", "http://")):
+        raise ConfigError("[server] issuer must be an http(s) URL")
+    if "?" in issuer or "#" in issuer:
+        raise ConfigError("[server] issuer must not have a query or fragment")
+    for name in ("secret_key", "hash_key"):
+        value = getattr(settings.server, name)
+        if settings.is_https and value in PLACEHOLDER_SECRETS - {""}:
+            raise ConfigError(f"[server] {name} is a placeholder: set a random value")
+    if settings.is_https and settings.server.development:
+        raise ConfigError("[server] development pages cannot be enabled on an https issuer")
+    if settings.keys.default_alg not in {"RS256", "ES256"}:
+        raise ConfigError("[keys] default_alg must be RS256 or ES256")
+    if settings.keys.rsa_bits < 2048:
+        raise ConfigError("[keys] rsa_bits must be at least 2048")
+    for name, value in dataclasses.asdict(settings.tokens).items():
+        if value <= 0:
+            raise ConfigError(f"[tokens] {name} must be positive")
+    if settings.tokens.authorization_code_ttl_seconds > 600:
+        raise ConfigError("[tokens] authorization_code_ttl_seconds must be at most 600")
+
+
+def resolve_secret(settings: Settings, name: str) -> str:
+    """Return `[server] <name>`, or the value kept in the instance folder (made once)."""
+    configured = getattr(settings.server, name)
+    if configured:
+        return configured
+    file = settings.instance_path / name
+    if not file.exists():
+        file.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another worker made it first
+            pass
+        else:
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+    value = file.read_text().strip()
+    if not value:
+        raise ConfigError(f"{file} is empty: remove it and run `idp init` again")
+    return value

@@ -1,0 +1,61 @@
+"""Accounts that sign in, and the applications they are granted (habilitations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from idp.extensions import db
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Public subject identifier: random, stable, never the login identifier.
+    subject: Mapped[str] = mapped_column(String(64), unique=True)
+    # Login identifier, normalised (NFKC, lower case, trimmed).
+    identifier: Mapped[str] = mapped_column(String(128), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    phone_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    given_name: Mapped[str | None] = mapped_column(String(128))
+    family_name: Mapped[str | None] = mapped_column(String(128))
+    street_address: Mapped[str | None] = mapped_column(String(255))
+    postal_code: Mapped[str | None] = mapped_column(String(16))
+    locality: Mapped[str | None] = mapped_column(String(128))
+    country: Mapped[str | None] = mapped_column(String(64))
+    locale: Mapped[str | None] = mapped_column(String(8))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[int | None] = mapped_column(Integer)
+    # A temporary password must be personalised at the next sign-in.
+    password_temporary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "active" or "disabled" (by an administrator).
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[int] = mapped_column(Integer)
+    last_login_at: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def name(self) -> str | None:
+        parts = [p for p in (self.given_name, self.family_name) if p]
+        return " ".join(parts) or None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+
+class Habilitation(db.Model):
+    """A user's authorisation to sign in to a client that requires one."""
+
+    __tablename__ = "habilitations"
+    __table_args__ = (UniqueConstraint("user_id", "client_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(
+        ForeignKey("clients.client_id", ondelete="CASCADE"), index=True
+    )
+    granted_at: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""The OpenID provider: Authlib's authorization server, grants, endpoints, claims and keys."""

@@ -1,0 +1,88 @@
+"""What a client learns about a user: the subject it sees and the claims each scope releases."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import Any
+
+from authlib.oauth2.rfc6749 import scope_to_list
+
+from idp.models import User
+from idp.services.clients import RegisteredClient
+
+# Scopes whose claims are about a user (a client_credentials token carries none of them).
+USER_SCOPES = frozenset({"openid", "profile", "email", "phone", "address", "offline_access"})
+
+CLAIMS_BY_SCOPE: dict[str, tuple[str, ...]] = {
+    "profile": ("name", "given_name", "family_name", "locale", "updated_at"),
+    "email": ("email", "email_verified"),
+    "phone": ("phone_number", "phone_number_verified"),
+    "address": ("address",),
+}
+CLAIMS_SUPPORTED = (
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "nonce",
+    "acr",
+    "amr",
+    "at_hash",
+    "sid",
+    *(claim for claims in CLAIMS_BY_SCOPE.values() for claim in claims),
+)
+
+
+def subject_for(client: RegisteredClient, user: User, hash_key: str) -> str:
+    """The `sub` this client sees: the public subject, or a pairwise one per sector."""
+    if client.subject_type != "pairwise":
+        return user.subject
+    message = f"{client.sector_identifier}|{user.subject}".encode()
+    digest = hmac.new(hash_key.encode(), b"pairwise\x00" + message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _address(user: User) -> dict[str, str] | None:
+    parts = {
+        "street_address": user.street_address,
+        "postal_code": user.postal_code,
+        "locality": user.locality,
+        "country": user.country,
+    }
+    present = {k: v for k, v in parts.items() if v}
+    if not present:
+        return None
+    lines = [user.street_address, " ".join(p for p in (user.postal_code, user.locality) if p)]
+    lines.append(user.country or "")
+    present["formatted"] = "\n".join(line for line in lines if line)
+    return present
+
+
+def _claim_values(user: User) -> dict[str, Any]:
+    return {
+        "name": user.name,
+        "given_name": user.given_name,
+        "family_name": user.family_name,
+        "locale": user.locale,
+        "updated_at": user.updated_at,
+        "email": user.email,
+        "email_verified": bool(user.email_verified) if user.email else None,
+        "phone_number": user.phone,
+        "phone_number_verified": bool(user.phone_verified) if user.phone else None,
+        "address": _address(user),
+    }
+
+
+def user_claims(client: RegisteredClient, user: User, scope: str, hash_key: str) -> dict[str, Any]:
+    """`sub` and the claims released by the granted scopes (unknown values left out)."""
+    values = _claim_values(user)
+    claims: dict[str, Any] = {"sub": subject_for(client, user, hash_key)}
+    for name in scope_to_list(scope) or []:
+        for claim in CLAIMS_BY_SCOPE.get(name, ()):
+            if values[claim] is not None:
+                claims[claim] = values[claim]
+    return claims

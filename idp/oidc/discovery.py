@@ -1,0 +1,77 @@
+"""Provider metadata (OpenID Connect Discovery 1.0, RFC 8414) and the JWKS document.
+
+Both answers are serialised once: discovery when the app starts, the JWKS whenever the
+key folder changes or a superseded key reaches retirement.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from idp.config import Settings
+from idp.i18n import SUPPORTED_LOCALES
+from idp.oidc.claims import CLAIMS_SUPPORTED
+from idp.oidc.client_auth import ALL_METHODS, ASSERTION_ALGORITHMS, CONFIDENTIAL_METHODS
+from idp.oidc.keys import KeyStore
+from idp.services.clients import ID_TOKEN_ALGS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES
+
+ACR_VALUES = ("eidas1",)
+
+
+def metadata(settings: Settings) -> dict[str, Any]:
+    issuer = settings.issuer
+    return {
+        "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/authorize",
+        "token_endpoint": f"{issuer}/token",
+        "userinfo_endpoint": f"{issuer}/userinfo",
+        "jwks_uri": f"{issuer}/jwks.json",
+        "end_session_endpoint": f"{issuer}/logout",
+        "revocation_endpoint": f"{issuer}/revoke",
+        "introspection_endpoint": f"{issuer}/introspect",
+        "scopes_supported": list(SUPPORTED_SCOPES),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": list(SUPPORTED_GRANT_TYPES),
+        "subject_types_supported": ["public", "pairwise"],
+        "id_token_signing_alg_values_supported": list(ID_TOKEN_ALGS),
+        "token_endpoint_auth_methods_supported": ALL_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "revocation_endpoint_auth_methods_supported": ALL_METHODS,
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "introspection_endpoint_auth_methods_supported": CONFIDENTIAL_METHODS,
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "code_challenge_methods_supported": ["S256"],
+        "claims_supported": list(CLAIMS_SUPPORTED),
+        "acr_values_supported": list(ACR_VALUES),
+        "prompt_values_supported": ["none", "login", "consent"],
+        "ui_locales_supported": list(SUPPORTED_LOCALES),
+        "claims_parameter_supported": False,
+        "request_parameter_supported": False,
+        "request_uri_parameter_supported": False,
+        "require_request_uri_registration": False,
+        "authorization_response_iss_parameter_supported": True,
+        "frontchannel_logout_supported": False,
+        "backchannel_logout_supported": False,
+    }
+
+
+class JwksDocument:
+    """The serialised JWKS, rebuilt only when the published key set can have changed."""
+
+    def __init__(self, keys: KeyStore) -> None:
+        self._keys = keys
+        self._lock = threading.Lock()
+        self._cached: tuple[object, int | None, bytes] | None = None
+
+    def body(self, now: int) -> bytes:
+        snapshot = self._keys.all()
+        cached = self._cached
+        if cached is not None and cached[0] is snapshot and (cached[1] is None or now < cached[1]):
+            return cached[2]
+        with self._lock:
+            body = json.dumps(self._keys.jwks(now)).encode()
+            self._cached = (snapshot, self._keys.next_change(now), body)
+        return body

@@ -1,0 +1,252 @@
+"""Grants and their extensions, stricter than Authlib's defaults.
+
+- PKCE accepts S256 only, is required from public clients, and is verified whenever sent.
+- An authorization code is consumed atomically; presenting it again revokes its tokens.
+- Refresh tokens rotate; presenting a used one revokes the whole family.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from authlib.oauth2.rfc6749 import (
+    InvalidGrantError,
+    InvalidRequestError,
+    InvalidScopeError,
+    grants,
+    scope_to_list,
+)
+from authlib.oauth2.rfc7636 import CodeChallenge
+from authlib.oidc.core.grants import OpenIDCode
+from authlib.oidc.core.grants.util import is_openid_scope
+from sqlalchemy import select, update
+
+from idp.extensions import db
+from idp.models import AuthorizationCode, Token, User
+from idp.oidc import tokens
+from idp.oidc.client_auth import ALL_METHODS, CONFIDENTIAL_METHODS
+from idp.oidc.id_token import Authentication, issue_id_token
+from idp.runtime import runtime
+from idp.services import audit
+from idp.services.hashing import new_secret, token_hash
+
+
+class SignedInUser:
+    """The user granting an authorization request, with how they signed in."""
+
+    def __init__(self, user: User, authentication: Authentication) -> None:
+        self.user = user
+        self.authentication = authentication
+
+    def __bool__(self) -> bool:
+        return True
+
+
+def _id_token_for(
+    client: Any, user: User, authentication: Authentication, access_token: str, nonce: str | None
+) -> str:
+    rt = runtime()
+    return issue_id_token(
+        keys=rt.keys,
+        issuer=rt.settings.issuer,
+        client=client,
+        user=user,
+        authentication=authentication,
+        now=rt.now(),
+        ttl_seconds=rt.settings.tokens.id_token_ttl_seconds,
+        hash_key=rt.hash_key,
+        nonce=nonce,
+        access_token=access_token,
+    )
+
+
+def _active_user(user_id: int | None) -> User:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None or not user.is_active:
+        raise InvalidGrantError("The account is no longer active.")
+    return user
+
+
+class StrictPKCE(CodeChallenge):
+    """RFC 7636 with S256 only (RFC 9700 §2.1.1)."""
+
+    DEFAULT_CODE_CHALLENGE_METHOD = "S256"
+    SUPPORTED_CODE_CHALLENGE_METHOD: ClassVar[list[str]] = ["S256"]
+    CODE_CHALLENGE_METHODS: ClassVar[dict[str, Any]] = {
+        "S256": CodeChallenge.CODE_CHALLENGE_METHODS["S256"]
+    }
+
+    def validate_code_challenge(self, grant: Any, redirect_uri: str) -> None:
+        data = grant.request.payload.data
+        challenge = data.get("code_challenge")
+        if challenge and data.get("code_challenge_method") != "S256":
+            raise InvalidRequestError("'code_challenge_method' must be S256.")
+        if not challenge and grant.request.client.is_public:
+            raise InvalidRequestError("Public clients must use PKCE (code_challenge, S256).")
+        super().validate_code_challenge(grant, redirect_uri)
+
+    def validate_code_verifier(self, grant: Any, result: Any) -> None:
+        code = grant.request.authorization_code
+        if grant.request.client.is_public and not code.code_challenge:
+            raise InvalidGrantError("The code was issued without PKCE.")
+        super().validate_code_verifier(grant, result)
+
+
+class OpenIDCodeExtension(OpenIDCode):
+    """Adds the ID token to the code exchange."""
+
+    def exists_nonce(self, nonce: str, request: Any) -> bool:
+        # Nonce replay is the relying party's check (OIDC Core §3.1.3.7); codes are single use.
+        return False
+
+    def process_token(self, grant: Any, response: Any) -> Any:
+        _, token, _ = response
+        if not is_openid_scope(token.get("scope")):
+            return token
+        request = grant.request
+        code: AuthorizationCode = request.authorization_code
+        authentication = Authentication(code.auth_time, code.acr, tuple(code.amr or ()), code.sid)
+        token["id_token"] = _id_token_for(
+            request.client, request.user, authentication, token["access_token"], code.nonce
+        )
+        return token
+
+
+class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
+
+    def generate_authorization_code(self) -> str:
+        return new_secret(32)
+
+    def save_authorization_code(self, code: str, request: Any) -> None:
+        rt = runtime()
+        now = rt.now()
+        data = request.payload.data
+        signed_in: SignedInUser = request.user
+        authentication = signed_in.authentication
+        challenge = data.get("code_challenge")
+        db.session.add(
+            AuthorizationCode(
+                code_hash=token_hash(code),
+                client_id=request.client.client_id,
+                user_id=signed_in.user.id,
+                redirect_uri=request.payload.redirect_uri,
+                scope=request.scope,
+                nonce=data.get("nonce"),
+                code_challenge=challenge,
+                code_challenge_method="S256" if challenge else None,
+                auth_time=authentication.auth_time,
+                acr=authentication.acr,
+                amr=list(authentication.amr),
+                sid=authentication.sid,
+                grant_id=tokens.new_grant_id(),
+                created_at=now,
+                expires_at=now + rt.settings.tokens.authorization_code_ttl_seconds,
+            )
+        )
+
+    def query_authorization_code(self, code: str, client: Any) -> AuthorizationCode | None:
+        row = db.session.scalar(
+            select(AuthorizationCode).where(AuthorizationCode.code_hash == token_hash(code))
+        )
+        if row is None or row.client_id != client.client_id:
+            return None
+        if row.used_at is not None:
+            self._replayed(row)
+            return None
+        if runtime().now() >= row.expires_at:
+            return None
+        return row
+
+    def _replayed(self, row: AuthorizationCode) -> None:
+        """RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it."""
+        db.session.rollback()
+        revoked = tokens.revoke_family(row.grant_id)
+        audit.record(
+            "code_replayed",
+            "refused",
+            at=runtime().now(),
+            user_id=row.user_id,
+            client_id=row.client_id,
+            revoked_tokens=revoked,
+        )
+        db.session.commit()
+
+    def authenticate_user(self, authorization_code: AuthorizationCode) -> User:
+        """Consume the code (once, even under concurrent requests), then load its user."""
+        consumed = db.session.execute(
+            update(AuthorizationCode)
+            .where(AuthorizationCode.id == authorization_code.id)
+            .where(AuthorizationCode.used_at.is_(None))
+            .values(used_at=runtime().now())
+        )
+        if consumed.rowcount != 1:
+            self._replayed(authorization_code)
+            raise InvalidGrantError("Invalid 'code' in request.")
+        return _active_user(authorization_code.user_id)
+
+    def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
+        """Used codes are kept (marked) until they expire, to recognise a replay."""
+
+
+class RefreshTokenGrant(grants.RefreshTokenGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
+    INCLUDE_NEW_REFRESH_TOKEN = True
+
+    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
+        row = tokens.by_refresh_token(refresh_token)
+        now = runtime().now()
+        if row is None or tokens.refresh_token_active(row, now):
+            return row
+        if row.refresh_used_at is not None and not row.revoked:
+            self._reused(row)
+        return None
+
+    def _reused(self, row: Token) -> None:
+        """A refresh token presented twice means one copy leaked: end the whole grant."""
+        db.session.rollback()
+        revoked = tokens.revoke_family(row.grant_id)
+        audit.record(
+            "refresh_token_reused",
+            "refused",
+            at=runtime().now(),
+            user_id=row.user_id,
+            client_id=row.client_id,
+            revoked_tokens=revoked,
+        )
+        db.session.commit()
+
+    def _validate_token_scope(self, token: Token) -> None:
+        requested = self.request.payload.scope
+        if requested and not set(scope_to_list(requested)) <= set(
+            scope_to_list(token.granted_scope) or []
+        ):
+            raise InvalidScopeError()
+
+    def authenticate_user(self, refresh_token: Token) -> User:
+        return _active_user(refresh_token.user_id)
+
+    def issue_token(self, user: User, refresh_token: Token) -> dict[str, Any]:
+        scope = self.request.payload.scope or refresh_token.granted_scope
+        return self.generate_token(user=user, scope=scope, include_refresh_token=True)
+
+    def revoke_old_credential(self, refresh_token: Token) -> None:
+        if not tokens.consume_refresh_token(refresh_token, runtime().now()):
+            self._reused(refresh_token)
+            raise InvalidGrantError()
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        status, token, headers = super().create_token_response()
+        old: Token = self.request.refresh_token
+        if is_openid_scope(token.get("scope")):
+            authentication = Authentication(
+                old.auth_time or old.issued_at, old.acr, tuple(old.amr or ()), old.sid
+            )
+            token["id_token"] = _id_token_for(
+                self.request.client, self.request.user, authentication, token["access_token"], None
+            )
+        return status, token, headers
+
+
+class ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_METHODS

@@ -1,0 +1,151 @@
+"""Authlib's authorization server, wired to our clients, tokens, grants and endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer, ResourceProtector
+from authlib.integrations.flask_oauth2.requests import FlaskOAuth2Request
+from authlib.oauth2.rfc6749 import OAuth2Request
+from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
+from flask import Flask, current_app
+from flask import request as flask_request
+
+from idp.models import AuthorizationCode, Token
+from idp.oidc import tokens
+from idp.oidc.claims import USER_SCOPES
+from idp.oidc.client_auth import PrivateKeyJWT, reject_multiple_methods
+from idp.oidc.endpoints import (
+    AccessTokenValidator,
+    EndSession,
+    Introspection,
+    Revocation,
+    UserInfoResponder,
+)
+from idp.oidc.grants import (
+    AuthorizationCodeGrant,
+    ClientCredentialsGrant,
+    OpenIDCodeExtension,
+    RefreshTokenGrant,
+    StrictPKCE,
+)
+from idp.oidc.id_token import Authentication
+from idp.runtime import runtime
+from idp.services.clients import SUPPORTED_SCOPES
+
+
+class StoredRequest(OAuth2Request):
+    """An authorization request rebuilt from a pending record, to be resumed."""
+
+    def __init__(self, uri: str, params: dict[str, str]) -> None:
+        super().__init__("GET", uri, headers={})
+        self.payload = BasicOAuth2Payload(params)
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self.payload.data
+
+    @property
+    def form(self) -> dict[str, str]:
+        return {}
+
+
+class Server(AuthorizationServer):
+    def query_client(self, client_id: str) -> Any:
+        return runtime().clients.lookup(client_id)
+
+    def create_oauth2_request(self, request: Any) -> OAuth2Request:
+        if isinstance(request, OAuth2Request):
+            return request
+        return FlaskOAuth2Request(flask_request)
+
+    def authenticate_client(self, request: Any, methods: list[str], endpoint: str = "token") -> Any:
+        reject_multiple_methods(request)
+        return super().authenticate_client(request, methods, endpoint)
+
+    def save_token(self, token: dict[str, Any], request: Any) -> None:
+        rt = runtime()
+        now = rt.now()
+        grant_type = request.payload.grant_type
+        authentication = None
+        refresh_expires_at = None
+        granted_scope = token.get("scope", "")
+        if grant_type == "authorization_code":
+            code: AuthorizationCode = request.authorization_code
+            grant_id = code.grant_id
+            granted_scope = code.scope
+            authentication = Authentication(code.auth_time, code.acr, tuple(code.amr), code.sid)
+            refresh_expires_at = now + rt.settings.tokens.refresh_token_ttl_seconds
+        elif grant_type == "refresh_token":
+            old: Token = request.refresh_token
+            grant_id = old.grant_id
+            granted_scope = old.granted_scope
+            authentication = Authentication(
+                old.auth_time or old.issued_at, old.acr, tuple(old.amr or ()), old.sid
+            )
+            refresh_expires_at = old.refresh_expires_at
+        else:
+            grant_id = tokens.new_grant_id()
+        tokens.store(
+            token,
+            client_id=request.client.client_id,
+            user_id=request.user.id if request.user is not None else None,
+            grant_id=grant_id,
+            granted_scope=granted_scope,
+            now=now,
+            refresh_expires_at=refresh_expires_at,
+            authentication=authentication,
+        )
+
+
+def generate_token(
+    grant_type: str,
+    client: Any,
+    user: Any = None,
+    scope: str | None = None,
+    expires_in: int | None = None,
+    include_refresh_token: bool = True,
+) -> dict[str, Any]:
+    """Token generator for every grant: lifetimes from config, refresh tokens by policy."""
+    ttl = runtime().settings.tokens
+    allowed = client.get_allowed_scope(scope)
+    if grant_type == "client_credentials":
+        allowed = " ".join(s for s in allowed.split() if s not in USER_SCOPES)
+        lifetime = ttl.client_credentials_ttl_seconds
+        with_refresh = False
+    elif grant_type == "refresh_token":
+        lifetime = ttl.access_token_ttl_seconds
+        with_refresh = True
+    else:
+        lifetime = ttl.access_token_ttl_seconds
+        with_refresh = tokens.wants_refresh_token(client, allowed, include_refresh_token)
+    return tokens.generate(allowed, expires_in or lifetime, with_refresh).response()
+
+
+def init_app(app: Flask) -> Server:
+    """Build the authorization server for `app` and register its grants and endpoints."""
+    issuer = app.extensions["idp"].settings.issuer
+    server = Server()
+    server.init_app(app)
+    server.register_token_generator("default", generate_token)
+    server.scopes_supported = list(SUPPORTED_SCOPES)
+    server.register_client_auth_method(
+        "private_key_jwt", PrivateKeyJWT(audiences=[issuer, f"{issuer}/token"])
+    )
+    server.register_grant(
+        AuthorizationCodeGrant, [StrictPKCE(required=True), OpenIDCodeExtension()]
+    )
+    server.register_grant(RefreshTokenGrant)
+    server.register_grant(ClientCredentialsGrant)
+    server.register_endpoint(Introspection)
+    server.register_endpoint(Revocation)
+    server.register_endpoint(EndSession)
+    protector = ResourceProtector()
+    protector.register_token_validator(AccessTokenValidator())
+    server.register_endpoint(UserInfoResponder(resource_protector=protector))
+    app.extensions["idp.authorization_server"] = server
+    return server
+
+
+def authorization_server() -> Server:
+    return current_app.extensions["idp.authorization_server"]

@@ -1,0 +1,144 @@
+"""Access and refresh tokens: issued opaque, stored hashed, revoked by grant family.
+
+Every token descends from one grant (an authorization code, or a client_credentials call);
+all tokens of a grant share its `grant_id`, so a replayed code or a reused refresh token
+revokes the whole family at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from authlib.oauth2.rfc6749 import scope_to_list
+from sqlalchemy import select, update
+
+from idp.extensions import db
+from idp.models import Token
+from idp.oidc.id_token import Authentication
+from idp.services.hashing import new_secret, token_hash
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """Values of a token response before they are stored (only hashes are kept)."""
+
+    access_token: str
+    refresh_token: str | None
+    expires_in: int
+    scope: str
+
+    def response(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "access_token": self.access_token,
+            "token_type": "Bearer",
+            "expires_in": self.expires_in,
+            "scope": self.scope,
+        }
+        if self.refresh_token:
+            body["refresh_token"] = self.refresh_token
+        return body
+
+
+def wants_refresh_token(client: Any, scope: str, grant_allows: bool) -> bool:
+    """Refresh tokens go with offline_access, or to clients configured for them."""
+    if not grant_allows or not client.check_grant_type("refresh_token"):
+        return False
+    return "offline_access" in (scope_to_list(scope) or []) or client.refresh_without_offline_access
+
+
+def store(
+    response: dict[str, Any],
+    *,
+    client_id: str,
+    user_id: int | None,
+    grant_id: str,
+    granted_scope: str,
+    now: int,
+    refresh_expires_at: int | None,
+    authentication: Authentication | None,
+) -> Token:
+    row = Token(
+        access_token_hash=token_hash(response["access_token"]),
+        refresh_token_hash=(
+            token_hash(response["refresh_token"]) if response.get("refresh_token") else None
+        ),
+        client_id=client_id,
+        user_id=user_id,
+        scope=response.get("scope", ""),
+        granted_scope=granted_scope,
+        grant_id=grant_id,
+        issued_at=now,
+        expires_at=now + int(response["expires_in"]),
+        refresh_expires_at=refresh_expires_at if response.get("refresh_token") else None,
+        revoked=False,
+        auth_time=authentication.auth_time if authentication else None,
+        acr=authentication.acr if authentication else None,
+        amr=list(authentication.amr) if authentication else None,
+        sid=authentication.sid if authentication else None,
+    )
+    db.session.add(row)
+    return row
+
+
+def new_grant_id() -> str:
+    return new_secret(16)
+
+
+def generate(scope: str, expires_in: int, with_refresh: bool) -> IssuedToken:
+    return IssuedToken(
+        access_token=new_secret(32),
+        refresh_token=new_secret(32) if with_refresh else None,
+        expires_in=expires_in,
+        scope=scope,
+    )
+
+
+def by_access_token(value: str) -> Token | None:
+    return db.session.scalar(select(Token).where(Token.access_token_hash == token_hash(value)))
+
+
+def by_refresh_token(value: str) -> Token | None:
+    return db.session.scalar(select(Token).where(Token.refresh_token_hash == token_hash(value)))
+
+
+def access_token_active(row: Token | None, now: int) -> bool:
+    return row is not None and not row.revoked and now < row.expires_at
+
+
+def refresh_token_active(row: Token | None, now: int) -> bool:
+    return (
+        row is not None
+        and row.refresh_token_hash is not None
+        and not row.revoked
+        and row.refresh_used_at is None
+        and row.refresh_expires_at is not None
+        and now < row.refresh_expires_at
+    )
+
+
+def consume_refresh_token(row: Token, now: int) -> bool:
+    """Mark a refresh token used, atomically; False when another request used it first."""
+    result = db.session.execute(
+        update(Token)
+        .where(Token.id == row.id, Token.refresh_used_at.is_(None), Token.revoked.is_(False))
+        .values(refresh_used_at=now)
+    )
+    return result.rowcount == 1
+
+
+def revoke_family(grant_id: str) -> int:
+    """Revoke every token of a grant; returns how many were still live."""
+    result = db.session.execute(
+        update(Token)
+        .where(Token.grant_id == grant_id, Token.revoked.is_(False))
+        .values(revoked=True)
+    )
+    return result.rowcount
+
+
+def revoke_for_user(user_id: int) -> int:
+    result = db.session.execute(
+        update(Token).where(Token.user_id == user_id, Token.revoked.is_(False)).values(revoked=True)
+    )
+    return result.rowcount

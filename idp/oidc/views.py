@@ -1,0 +1,148 @@
+"""HTTP endpoints of the OpenID provider. Thin: each hands the request to Authlib or a service."""
+
+from __future__ import annotations
+
+import json
+
+from authlib.oauth2 import OAuth2Error
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from idp import browser
+from idp.extensions import csrf, db
+from idp.oidc import interaction
+from idp.oidc.discovery import JwksDocument, metadata
+from idp.oidc.server import authorization_server
+from idp.runtime import runtime
+from idp.services import interactions
+
+bp = Blueprint("oidc", __name__)
+
+JSON_HEADERS = {"Access-Control-Allow-Origin": "*"}
+
+
+def init_app(app: object) -> None:
+    """Serialise the documents that never change while the app runs."""
+    rt = app.extensions["idp"]  # type: ignore[attr-defined]
+    app.extensions["idp.discovery"] = json.dumps(metadata(rt.settings)).encode()  # type: ignore[attr-defined]
+    app.extensions["idp.jwks"] = JwksDocument(rt.keys)  # type: ignore[attr-defined]
+
+
+def _json(body: bytes, max_age: int) -> Response:
+    response = Response(body, mimetype="application/json", headers=JSON_HEADERS)
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@bp.get("/.well-known/openid-configuration")
+@bp.get("/.well-known/oauth-authorization-server")
+def discovery() -> Response:
+    return _json(current_app.extensions["idp.discovery"], 3600)
+
+
+@bp.get("/jwks.json")
+def jwks() -> Response:
+    return _json(current_app.extensions["idp.jwks"].body(runtime().now()), 300)
+
+
+@bp.route("/authorize", methods=["GET", "POST"])
+@csrf.exempt
+def authorize() -> Response:
+    server = authorization_server()
+    return interaction.authorize(server.create_oauth2_request(None))
+
+
+def _pending_or_404(ref: str):
+    pending = interactions.load(ref, binding=browser.binding_hash(), now=runtime().now())
+    if pending is None:
+        abort(404)
+    return pending
+
+
+@bp.get("/authorize/resume/<ref>")
+def resume(ref: str) -> Response:
+    pending = _pending_or_404(ref)
+    return interaction.authorize(interaction.stored_request(pending), pending)
+
+
+@bp.post("/authorize/deny/<ref>")
+def deny(ref: str) -> Response:
+    pending = _pending_or_404(ref)
+    return interaction.deny(interaction.stored_request(pending), pending)
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return response
+
+
+@bp.post("/token")
+@csrf.exempt
+def token() -> Response:
+    response = authorization_server().create_token_response()
+    if response.status_code == 200:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return _no_store(response)
+
+
+@bp.route("/userinfo", methods=["GET", "POST"])
+@csrf.exempt
+def userinfo() -> Response:
+    return _no_store(authorization_server().create_endpoint_response("userinfo"))
+
+
+@bp.post("/revoke")
+@csrf.exempt
+def revoke() -> Response:
+    return _no_store(authorization_server().create_endpoint_response("revocation"))
+
+
+@bp.post("/introspect")
+@csrf.exempt
+def introspect() -> Response:
+    return _no_store(authorization_server().create_endpoint_response("introspection"))
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+@csrf.exempt
+def end_session() -> Response | str:
+    """RP-initiated logout: with a valid hint at once, otherwise after the user confirms."""
+    server = authorization_server()
+    try:
+        validated = server.validate_endpoint_request("end_session")
+    except OAuth2Error as error:
+        body = render_template(
+            "errors/authorization.html", error=error.error, description=error.description
+        )
+        return Response(body, status=400, mimetype="text/html")
+    if validated.needs_confirmation:
+        client = validated.client
+        return render_template(
+            "logout/confirm.html",
+            client=client,
+            params={
+                k: v
+                for k, v in validated.request.payload.data.items()
+                if k in {"client_id", "post_logout_redirect_uri", "state", "ui_locales"}
+            },
+        )
+    return server.create_endpoint_response("end_session", validated) or render_template(
+        "logout/done.html"
+    )
+
+
+@bp.post("/logout/confirm")
+def confirm_end_session() -> Response | str:
+    """The confirmation form of a logout without hint (CSRF-protected, unlike /logout)."""
+    server = authorization_server()
+    if request.form.get("id_token_hint"):
+        abort(400)
+    try:
+        validated = server.validate_endpoint_request("end_session")
+    except OAuth2Error:
+        abort(400)
+    return server.create_endpoint_response("end_session", validated) or render_template(
+        "logout/done.html"
+    )

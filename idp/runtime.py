@@ -1,0 +1,31 @@
+"""The long-lived objects one app instance shares between requests, built once in `create_app`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from idp.clock import SystemClock
+from idp.config import Settings
+from idp.oidc.keys import KeyStore
+from idp.services.clients import ClientRegistry
+from idp.services.passwords import PasswordHashing
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    clock: SystemClock
+    keys: KeyStore
+    clients: ClientRegistry
+    passwords: PasswordHashing
+    hash_key: str
+
+    def now(self) -> int:
+        return self.clock.now()
+
+
+def runtime() -> Runtime:
+    """The running app's runtime."""
+    return current_app.extensions["idp"]

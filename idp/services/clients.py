@@ -1,0 +1,309 @@
+"""Client registration, secrets and the per-worker client cache.
+
+Workers keep registered clients in memory; a generation counter in the database, read once
+per request, tells them when another process (the CLI, another worker) changed a client.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
+from flask import g, has_request_context
+from sqlalchemy import delete, select, update
+
+from idp.extensions import db
+from idp.models import AuthorizationCode, Client, Consent, RegistryGeneration, Token
+from idp.services.hashing import hashes_equal, keyed_hash, new_secret
+
+SUPPORTED_SCOPES = ("openid", "profile", "email", "phone", "address", "offline_access")
+SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
+ID_TOKEN_ALGS = ("RS256", "ES256")
+_GENERATION = "clients"
+
+
+class ClientError(ValueError):
+    """A registration that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """What an administrator asks for when registering a client."""
+
+    name: str
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...] = ()
+    public: bool = False
+    auth_method: str | None = None
+    first_party: bool = False
+    requires_habilitation: bool = False
+    scope: str = "openid profile email phone address offline_access"
+    grant_types: tuple[str, ...] = ("authorization_code", "refresh_token")
+    subject_type: str = "public"
+    sector_identifier: str | None = None
+    id_token_alg: str = "RS256"
+    jwks: dict[str, Any] | None = None
+    refresh_without_offline_access: bool = False
+
+
+@dataclass(frozen=True)
+class RegisteredClient(ClientMixin):
+    """An immutable view of a client, as Authlib and the views use it."""
+
+    client_id: str
+    name: str
+    token_endpoint_auth_method: str
+    redirect_uris: tuple[str, ...]
+    post_logout_redirect_uris: tuple[str, ...]
+    grant_types: frozenset[str]
+    scopes: frozenset[str]
+    first_party: bool
+    requires_habilitation: bool
+    refresh_without_offline_access: bool
+    subject_type: str
+    sector_identifier: str | None
+    id_token_signed_response_alg: str
+    jwks: dict[str, Any] | None
+    secret_hash: str | None = field(repr=False)
+    hash_key: str = field(repr=False)
+
+    @property
+    def is_public(self) -> bool:
+        return self.token_endpoint_auth_method == "none"
+
+    @property
+    def client_metadata(self) -> dict[str, Any]:
+        return {"post_logout_redirect_uris": list(self.post_logout_redirect_uris)}
+
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> None:
+        # OpenID Connect requires redirect_uri on every request: there is no default.
+        return None
+
+    def get_allowed_scope(self, scope: str | None) -> str:
+        if not scope:
+            return ""
+        return list_to_scope([s for s in scope_to_list(scope) if s in self.scopes])
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in self.redirect_uris
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        if not self.secret_hash:
+            return False
+        candidate = keyed_hash(self.hash_key, "client-secret", client_secret)
+        return hashes_equal(candidate, self.secret_hash)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        if method == "none" and endpoint == "introspection":
+            return False
+        return method == self.token_endpoint_auth_method
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in self.grant_types
+
+
+def _validate_uri(uri: str, *, public: bool) -> None:
+    parts = urlsplit(uri)
+    if parts.fragment or "#" in uri:
+        raise ClientError(f"redirect URI must not have a fragment: {uri}")
+    if parts.scheme == "https" and parts.hostname:
+        return
+    loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+    if parts.scheme == "http" and loopback:
+        return
+    if public and parts.scheme and "." in parts.scheme and not parts.netloc.startswith("/"):
+        return  # private-use scheme of a native app (RFC 8252 §7.1), e.g. fr.example.app:/cb
+    raise ClientError(f"redirect URI must be https (or http on loopback): {uri}")
+
+
+def _check_spec(spec: ClientSpec) -> str:
+    """Validate a registration and return its token endpoint auth method."""
+    if not spec.name.strip():
+        raise ClientError("a client needs a name")
+    method = spec.auth_method or ("none" if spec.public else "client_secret_basic")
+    if method not in AUTH_METHODS:
+        raise ClientError(f"unknown auth method {method!r}: choose from {', '.join(AUTH_METHODS)}")
+    if spec.public != (method == "none"):
+        raise ClientError("public clients use auth method 'none', and only they do")
+    if method == "private_key_jwt" and not (spec.jwks and spec.jwks.get("keys")):
+        raise ClientError("private_key_jwt needs the client's public keys (--jwks)")
+    unknown_grants = set(spec.grant_types) - set(SUPPORTED_GRANT_TYPES)
+    if unknown_grants:
+        raise ClientError(f"unsupported grant type(s): {', '.join(sorted(unknown_grants))}")
+    if spec.public and "client_credentials" in spec.grant_types:
+        raise ClientError("a public client cannot use client_credentials")
+    if "authorization_code" in spec.grant_types and not spec.redirect_uris:
+        raise ClientError("the authorization_code grant needs at least one redirect URI")
+    for uri in (*spec.redirect_uris, *spec.post_logout_redirect_uris):
+        _validate_uri(uri, public=spec.public)
+    unknown_scopes = set(scope_to_list(spec.scope) or []) - set(SUPPORTED_SCOPES)
+    if unknown_scopes:
+        raise ClientError(f"unsupported scope(s): {', '.join(sorted(unknown_scopes))}")
+    if spec.subject_type not in {"public", "pairwise"}:
+        raise ClientError("subject type must be 'public' or 'pairwise'")
+    if spec.id_token_alg not in ID_TOKEN_ALGS:
+        raise ClientError(f"ID token algorithm must be one of {', '.join(ID_TOKEN_ALGS)}")
+    return method
+
+
+def _sector_identifier(spec: ClientSpec) -> str | None:
+    """The host pairwise subjects are computed for (OIDC Core §8.1)."""
+    if spec.subject_type != "pairwise":
+        return None
+    if spec.sector_identifier:
+        return spec.sector_identifier
+    hosts = {urlsplit(u).hostname for u in spec.redirect_uris}
+    if len(hosts) != 1:
+        raise ClientError(
+            "pairwise subjects need one redirect host, or an explicit --sector-identifier"
+        )
+    return hosts.pop()
+
+
+class ClientRegistry:
+    """Registration and cached lookup of clients."""
+
+    def __init__(self, hash_key: str) -> None:
+        self._hash_key = hash_key
+        self._cache: dict[str, RegisteredClient] = {}
+        self._generation: int | None = None
+        self._lock = threading.Lock()
+
+    # -- lookup ------------------------------------------------------------------------
+
+    def lookup(self, client_id: str | None) -> RegisteredClient | None:
+        if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
+            return None
+        self._refresh_if_stale()
+        cached = self._cache.get(client_id)
+        if cached is not None:
+            return cached
+        row = db.session.scalar(select(Client).where(Client.client_id == client_id))
+        if row is None:
+            return None
+        client = self._view(row)
+        with self._lock:
+            self._cache[client_id] = client
+        return client
+
+    def _refresh_if_stale(self) -> None:
+        """Drop the cache when the generation moved; read it at most once per request."""
+        if has_request_context():
+            if g.get("_clients_generation_checked"):
+                return
+            g._clients_generation_checked = True
+        generation = db.session.scalar(
+            select(RegistryGeneration.generation).where(RegistryGeneration.name == _GENERATION)
+        )
+        if generation != self._generation:
+            with self._lock:
+                self._cache.clear()
+                self._generation = generation
+
+    def _view(self, row: Client) -> RegisteredClient:
+        return RegisteredClient(
+            client_id=row.client_id,
+            name=row.name,
+            token_endpoint_auth_method=row.token_endpoint_auth_method,
+            redirect_uris=tuple(row.redirect_uris or ()),
+            post_logout_redirect_uris=tuple(row.post_logout_redirect_uris or ()),
+            grant_types=frozenset(row.grant_types or ()),
+            scopes=frozenset(scope_to_list(row.scope) or ()),
+            first_party=row.first_party,
+            requires_habilitation=row.requires_habilitation,
+            refresh_without_offline_access=row.refresh_without_offline_access,
+            subject_type=row.subject_type,
+            sector_identifier=row.sector_identifier,
+            id_token_signed_response_alg=row.id_token_signed_response_alg,
+            jwks=row.jwks,
+            secret_hash=row.secret_hash,
+            hash_key=self._hash_key,
+        )
+
+    # -- administration ------------------------------------------------------------------
+
+    def _bump_generation(self) -> None:
+        updated = db.session.execute(
+            update(RegistryGeneration)
+            .where(RegistryGeneration.name == _GENERATION)
+            .values(generation=RegistryGeneration.generation + 1)
+        )
+        if updated.rowcount == 0:
+            db.session.add(RegistryGeneration(name=_GENERATION, generation=1))
+
+    def _hash_secret(self, secret: str) -> str:
+        return keyed_hash(self._hash_key, "client-secret", secret)
+
+    def register(
+        self, spec: ClientSpec, *, now: int, client_id: str | None = None
+    ) -> tuple[RegisteredClient, str | None]:
+        """Register a client; returns it with its secret (None for public and key-based ones)."""
+        method = _check_spec(spec)
+        client_id = client_id or new_secret(18)
+        if db.session.scalar(select(Client.id).where(Client.client_id == client_id)):
+            raise ClientError(f"client {client_id!r} already exists")
+        secret = new_secret(32) if method in {"client_secret_basic", "client_secret_post"} else None
+        row = Client(
+            client_id=client_id,
+            name=spec.name.strip(),
+            secret_hash=self._hash_secret(secret) if secret else None,
+            token_endpoint_auth_method=method,
+            redirect_uris=list(dict.fromkeys(spec.redirect_uris)),
+            post_logout_redirect_uris=list(dict.fromkeys(spec.post_logout_redirect_uris)),
+            grant_types=list(dict.fromkeys(spec.grant_types)),
+            scope=list_to_scope(scope_to_list(spec.scope)),
+            first_party=spec.first_party,
+            requires_habilitation=spec.requires_habilitation,
+            refresh_without_offline_access=spec.refresh_without_offline_access,
+            subject_type=spec.subject_type,
+            sector_identifier=_sector_identifier(spec),
+            id_token_signed_response_alg=spec.id_token_alg,
+            jwks=spec.jwks,
+            created_at=now,
+            updated_at=now,
+        )
+        db.session.add(row)
+        self._bump_generation()
+        db.session.flush()
+        return self._view(row), secret
+
+    def rotate_secret(self, client_id: str, *, now: int) -> str:
+        row = self._row(client_id)
+        if row.token_endpoint_auth_method not in {"client_secret_basic", "client_secret_post"}:
+            raise ClientError(f"client {client_id!r} does not authenticate with a secret")
+        secret = new_secret(32)
+        row.secret_hash = self._hash_secret(secret)
+        row.updated_at = now
+        self._bump_generation()
+        return secret
+
+    def remove(self, client_id: str) -> None:
+        """Remove a client; its tokens stop working, its codes and consents go."""
+        db.session.delete(self._row(client_id))
+        db.session.execute(update(Token).where(Token.client_id == client_id).values(revoked=True))
+        db.session.execute(
+            delete(AuthorizationCode).where(AuthorizationCode.client_id == client_id)
+        )
+        db.session.execute(delete(Consent).where(Consent.client_id == client_id))
+        self._bump_generation()
+
+    def all(self) -> Iterable[RegisteredClient]:
+        rows = db.session.scalars(select(Client).order_by(Client.created_at, Client.id))
+        return [self._view(row) for row in rows]
+
+    def _row(self, client_id: str) -> Client:
+        row = db.session.scalar(select(Client).where(Client.client_id == client_id))
+        if row is None:
+            raise ClientError(f"no client {client_id!r}")
+        return row

@@ -1,0 +1,53 @@
+"""Pending authorization requests: where the protocol and the hosted pages meet.
+
+The authorize endpoint stores the request and sends the browser to a page (sign-in,
+consent, ...); the page records what the user did and sends the browser back to resume it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+
+from idp.extensions import db
+from idp.models import PendingAuthorization
+from idp.services.hashing import hashes_equal, new_secret
+
+
+def create(
+    params: dict[str, str], *, client_id: str, binding: str, now: int, ttl_seconds: int
+) -> PendingAuthorization:
+    db.session.execute(delete(PendingAuthorization).where(PendingAuthorization.expires_at < now))
+    pending = PendingAuthorization(
+        ref=new_secret(24),
+        client_id=client_id,
+        params=params,
+        browser_binding=binding,
+        created_at=now,
+        expires_at=now + ttl_seconds,
+    )
+    db.session.add(pending)
+    return pending
+
+
+def load(ref: str | None, *, binding: str, now: int) -> PendingAuthorization | None:
+    """The pending request if it exists, is unexpired and belongs to this browser."""
+    if not ref or not isinstance(ref, str) or len(ref) > 64:
+        return None
+    pending = db.session.scalar(select(PendingAuthorization).where(PendingAuthorization.ref == ref))
+    if pending is None or pending.expires_at <= now:
+        return None
+    if not hashes_equal(pending.browser_binding, binding):
+        return None
+    return pending
+
+
+def mark_authenticated(pending: PendingAuthorization, sid: str) -> None:
+    pending.authenticated_sid = sid
+
+
+def mark_consented(pending: PendingAuthorization, sid: str) -> None:
+    pending.consented_sid = sid
+
+
+def finish(pending: PendingAuthorization) -> None:
+    db.session.delete(pending)

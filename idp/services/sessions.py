@@ -1,0 +1,71 @@
+"""Server-side sign-in sessions: started at sign-in, checked for idle and absolute limits."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+
+from idp.config import SessionSettings
+from idp.extensions import db
+from idp.models import BrowserSession, User
+from idp.services.hashing import new_secret
+
+# A session's last activity is written at most this often (saves a write per page).
+TOUCH_INTERVAL_SECONDS = 60
+
+
+def start(
+    user: User,
+    *,
+    now: int,
+    acr: str,
+    amr: list[str],
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> BrowserSession:
+    record = BrowserSession(
+        sid=new_secret(24),
+        user_id=user.id,
+        auth_time=now,
+        acr=acr,
+        amr=amr,
+        created_at=now,
+        last_seen_at=now,
+        ip=ip,
+        user_agent=(user_agent or "")[:255] or None,
+    )
+    db.session.add(record)
+    user.last_login_at = now
+    return record
+
+
+def find_live(sid: str, *, now: int, limits: SessionSettings) -> BrowserSession | None:
+    """The session if it is neither ended, idle too long, nor past its absolute lifetime."""
+    record = db.session.scalar(select(BrowserSession).where(BrowserSession.sid == sid))
+    if record is None or record.ended_at is not None:
+        return None
+    idle_expired = now - record.last_seen_at >= limits.idle_minutes * 60
+    too_old = now - record.created_at >= limits.absolute_hours * 3600
+    if idle_expired or too_old:
+        record.ended_at = now
+        return None
+    if now - record.last_seen_at >= TOUCH_INTERVAL_SECONDS:
+        record.last_seen_at = now
+    return record
+
+
+def end(sid: str, *, now: int) -> bool:
+    result = db.session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.sid == sid, BrowserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    return result.rowcount == 1
+
+
+def end_all_for_user(user_id: int, *, now: int, keep_sid: str | None = None) -> int:
+    query = update(BrowserSession).where(
+        BrowserSession.user_id == user_id, BrowserSession.ended_at.is_(None)
+    )
+    if keep_sid:
+        query = query.where(BrowserSession.sid != keep_sid)
+    return db.session.execute(query.values(ended_at=now)).rowcount

@@ -1,0 +1,116 @@
+"""Accounts: creation, lookup by identifier, passwords and habilitations."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from idp.extensions import db
+from idp.models import Habilitation, User
+from idp.services.hashing import new_secret
+from idp.services.passwords import PasswordHashing
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message says why."""
+
+
+def normalise_identifier(raw: str) -> str:
+    """Identifiers compare case-insensitively and ignore surrounding blanks."""
+    return unicodedata.normalize("NFKC", raw).strip().lower()
+
+
+def normalise_email(raw: str, *, allow_reserved: bool = False) -> str:
+    try:
+        return validate_email(
+            raw, check_deliverability=False, test_environment=allow_reserved
+        ).normalized
+    except EmailNotValidError as exc:
+        raise AccountError(f"invalid e-mail address: {exc}") from None
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    identifier: str
+    email: str | None = None
+    phone: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+
+
+def find_by_identifier(identifier: str) -> User | None:
+    return db.session.scalar(
+        select(User).where(User.identifier == normalise_identifier(identifier))
+    )
+
+
+def get(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def create(
+    account: NewAccount,
+    *,
+    now: int,
+    hashing: PasswordHashing,
+    password: str | None = None,
+    temporary: bool = False,
+) -> User:
+    """Create an account, with a password or none yet (an invitation sets it later)."""
+    identifier = normalise_identifier(account.identifier)
+    if not identifier or len(identifier) > 128:
+        raise AccountError("the identifier must have 1 to 128 characters")
+    if find_by_identifier(identifier) is not None:
+        raise AccountError(f"an account with identifier {identifier!r} already exists")
+    user = User(
+        subject=new_secret(16),
+        identifier=identifier,
+        email=account.email,
+        phone=account.phone,
+        given_name=account.given_name,
+        family_name=account.family_name,
+        status="active",
+        created_at=now,
+        updated_at=now,
+    )
+    if password is not None:
+        set_password(user, password, now=now, hashing=hashing, temporary=temporary)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def set_password(
+    user: User, password: str, *, now: int, hashing: PasswordHashing, temporary: bool = False
+) -> None:
+    user.password_hash = hashing.hash(password)
+    user.password_changed_at = now
+    user.password_temporary = temporary
+    user.updated_at = now
+
+
+def grant(user: User, client_id: str, *, now: int) -> bool:
+    """Habilitate `user` for `client_id`; False when it already was."""
+    existing = db.session.scalar(
+        select(Habilitation).where(
+            Habilitation.user_id == user.id, Habilitation.client_id == client_id
+        )
+    )
+    if existing is not None:
+        return False
+    db.session.add(Habilitation(user_id=user.id, client_id=client_id, granted_at=now))
+    return True
+
+
+def is_habilitated(user_id: int, client_id: str) -> bool:
+    return (
+        db.session.scalar(
+            select(Habilitation.id).where(
+                Habilitation.user_id == user_id, Habilitation.client_id == client_id
+            )
+        )
+        is not None
+    )

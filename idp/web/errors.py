@@ -1,0 +1,65 @@
+"""Error answers: an HTML page for people, JSON for API callers; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+log = logging.getLogger(__name__)
+
+API_PATHS = ("/token", "/userinfo", "/revoke", "/introspect", "/jwks.json", "/.well-known/")
+MESSAGE_KEYS = {
+    400: "error.bad_request",
+    404: "error.not_found",
+    405: "error.method_not_allowed",
+    429: "error.too_many_requests",
+}
+OAUTH_ERRORS = {400: "invalid_request", 404: "not_found", 405: "invalid_request"}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(API_PATHS)
+
+
+def _page(status: int, key: str, **params: object) -> Response:
+    body = render_template("errors/page.html", message_key=key, params=params, status=status)
+    return Response(body, status=status, mimetype="text/html")
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if _wants_json():
+        response = jsonify(error=OAUTH_ERRORS.get(status, "server_error"))
+        response.status_code = status
+        return response
+    if status == 429:
+        retry = error.get_headers()
+        response = _page(429, "error.too_many_requests", minutes=1)
+        for name, value in retry:
+            if name.lower() == "retry-after":
+                response.headers["Retry-After"] = value
+        return response
+    return _page(status, MESSAGE_KEYS.get(status, "error.bad_request"))
+
+
+def _csrf_error(error: CSRFError) -> Response:
+    return _page(400, "error.csrf")
+
+
+def _internal_error(error: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if _wants_json():
+        response = jsonify(error="server_error")
+        response.status_code = 500
+        return response
+    return _page(500, "error.internal")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _internal_error)
+    app.register_error_handler(Exception, _internal_error)
