@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from authlib.oauth2.rfc6749 import InvalidClientError, InvalidRequestError
@@ -56,18 +58,26 @@ class PrivateKeyJWT(JWTBearerClientAssertion):
             raise InvalidClientError(description="The assertion lives too long.")
 
     def validate_jti(self, claims: Any, jti: str) -> bool:
-        """Remember the jti until the assertion expires; a second use is refused."""
+        """Remember the jti while the assertion is acceptable; a second use is refused.
+
+        That is until `exp` plus the leeway (the assertion is accepted that long), and the
+        record is committed at once: the assertion is spent even if the request then fails
+        or, as introspection does, never commits.
+        """
         if not isinstance(jti, str) or len(jti) > 255:
             return False
         now = runtime().now()
         db.session.execute(delete(UsedAssertion).where(UsedAssertion.expires_at < now))
+        expires_at = int(claims["exp"]) + self.leeway
         try:
             with db.session.begin_nested():
                 db.session.add(
-                    UsedAssertion(client_id=claims["sub"], jti=jti, expires_at=int(claims["exp"]))
+                    UsedAssertion(client_id=claims["sub"], jti=jti, expires_at=expires_at)
                 )
         except IntegrityError:
+            db.session.commit()
             return False
+        db.session.commit()
         return True
 
 
@@ -81,3 +91,16 @@ def reject_multiple_methods(request: Any) -> None:
     ]
     if sum(used) > 1:
         raise InvalidRequestError("Use only one client authentication method.")
+
+
+def reject_undecodable_basic(request: Any) -> None:
+    """Basic credentials must be UTF-8 (RFC 7617); Authlib's decoding fails with a 500 otherwise."""
+    kind, _, value = str(request.headers.get("Authorization") or "").partition(" ")
+    if kind.lower() != "basic":
+        return
+    try:
+        base64.b64decode(value.strip()).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise InvalidClientError(
+            status_code=401, description="Malformed Basic credentials."
+        ) from None

@@ -52,10 +52,20 @@ def find_token(value: str, hint: str | None) -> FoundToken | None:
     return None
 
 
+def require_token_param(request: Any) -> None:
+    """`token` is required; the hint only orders the search, so an unknown one is ignored
+    (RFC 7009 §2.1, RFC 7662 §2.1) instead of Authlib's 401 without a challenge."""
+    if "token" not in request.form:
+        raise InvalidRequestError("Missing 'token' in request.")
+
+
 class Introspection(IntrospectionEndpoint):
     """A client may introspect the tokens issued to it; any other token reads as inactive."""
 
     CLIENT_AUTH_METHODS = CONFIDENTIAL_METHODS
+
+    def check_params(self, request: Any, client: Any) -> None:
+        require_token_param(request)
 
     def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
         return find_token(token_string, token_type_hint)
@@ -95,6 +105,9 @@ class Revocation(RevocationEndpoint):
 
     CLIENT_AUTH_METHODS = ALL_METHODS
 
+    def check_params(self, request: Any, client: Any) -> None:
+        require_token_param(request)
+
     def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
         return find_token(token_string, token_type_hint)
 
@@ -102,7 +115,9 @@ class Revocation(RevocationEndpoint):
         if token.kind == "refresh_token":
             tokens.revoke_family(token.row.grant_id)
         else:
-            token.row.revoked = True
+            # The row holds the refresh token too: `revoked` would end it as well, so the
+            # access token alone is ended by expiring it now.
+            token.row.expires_at = min(token.row.expires_at, runtime().now())
         db.session.commit()
 
 

@@ -30,6 +30,9 @@ from idp.runtime import runtime
 from idp.services import audit
 from idp.services.hashing import new_secret, token_hash
 
+# Length of the `nonce` column of authorization codes.
+NONCE_MAX_LENGTH = 512
+
 
 class SignedInUser:
     """The user granting an authorization request, with how they signed in."""
@@ -114,6 +117,22 @@ class OpenIDCodeExtension(OpenIDCode):
 
 class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
+
+    def validate_authorization_request(self) -> str:
+        """Authlib's checks, and a nonce that fits its column."""
+        redirect_uri = super().validate_authorization_request()
+        nonce = self.request.payload.data.get("nonce")
+        if nonce is not None and len(nonce) > NONCE_MAX_LENGTH:
+            raise InvalidRequestError("Invalid 'nonce'.", redirect_uri=redirect_uri)
+        return redirect_uri
+
+    @staticmethod
+    def validate_authorization_redirect_uri(request: Any, client: Any) -> str:
+        """Authlib's check, without quoting the URI: its error text must be printable ASCII."""
+        redirect_uri = request.payload.redirect_uri
+        if redirect_uri and not client.check_redirect_uri(redirect_uri):
+            raise InvalidRequestError("The 'redirect_uri' is not registered for this client.")
+        return grants.AuthorizationCodeGrant.validate_authorization_redirect_uri(request, client)
 
     def generate_authorization_code(self) -> str:
         return new_secret(32)

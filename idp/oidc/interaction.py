@@ -13,7 +13,11 @@ from typing import Any
 from authlib.common.urls import add_params_to_uri
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import AccessDeniedError, InvalidRequestError, OAuth2Request
-from authlib.oidc.core.errors import ConsentRequiredError, LoginRequiredError
+from authlib.oidc.core.errors import (
+    ConsentRequiredError,
+    InteractionRequiredError,
+    LoginRequiredError,
+)
 from flask import Response, redirect, render_template, session, url_for
 from flask import request as flask_request
 from joserfc import jwt
@@ -28,7 +32,7 @@ from idp.oidc.grants import SignedInUser
 from idp.oidc.id_token import Authentication
 from idp.oidc.server import StoredRequest, authorization_server
 from idp.runtime import runtime
-from idp.services import audit, consent, interactions, users
+from idp.services import audit, consent, interactions, required_actions, users
 
 UNSUPPORTED = {
     "request": "request_not_supported",
@@ -166,6 +170,12 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
             return _interact("login.sign_in", _pending(request, client.client_id, pending))
         assert signed_in is not None and record is not None
         user = signed_in.user
+        action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
+        if action is not None:
+            if "none" in prompts:
+                raise InteractionRequiredError()
+            page = required_actions.page_for(action)
+            return _interact(page, _pending(request, client.client_id, pending))
         if client.requires_habilitation and not users.is_habilitated(user.id, client.client_id):
             audit.record(
                 "habilitation_refused",

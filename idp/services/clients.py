@@ -93,7 +93,15 @@ class RegisteredClient(ClientMixin):
         return list_to_scope([s for s in scope_to_list(scope) if s in self.scopes])
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
-        return redirect_uri in self.redirect_uris
+        """Exact match; a native app's loopback IP URI may use any port (RFC 8252 §7.3)."""
+        if redirect_uri in self.redirect_uris:
+            return True
+        portless = _loopback_without_port(redirect_uri)
+        return (
+            self.is_public
+            and portless is not None
+            and any(_loopback_without_port(uri) == portless for uri in self.redirect_uris)
+        )
 
     def check_client_secret(self, client_secret: str) -> bool:
         if not self.secret_hash:
@@ -111,6 +119,19 @@ class RegisteredClient(ClientMixin):
 
     def check_grant_type(self, grant_type: str) -> bool:
         return grant_type in self.grant_types
+
+
+def _loopback_without_port(uri: str) -> str | None:
+    """`uri` without its port if it is http on a loopback IP literal, else None."""
+    try:
+        parts = urlsplit(uri)
+        parts.port  # noqa: B018 -- raises ValueError for a malformed port
+    except ValueError:
+        return None
+    if parts.scheme != "http" or parts.hostname not in {"127.0.0.1", "::1"} or parts.username:
+        return None
+    host = "[::1]" if parts.hostname == "::1" else parts.hostname
+    return parts._replace(netloc=host).geturl()
 
 
 def _validate_uri(uri: str, *, public: bool) -> None:
@@ -157,6 +178,15 @@ def _check_spec(spec: ClientSpec) -> str:
     return method
 
 
+def _new_client_id() -> str:
+    """A random client_id an operator can pass to `idp clients show ID`: no leading '-',
+    which click would take for an option."""
+    client_id = new_secret(18)
+    while client_id.startswith("-"):
+        client_id = new_secret(18)
+    return client_id
+
+
 def _sector_identifier(spec: ClientSpec) -> str | None:
     """The host pairwise subjects are computed for (OIDC Core §8.1)."""
     if spec.subject_type != "pairwise":
@@ -164,7 +194,8 @@ def _sector_identifier(spec: ClientSpec) -> str | None:
     if spec.sector_identifier:
         return spec.sector_identifier
     hosts = {urlsplit(u).hostname for u in spec.redirect_uris}
-    if len(hosts) != 1:
+    # A native app's private-use scheme has no host: all such apps would share one sector.
+    if len(hosts) != 1 or None in hosts:
         raise ClientError(
             "pairwise subjects need one redirect host, or an explicit --sector-identifier"
         )
@@ -184,6 +215,9 @@ class ClientRegistry:
 
     def lookup(self, client_id: str | None) -> RegisteredClient | None:
         if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
+            return None
+        # Client ids also come from Basic headers and assertions, past the form guard.
+        if "\x00" in client_id:  # PostgreSQL text cannot hold it: querying one is an error
             return None
         self._refresh_if_stale()
         cached = self._cache.get(client_id)
@@ -250,7 +284,7 @@ class ClientRegistry:
     ) -> tuple[RegisteredClient, str | None]:
         """Register a client; returns it with its secret (None for public and key-based ones)."""
         method = _check_spec(spec)
-        client_id = client_id or new_secret(18)
+        client_id = client_id or _new_client_id()
         if db.session.scalar(select(Client.id).where(Client.client_id == client_id)):
             raise ClientError(f"client {client_id!r} already exists")
         secret = new_secret(32) if method in {"client_secret_basic", "client_secret_post"} else None

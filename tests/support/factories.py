@@ -6,12 +6,14 @@ from dataclasses import replace
 from typing import Any
 
 from flask import Flask
+from sqlalchemy import select
 
 from idp.extensions import db
-from idp.models import User
+from idp.models import AuditEvent, User
 from idp.services import users
 from idp.services.clients import ClientSpec, RegisteredClient
 
+ISSUER = "http://idp.test"
 DEFAULT_PASSWORD = "Correct-Horse-42"
 REDIRECT_URI = "https://rp.example/callback"
 POST_LOGOUT_URI = "https://rp.example/bye"
@@ -49,6 +51,15 @@ class Factories:
             db.session.refresh(user)
             db.session.expunge(user)
             return user
+
+    def audit(self, event: str) -> list[AuditEvent]:
+        """The audit records of `event`, oldest first."""
+        with self.app.app_context():
+            rows = db.session.scalars(
+                select(AuditEvent).where(AuditEvent.event == event).order_by(AuditEvent.id)
+            ).all()
+            db.session.expunge_all()
+            return list(rows)
 
     def client(self, **spec: Any) -> tuple[RegisteredClient, str | None]:
         base = ClientSpec(

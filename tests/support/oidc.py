@@ -13,7 +13,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from idp.clock import FrozenClock
 from tests.support.factories import DEFAULT_PASSWORD, REDIRECT_URI
+from tests.support.jose import ClientKey, assertion_form, verify_id_token
 
 CSRF_PATTERN = re.compile(
     r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -42,6 +44,29 @@ def basic(client_id: str, secret: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(raw).decode()}
 
 
+def sign_in_browser(
+    http: FlaskClient, identifier: str = "marie", password: str = DEFAULT_PASSWORD
+) -> TestResponse:
+    """Sign in on the IdP's own page, outside any authorization request."""
+    page = http.get("/login")
+    assert page.status_code == 200, page.status_code
+    response = http.post(
+        "/login",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "identifier": identifier,
+            "password": password,
+        },
+    )
+    assert response.status_code == 303, response.status_code
+    return response
+
+
+def session_cookie(http: FlaskClient, name: str = "idp_session") -> str | None:
+    cookie = http.get_cookie(name)
+    return cookie.value if cookie else None
+
+
 @dataclass
 class RelyingParty:
     http: FlaskClient
@@ -52,6 +77,10 @@ class RelyingParty:
     nonce: str | None = None
     state: str | None = None
     last: dict[str, Any] = field(default_factory=dict)
+    # "basic" or "post" for a secret; a key means private_key_jwt (its iat from `clock`).
+    auth_method: str = "basic"
+    key: ClientKey | None = None
+    clock: FrozenClock | None = None
 
     # -- the front channel -------------------------------------------------------------
 
@@ -120,9 +149,9 @@ class RelyingParty:
             if response.status_code in (302, 303):
                 url = response.location
                 response = self.http.get(url)
-            elif response.status_code == 200 and "/login" in url:
+            elif response.status_code == 200 and urlsplit(url).path == "/login":
                 response = self.sign_in(url, identifier, password)
-            elif response.status_code == 200 and "/consent/" in url and consent:
+            elif response.status_code == 200 and url.startswith("/consent/") and consent:
                 response = self.consent(url)
             else:
                 return response
@@ -148,10 +177,28 @@ class RelyingParty:
     # -- the back channel --------------------------------------------------------------
 
     def auth(self) -> tuple[dict[str, str], dict[str, str]]:
-        """Headers and form fields that authenticate this client (basic, or none)."""
+        """Headers and form fields that authenticate this client (basic, post, jwt, none)."""
+        if self.key is not None:
+            assert self.clock is not None, "private_key_jwt needs the test clock"
+            return {}, assertion_form(self.key.assertion(self.client_id, self.clock.now()))
+        if self.secret and self.auth_method == "post":
+            return {}, {"client_id": self.client_id, "client_secret": self.secret}
         if self.secret:
             return basic(self.client_id, self.secret), {}
         return {}, {"client_id": self.client_id}
+
+    def post_authenticated(self, path: str, **data: Any) -> TestResponse:
+        headers, form = self.auth()
+        return self.http.post(path, data={**data, **form}, headers=headers)
+
+    def client_credentials(self, **extra: str) -> TestResponse:
+        return self.post_authenticated("/token", grant_type="client_credentials", **extra)
+
+    def introspect(self, token: str, **extra: str) -> TestResponse:
+        return self.post_authenticated("/introspect", token=token, **extra)
+
+    def revoke(self, token: str, **extra: str) -> TestResponse:
+        return self.post_authenticated("/revoke", token=token, **extra)
 
     def exchange(self, code: str, **overrides: Any) -> TestResponse:
         headers, form = self.auth()
@@ -181,6 +228,11 @@ class RelyingParty:
         response = self.exchange(code)
         assert response.status_code == 200, response.get_json()
         return response.get_json()
+
+    def verify(self, id_token: str) -> dict[str, Any]:
+        """The ID token's claims, verified (PyJWT, published JWKS) at the test clock's time."""
+        assert self.clock is not None
+        return verify_id_token(self.http, id_token, self.client_id, now=self.clock.now())
 
     def userinfo(self, access_token: str) -> TestResponse:
         return self.http.get("/userinfo", headers={"Authorization": f"Bearer {access_token}"})

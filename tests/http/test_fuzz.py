@@ -1,0 +1,243 @@
+"""Garbage in, a 4xx out: nothing answers 500 to odd parameters, headers or bodies."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tests.support.factories import REDIRECT_URI
+from tests.support.jose import ASSERTION_TYPE
+from tests.support.oidc import basic, csrf_token, pkce_pair
+
+HUGE = "x" * 20_000
+ODD_VALUES = [
+    "",
+    " ",
+    HUGE,
+    "\x00",
+    "a\x00b",
+    "é" * 300,
+    "\U0001f600",
+    "%ff%fe",
+    "\r\nX-Injected: 1",
+    "../../etc/passwd",
+    "<script>alert(1)</script>",
+    "null",
+    "[]",
+    "-1",
+    "99999999999999999999999",
+]
+AUTHORIZE_PARAMS = [
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "nonce",
+    "prompt",
+    "max_age",
+    "login_hint",
+    "ui_locales",
+    "id_token_hint",
+    "code_challenge",
+    "code_challenge_method",
+    "response_mode",
+    "acr_values",
+    "claims",
+]
+B64 = base64.b64encode
+AUTH_HEADERS = [
+    "Basic",
+    "Basic !!!",
+    "Basic " + B64(b"no-colon").decode(),
+    "Basic " + B64(b"\xff\xfe:\xfd").decode(),
+    "Basic " + B64(b"a\x00b:c\x00d").decode(),
+    "Basic " + B64(b":").decode(),
+    "Basic " + B64(("x" * 5000 + ":" + "y" * 5000).encode()).decode(),
+    "Bearer " + HUGE,
+    "Bearer \x00",
+    "Digest username=x",
+    "\xff\xfe",
+]
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+ASSERTIONS = [
+    "a.b.c",
+    "....",
+    HUGE,
+    _b64url(b"not json") + "." + _b64url(b"{}") + ".sig",
+    _b64url(b'{"alg":"RS256"}') + "." + _b64url(b"[1,2]") + ".sig",
+    _b64url(b'{"alg":"RS256"}') + "." + _b64url(b'{"sub":42,"iss":42}') + ".sig",
+    _b64url(b'{"alg":"RS256"}') + "." + _b64url(b'{"sub":"\\u0000","iss":"x"}') + ".sig",
+    _b64url(b'{"alg":"RS256"}') + "." + _b64url(b'{"sub":["a"],"iss":"x"}') + ".sig",
+    _b64url(b'{"alg":"none"}') + "." + _b64url(b'{"sub":"' + b"x" * 100 + b'"}') + ".",
+]
+
+
+def _ok(response, what: object) -> None:
+    assert response.status_code < 500, (what, response.status_code)
+
+
+@pytest.fixture
+def signed_in_rp(rp):
+    rp.tokens()
+    return rp
+
+
+def test_authorize_odd_values(signed_in_rp):
+    rp = signed_in_rp
+    for param in AUTHORIZE_PARAMS:
+        for value in ODD_VALUES:
+            _ok(rp.authorize(**{param: value}), (param, value[:20]))
+
+
+def test_authorize_odd_values_without_session(rp):
+    for param in AUTHORIZE_PARAMS:
+        for value in ("\x00", HUGE, "é"):
+            _ok(rp.authorize(**{param: value}), (param, value[:20]))
+
+
+def test_authorize_every_parameter_repeated(signed_in_rp):
+    rp = signed_in_rp
+    params = rp.authorize_params()
+    query = "&".join(f"{k}={v}&{k}={v}" for k, v in params.items())
+    _ok(rp.http.get("/authorize?" + query), "repeated")
+
+
+def test_authorize_raw_bytes(signed_in_rp):
+    rp = signed_in_rp
+    for raw in (b"%ff%fe%00", b"%c3%28", b"%ed%a0%80", b"%"):
+        url = f"/authorize?client_id={rp.client_id}&redirect_uri={REDIRECT_URI}&response_type=code"
+        _ok(rp.http.get(url + "&state=" + raw.decode()), raw)
+        _ok(rp.http.get("/authorize?" + raw.decode()), raw)
+
+
+def test_authorize_json_body(signed_in_rp):
+    rp = signed_in_rp
+    _ok(rp.http.post("/authorize", json=rp.authorize_params()), "json")
+    _ok(rp.http.post("/authorize", data=b"\xff\xfe", content_type="text/plain"), "bytes")
+
+
+def test_token_odd_forms(signed_in_rp):
+    rp = signed_in_rp
+    code = rp.obtain_code()
+    verifier, _ = pkce_pair()
+    headers = basic(rp.client_id, rp.secret)
+    for grant_type in ("authorization_code", "refresh_token", "client_credentials", "x", ""):
+        for field in ("code", "redirect_uri", "code_verifier", "refresh_token", "scope"):
+            for value in ODD_VALUES:
+                data = {
+                    "grant_type": grant_type,
+                    "code": code,
+                    "redirect_uri": REDIRECT_URI,
+                    "code_verifier": verifier,
+                    field: value,
+                }
+                response = rp.http.post("/token", data=data, headers=headers)
+                _ok(response, (grant_type, field, value[:20]))
+
+
+def test_token_odd_client_ids(rp):
+    for value in ODD_VALUES:
+        for form in ({"client_id": value}, {"client_id": value, "client_secret": value}):
+            data = {"grant_type": "client_credentials", **form}
+            _ok(rp.http.post("/token", data=data), ("client_id", value[:20]))
+
+
+@pytest.mark.parametrize("path", ["/token", "/revoke", "/introspect", "/userinfo"])
+def test_odd_authorization_headers(rp, path):
+    for header in AUTH_HEADERS:
+        data = {"grant_type": "client_credentials", "token": "x"}
+        _ok(rp.http.post(path, data=data, headers={"Authorization": header}), header[:30])
+
+
+@pytest.mark.parametrize("path", ["/token", "/revoke", "/introspect"])
+def test_odd_client_assertions(rp, path):
+    for assertion in ASSERTIONS:
+        for assertion_type in (ASSERTION_TYPE, "x"):
+            data = {
+                "grant_type": "client_credentials",
+                "token": "x",
+                "client_assertion_type": assertion_type,
+                "client_assertion": assertion,
+            }
+            _ok(rp.http.post(path, data=data), assertion[:30])
+
+
+@pytest.mark.parametrize("path", ["/token", "/revoke", "/introspect", "/userinfo", "/logout"])
+def test_odd_bodies(rp, path):
+    headers = basic(rp.client_id, rp.secret)
+    bodies = [
+        {"json": {"grant_type": "client_credentials", "token": ["x"]}},
+        {"json": [1, 2, 3]},
+        {"data": b"\xff\xfe\x00", "content_type": "application/x-www-form-urlencoded"},
+        {"data": b"token=%ff%fe&token=%00&grant_type=%c3%28"},
+        {"data": b"{not json", "content_type": "application/json"},
+        {"data": b"x" * 70_000, "content_type": "application/x-www-form-urlencoded"},
+        {"data": {"token": "x", "token_type_hint": HUGE}},
+        {"data": {"token": "x", "token_type_hint": "id_token"}},
+        {"data": {"token": HUGE}},
+    ]
+    for body in bodies:
+        _ok(rp.http.post(path, headers=headers, **body), (path, str(body)[:40]))
+
+
+def test_odd_logout_requests(signed_in_rp):
+    rp = signed_in_rp
+    for param in ("id_token_hint", "client_id", "post_logout_redirect_uri", "state", "ui_locales"):
+        for value in ODD_VALUES + ASSERTIONS:
+            _ok(rp.http.get("/logout", query_string={param: value}), (param, value[:20]))
+    _ok(rp.http.post("/logout/confirm", data={"client_id": "\x00"}), "confirm")
+
+
+ODD_REFS = ["x", "%00", "a" * 500, "%ff", "..%2f..%2fetc", "é", "null", "0", "-1"]
+
+
+@pytest.mark.parametrize(
+    ("method", "template"),
+    [
+        ("GET", "/authorize/resume/{}"),
+        ("POST", "/authorize/deny/{}"),
+        ("GET", "/consent/{}"),
+        ("POST", "/consent/{}"),
+        ("GET", "/login/habilitation/{}"),
+        ("GET", "/login?ref={}"),
+    ],
+)
+def test_odd_pending_references(signed_in_rp, method, template):
+    for ref in ODD_REFS:
+        url = template.format(ref)
+        _ok(signed_in_rp.http.open(url, method=method, data={"approve": "1"}), url)
+
+
+def test_odd_sign_in_forms(rp):
+    page = rp.http.get(rp.authorize().location)
+
+    token = csrf_token(page.get_data(as_text=True))
+    for value in ODD_VALUES:
+        data = {"csrf_token": token, "identifier": value, "password": value}
+        _ok(rp.http.post("/login", data=data), value[:20])
+
+
+def test_odd_methods(rp):
+    for path in (
+        "/token",
+        "/revoke",
+        "/introspect",
+        "/jwks.json",
+        "/.well-known/openid-configuration",
+    ):
+        for method in ("PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"):
+            _ok(rp.http.open(path, method=method), (method, path))
+
+
+def test_json_error_for_api_paths(rp):
+    response = rp.http.put("/token")
+    assert response.status_code == 405
+    assert json.loads(response.get_data())["error"] == "invalid_request"

@@ -1,0 +1,162 @@
+"""Configuration: TOML, then IDP_<SECTION>_<KEY> variables, then explicit overrides; all checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from idp.config import ConfigError, load_settings, resolve_secret
+
+SECRET = "a-real-random-value-" + "z" * 32
+
+
+def _toml(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "idp.toml"
+    path.write_text(text)
+    return path
+
+
+def test_defaults_without_a_file(tmp_path):
+    settings = load_settings(None, environ={})
+    assert settings.issuer == "http://127.0.0.1:5000"
+    assert settings.tokens.authorization_code_ttl_seconds == 60
+    assert settings.database_url.startswith("sqlite:///")
+
+
+def test_file_values_and_relative_paths(tmp_path):
+    path = _toml(
+        tmp_path,
+        '[server]\nissuer = "https://idp.example/"\n'
+        f'secret_key = "{SECRET}"\nhash_key = "{SECRET}"\n'
+        '[keys]\ndir = "signing"\n[tokens]\naccess_token_ttl_seconds = 300\n',
+    )
+    settings = load_settings(path, environ={})
+    assert settings.issuer == "https://idp.example"  # trailing slash dropped
+    assert settings.is_https
+    assert settings.tokens.access_token_ttl_seconds == 300
+    assert settings.path(settings.keys.dir) == tmp_path / "signing"
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ('[server]\nisuer = "http://x"\n', "isuer"),
+        ("[tokens]\naccess_token_ttl = 5\n", "access_token_ttl"),
+        ("[sever]\n", "sever"),
+    ],
+)
+def test_misspelt_key_or_section_is_an_error(tmp_path, text, named):
+    with pytest.raises(ConfigError, match=named):
+        load_settings(_toml(tmp_path, text), environ={})
+
+
+def test_wrong_type_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match=r"\[tokens\] access_token_ttl_seconds"):
+        load_settings(_toml(tmp_path, '[tokens]\naccess_token_ttl_seconds = "soon"\n'), environ={})
+
+
+def test_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_settings(tmp_path / "nowhere.toml", environ={})
+
+
+def test_invalid_toml_is_an_error(tmp_path):
+    with pytest.raises(ConfigError):
+        load_settings(_toml(tmp_path, "[server\n"), environ={})
+
+
+def test_environment_overrides_the_file(tmp_path):
+    path = _toml(tmp_path, "[tokens]\naccess_token_ttl_seconds = 300\n")
+    environ = {
+        "IDP_TOKENS_ACCESS_TOKEN_TTL_SECONDS": "120",
+        "IDP_SERVER_ISSUER": "http://localhost:8000",
+        "IDP_DATABASE_ECHO": "true",
+    }
+    settings = load_settings(path, environ=environ)
+    assert settings.tokens.access_token_ttl_seconds == 120
+    assert settings.issuer == "http://localhost:8000"
+    assert settings.database.echo is True
+
+
+def test_idp_config_variable_names_the_file(tmp_path):
+    path = _toml(tmp_path, "[tokens]\nid_token_ttl_seconds = 42\n")
+    assert load_settings(None, environ={"IDP_CONFIG": str(path)}).tokens.id_token_ttl_seconds == 42
+
+
+def test_explicit_overrides_win_over_the_environment(tmp_path):
+    settings = load_settings(
+        None,
+        overrides={"tokens": {"access_token_ttl_seconds": 30}},
+        environ={"IDP_TOKENS_ACCESS_TOKEN_TTL_SECONDS": "120"},
+    )
+    assert settings.tokens.access_token_ttl_seconds == 30
+
+
+@pytest.mark.parametrize("name", ["IDP_TOKENS_ACCESS_TTL", "IDP_NOPE_KEY", "IDP_SERVER_ISSUERR"])
+def test_misspelt_environment_variable_is_an_error(name):
+    with pytest.raises(ConfigError):
+        load_settings(None, environ={name: "1"})
+
+
+def test_test_variables_are_not_configuration():
+    settings = load_settings(None, environ={"IDP_TEST_DATABASE_URL": "postgresql://x"})
+    assert not settings.database.url
+
+
+def test_bad_boolean_in_environment_is_an_error():
+    with pytest.raises(ConfigError, match="true or false"):
+        load_settings(None, environ={"IDP_DATABASE_ECHO": "maybe"})
+
+
+@pytest.mark.parametrize("placeholder", ["change-me", "changeme", "secret", "dev"])
+@pytest.mark.parametrize("name", ["secret_key", "hash_key"])
+def test_placeholder_secret_refused_on_an_https_issuer(placeholder, name):
+    server = {"issuer": "https://idp.example", "secret_key": SECRET, "hash_key": SECRET}
+    server[name] = placeholder
+    with pytest.raises(ConfigError, match=name):
+        load_settings(None, overrides={"server": server}, environ={})
+
+
+def test_placeholder_secret_allowed_on_http_for_development():
+    settings = load_settings(
+        None, overrides={"server": {"secret_key": "dev", "hash_key": "dev"}}, environ={}
+    )
+    assert settings.server.secret_key == "dev"
+
+
+def test_empty_secret_is_generated_once_and_kept(tmp_path):
+    settings = load_settings(
+        None, overrides={"server": {"instance_dir": str(tmp_path)}}, environ={}
+    )
+    first = resolve_secret(settings, "secret_key")
+    assert len(first) >= 32
+    assert resolve_secret(settings, "secret_key") == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+@pytest.mark.parametrize(
+    ("section", "values", "message"),
+    [
+        ("server", {"issuer": "idp.example"}, "issuer"),
+        ("server", {"issuer": "https://idp.example/?x=1"}, "query"),
+        ("keys", {"default_alg": "HS256"}, "default_alg"),
+        ("keys", {"rsa_bits": 1024}, "rsa_bits"),
+        ("tokens", {"access_token_ttl_seconds": 0}, "positive"),
+        ("tokens", {"authorization_code_ttl_seconds": 601}, "at most 600"),
+    ],
+)
+def test_unsafe_values_are_refused(section, values, message):
+    with pytest.raises(ConfigError, match=message):
+        load_settings(None, overrides={section: values}, environ={})
+
+
+def test_development_pages_refused_on_https():
+    server = {
+        "issuer": "https://idp.example",
+        "secret_key": SECRET,
+        "hash_key": SECRET,
+        "development": True,
+    }
+    with pytest.raises(ConfigError, match="development"):
+        load_settings(None, overrides={"server": server}, environ={})
