@@ -1,0 +1,1 @@
+"""Example relying applications that sign their users in through the IdP."""
