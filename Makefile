@@ -31,7 +31,7 @@ run: install
 	$(IDP) init
 	$(IDP) demo seed --output instance/demo-client.json
 	@echo "IdP: http://127.0.0.1:5000   demo application: http://127.0.0.1:5001"
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	IDP_SERVER_DEVELOPMENT=true $(IDP) serve --port 5000 & \
 	$(BIN)/python -m clients.demo_rp --port 5001 --credentials instance/demo-client.json; \
 	wait

@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from flask import Flask, request
@@ -17,6 +17,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from idp.clock import SystemClock
 from idp.config import Settings, load_settings, resolve_secret
+
+if TYPE_CHECKING:
+    from idp.services.captcha import PuzzleSource
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
@@ -81,8 +84,12 @@ def create_app(
     *,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     clock: SystemClock | None = None,
+    puzzles: PuzzleSource | None = None,
 ) -> Flask:
-    """Build the IdP from a settings object, a TOML path, or `IDP_CONFIG` and defaults."""
+    """Build the IdP from a settings object, a TOML path, or `IDP_CONFIG` and defaults.
+
+    `clock` and `puzzles` (captcha answers) are for tests; configuration cannot set them.
+    """
     from idp import web
     from idp.extensions import babel, csrf, db, limiter, migrate
     from idp.i18n import select_locale
@@ -90,7 +97,9 @@ def create_app(
     from idp.oidc import views as oidc_views
     from idp.oidc.keys import KeyStore
     from idp.runtime import Runtime
+    from idp.services.captcha import Captchas, RandomPuzzles
     from idp.services.clients import ClientRegistry
+    from idp.services.lockout import Lockout
     from idp.services.passwords import PasswordHashing
 
     settings = config if isinstance(config, Settings) else load_settings(config, overrides)
@@ -108,6 +117,7 @@ def create_app(
     limiter.init_app(app)
 
     clock = clock or SystemClock()
+    hash_key = resolve_secret(settings, "hash_key")
     app.extensions["idp.clock"] = clock
     app.extensions["idp"] = Runtime(
         settings=settings,
@@ -117,9 +127,11 @@ def create_app(
             grace_seconds=settings.longest_token_ttl_seconds,
             rsa_bits=settings.keys.rsa_bits,
         ),
-        clients=ClientRegistry(resolve_secret(settings, "hash_key")),
+        clients=ClientRegistry(hash_key),
         passwords=PasswordHashing(settings.password),
-        hash_key=resolve_secret(settings, "hash_key"),
+        captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
+        lockout=Lockout(settings.lockout, hash_key),
+        hash_key=hash_key,
     )
     oidc_server.init_app(app)
     oidc_views.init_app(app)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+PASSWORD_POLICIES = ("cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b")
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
 
 
@@ -76,8 +77,33 @@ class SessionSettings:
 class RatelimitSettings:
     storage_uri: str = "memory://"
     strategy: str = "moving-window"
-    # Applied to the sign-in form per client IP.
+    # Sign-in form submissions per client IP and per identifier typed.
     login_per_ip: str = "30/minute"
+    login_per_identifier: str = "10/minute"
+    # Captcha images and sounds generated per client IP (sounds cost ~0.5 s of CPU each).
+    captcha_per_ip: str = "60/minute"
+    captcha_audio_per_ip: str = "10/minute"
+
+
+@dataclass(frozen=True)
+class CaptchaSettings:
+    # "always", "after_failures" (from `after` failures) or "never".
+    mode: str = "always"
+    after: int = 1
+    # Challenge of the sign-in page: "image" (with an audio alternative) or "arithmetic".
+    kind: str = "image"
+    length: int = 6
+    ttl_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class LockoutSettings:
+    max_attempts: int = 5
+    lock_minutes: int = 20
+    # "fixed": every lock lasts lock_minutes; "double": each further lock twice as long.
+    growth: str = "fixed"
+    # CNIL délibération 2022-100 (case 2): at most this many failures in 24 hours.
+    daily_max_failures: int = 25
 
 
 @dataclass(frozen=True)
@@ -92,6 +118,17 @@ class BrandingSettings:
 
 @dataclass(frozen=True)
 class PasswordSettings:
+    # "cnil-2022-case2", "cnil-2022-case1", "msa" or "nist-800-63b" (see password_policy).
+    policy: str = "cnil-2022-case2"
+    # Raises the preset's minimum length (never lowers it).
+    min_length: int = 8
+    max_length: int = 128
+    # impots.gouv's rule: no spaces and no accented characters.
+    forbid_spaces_and_accents: bool = False
+    # A new password may not be one of the last `history` ones.
+    history: int = 5
+    # A password older than this must be changed at the next sign-in (0: never expires).
+    expiry_days: int = 90
     # argon2id cost (OWASP: m=19 MiB, t=2, p=1 is the floor; these are above it).
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
@@ -106,6 +143,8 @@ class Settings:
     tokens: TokensSettings = field(default_factory=TokensSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     ratelimit: RatelimitSettings = field(default_factory=RatelimitSettings)
+    captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
+    lockout: LockoutSettings = field(default_factory=LockoutSettings)
     branding: BrandingSettings = field(default_factory=BrandingSettings)
     password: PasswordSettings = field(default_factory=PasswordSettings)
     # Folder the relative paths above are resolved against (the config file's folder).
@@ -249,6 +288,22 @@ def validate(settings: Settings) -> None:
     for name, value in dataclasses.asdict(settings.tokens).items():
         if value <= 0:
             raise ConfigError(f"[tokens] {name} must be positive")
+    if settings.captcha.mode not in {"always", "after_failures", "never"}:
+        raise ConfigError('[captcha] mode must be "always", "after_failures" or "never"')
+    if settings.captcha.kind not in {"image", "arithmetic"}:
+        raise ConfigError('[captcha] kind must be "image" or "arithmetic"')
+    if not 4 <= settings.captcha.length <= 10:
+        raise ConfigError("[captcha] length must be between 4 and 10")
+    if settings.password.policy not in PASSWORD_POLICIES:
+        raise ConfigError(f"[password] policy must be one of {', '.join(PASSWORD_POLICIES)}")
+    if settings.password.max_length < 64:
+        raise ConfigError("[password] max_length must be at least 64 (NIST 800-63B)")
+    if not 1 <= settings.password.min_length <= settings.password.max_length:
+        raise ConfigError("[password] min_length must be between 1 and max_length")
+    if settings.lockout.growth not in {"fixed", "double"}:
+        raise ConfigError('[lockout] growth must be "fixed" or "double"')
+    if settings.lockout.max_attempts < 1 or settings.lockout.lock_minutes < 1:
+        raise ConfigError("[lockout] max_attempts and lock_minutes must be positive")
     if settings.tokens.authorization_code_ttl_seconds > 600:
         raise ConfigError("[tokens] authorization_code_ttl_seconds must be at most 600")
 

@@ -9,7 +9,9 @@ from flask import current_app
 from idp.clock import SystemClock
 from idp.config import Settings
 from idp.oidc.keys import KeyStore
+from idp.services.captcha import Captchas
 from idp.services.clients import ClientRegistry
+from idp.services.lockout import Lockout
 from idp.services.passwords import PasswordHashing
 
 
@@ -20,6 +22,8 @@ class Runtime:
     keys: KeyStore
     clients: ClientRegistry
     passwords: PasswordHashing
+    captchas: Captchas
+    lockout: Lockout
     hash_key: str
 
     def now(self) -> int:

@@ -10,17 +10,21 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, text
 
 from idp import create_app
 from idp.clock import FrozenClock
 from idp.config import Settings, load_settings
 from idp.extensions import db
-from tests.support.factories import Factories
+from idp.oidc.keys import KeyStore, StoredKey
+from tests.support.captcha import KnownPuzzles
+from tests.support.factories import ISSUER, Factories
+from tests.support.oidc import RelyingParty
 
 TEST_DATABASE_URL = os.environ.get("IDP_TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("IDP_TEST_REDIS_URL", "")
-ISSUER = "http://idp.test"
 # Every HTTP test runs on SQLite, and again on PostgreSQL + Redis when CI provides them.
 BACKENDS = ["sqlite", *(["postgresql"] if TEST_DATABASE_URL else [])]
 
@@ -41,10 +45,14 @@ def settings_for(base: Path, backend: str = "sqlite", **sections: dict[str, obje
         },
         "keys": {"dir": str(base / "keys")},
         "password": {"argon2_time_cost": 1, "argon2_memory_kib": 1024},
+        # Protocol tests sign in without a captcha; the sign-in tests turn it on.
+        "captcha": {"mode": "never"},
+        # Rate limits are tested on their own; elsewhere they would only add noise.
+        "ratelimit": {"login_per_ip": "1000/minute", "login_per_identifier": "1000/minute"},
         "database": {"url": database},
     }
     if backend == "postgresql" and TEST_REDIS_URL:
-        overrides["ratelimit"] = {"storage_uri": TEST_REDIS_URL}
+        overrides["ratelimit"]["storage_uri"] = TEST_REDIS_URL
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)
     return load_settings(None, overrides=overrides, environ={})
@@ -90,6 +98,41 @@ def _flush_redis() -> None:
     redis.Redis.from_url(TEST_REDIS_URL).flushdb()
 
 
+class _SharedTemplates(BytecodeCache):
+    """Compiled templates shared by the apps of a session (keyed by each template's source)."""
+
+    def __init__(self) -> None:
+        self._compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if bucket.key in self._compiled:
+            bucket.bytecode_from_string(self._compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self._compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+SHARED_TEMPLATES = _SharedTemplates()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _parse_each_key_file_once() -> Iterator[None]:
+    """Every test copies the same key files; importing an RSA key costs ~50 ms, so a file's
+    parsed key is reused for identical bytes (a rotation writes new bytes: parsed afresh)."""
+    original = KeyStore._read
+    parsed: dict[bytes, StoredKey] = {}
+
+    def read(path: Path) -> StoredKey:
+        data = path.read_bytes()
+        if data not in parsed:
+            parsed[data] = original(path)
+        return parsed[data]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(KeyStore, "_read", staticmethod(read))
+        yield
+
+
 @pytest.fixture(params=BACKENDS)
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param
@@ -121,14 +164,23 @@ def settings_overrides() -> dict[str, dict[str, object]]:
 
 
 @pytest.fixture
+def puzzles() -> KnownPuzzles:
+    return KnownPuzzles()
+
+
+@pytest.fixture
 def app(
     base_dir: Path,
     backend: str,
     clock: FrozenClock,
+    puzzles: KnownPuzzles,
     settings_overrides: dict[str, dict[str, object]],
 ) -> Iterator[Flask]:
-    app = create_app(settings_for(base_dir, backend, **settings_overrides), clock=clock)
+    app = create_app(
+        settings_for(base_dir, backend, **settings_overrides), clock=clock, puzzles=puzzles
+    )
     app.testing = True
+    app.jinja_env.bytecode_cache = SHARED_TEMPLATES
     yield app
     with app.app_context():
         db.session.remove()
@@ -143,3 +195,33 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def factories(app: Flask) -> Factories:
     return Factories(app)
+
+
+@pytest.fixture
+def user(factories: Factories):
+    """Marie, with a value for every claim the provider can release."""
+    return factories.user(
+        given_name="Marie",
+        family_name="Dupont",
+        email_verified=True,
+        phone="+33612345678",
+        phone_verified=True,
+        street_address="56 rue de Billancourt",
+        postal_code="92100",
+        locality="Boulogne-Billancourt",
+        country="France",
+        locale="fr",
+    )
+
+
+@pytest.fixture
+def registered(factories: Factories):
+    """A confidential client (client_secret_basic) and its secret."""
+    return factories.client()
+
+
+@pytest.fixture
+def rp(client: FlaskClient, registered, clock: FrozenClock, user) -> RelyingParty:
+    """The registered client's relying party, with Marie's account ready to sign in."""
+    registered_client, secret = registered
+    return RelyingParty(client, registered_client.client_id, secret, clock=clock)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from idp.cli.app import root
+from idp.cli.audit import audit
 from idp.cli.clients import clients
 from idp.cli.demo import demo
 from idp.cli.keys import keys
 from idp.cli.server import init, serve
 from idp.cli.users import users
 
-for command in (init, serve, clients, users, keys, demo):
+for command in (init, serve, clients, users, keys, audit, demo):
     root.add_command(command)
 
 

@@ -31,6 +31,15 @@ class AppHolder:
                 raise click.ClickException(f"configuration: {exc}") from None
         return self._app
 
+    def close(self) -> None:
+        """Release database connections when the command ends."""
+        if self._app is not None:
+            from idp.extensions import db
+
+            with self._app.app_context():
+                db.session.remove()
+                db.engine.dispose()
+
 
 @click.group()
 @click.option(
@@ -44,6 +53,7 @@ class AppHolder:
 def root(ctx: click.Context, config: str | None) -> None:
     """Operate the identity provider."""
     ctx.obj = AppHolder(config)
+    ctx.call_on_close(ctx.obj.close)
 
 
 def pass_app(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,4 +1,4 @@
-"""`idp users add|grant|reset-password`."""
+"""`idp users add|show|grant|reset-password|unlock|disable|enable`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from flask import Flask
 
 from idp.cli.app import echo_json, pass_app
 from idp.extensions import db
+from idp.models import User
 from idp.runtime import runtime
+from idp.services import audit
 from idp.services import users as accounts
 from idp.services.passwords import generate_temporary
 from idp.services.users import AccountError, NewAccount
@@ -116,3 +118,89 @@ def reset_password(app: Flask, identifier: str, as_json: bool) -> None:
         echo_json({"identifier": user.identifier, "temporary_password": temporary})
     else:
         click.echo(f"temporary password for {user.identifier}: {temporary}  (shown once)")
+
+
+@users.command()
+@click.argument("identifier")
+@pass_app
+def unlock(app: Flask, identifier: str) -> None:
+    """End a lock caused by failed sign-ins and forget the failures."""
+    rt = runtime()
+    was_locked = rt.lockout.unlock(identifier, now=rt.now())
+    user = accounts.find_by_identifier(identifier)
+    audit.record(
+        "unlock",
+        "success" if was_locked else "not_locked",
+        at=rt.now(),
+        user_id=user.id if user else None,
+        identifier=None if user else identifier,
+        by="cli",
+    )
+    db.session.commit()
+    click.echo(f"{identifier}: {'unlocked' if was_locked else 'was not locked'}")
+
+
+@users.command()
+@click.argument("identifier")
+@pass_app
+def disable(app: Flask, identifier: str) -> None:
+    """Disable an account (its sessions and tokens end at once)."""
+    rt = runtime()
+    user = _find(identifier)
+    accounts.disable(user, now=rt.now())
+    audit.record("account_disabled", "success", at=rt.now(), user_id=user.id, by="cli")
+    db.session.commit()
+    click.echo(f"{user.identifier} disabled")
+
+
+@users.command()
+@click.argument("identifier")
+@pass_app
+def enable(app: Flask, identifier: str) -> None:
+    """Re-enable a disabled account."""
+    rt = runtime()
+    user = _find(identifier)
+    accounts.enable(user, now=rt.now())
+    audit.record("account_enabled", "success", at=rt.now(), user_id=user.id, by="cli")
+    db.session.commit()
+    click.echo(f"{user.identifier} enabled")
+
+
+def account_state(user: User, *, locked_until: int | None, now: int) -> str:
+    """One of: disabled, locked, never_connected, active (in that order of precedence)."""
+    if not user.is_active:
+        return "disabled"
+    if locked_until is not None and now < locked_until:
+        return "locked"
+    if user.last_login_at is None:
+        return "never_connected"
+    return "active"
+
+
+@users.command()
+@click.argument("identifier")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def show(app: Flask, identifier: str, as_json: bool) -> None:
+    """Show an account and its state (active, locked, disabled, never connected)."""
+    rt = runtime()
+    user = _find(identifier)
+    status = rt.lockout.status(identifier, now=rt.now())
+    info = {
+        "identifier": user.identifier,
+        "subject": user.subject,
+        "state": account_state(user, locked_until=status.locked_until, now=rt.now()),
+        "locked_until": status.locked_until if status.locked(rt.now()) else None,
+        "email": user.email,
+        "email_verified": user.email_verified,
+        "phone": user.phone,
+        "name": user.name,
+        "password_temporary": user.password_temporary,
+        "password_changed_at": user.password_changed_at,
+        "last_login_at": user.last_login_at,
+    }
+    if as_json:
+        echo_json(info)
+        return
+    for key, value in info.items():
+        click.echo(f"{key}: {value if value is not None else '-'}")

@@ -3,6 +3,7 @@
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.oauth import AuthorizationCode, Consent, PendingAuthorization, Token, UsedAssertion
+from idp.models.security import CaptchaChallenge, SignInThrottle
 from idp.models.session import BrowserSession
 from idp.models.user import Habilitation, User
 
@@ -10,11 +11,13 @@ __all__ = [
     "AuditEvent",
     "AuthorizationCode",
     "BrowserSession",
+    "CaptchaChallenge",
     "Client",
     "Consent",
     "Habilitation",
     "PendingAuthorization",
     "RegistryGeneration",
+    "SignInThrottle",
     "Token",
     "UsedAssertion",
     "User",

@@ -16,7 +16,7 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[int] = mapped_column(Integer, index=True)
     event: Mapped[str] = mapped_column(String(64), index=True)
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(32))
     user_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # What was typed, for failures on unknown accounts (never a password).
     identifier: Mapped[str | None] = mapped_column(String(128))

@@ -6,10 +6,10 @@ import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from idp.extensions import db
-from idp.models import Habilitation, User
+from idp.models import BrowserSession, Habilitation, Token, User
 from idp.services.hashing import new_secret
 from idp.services.passwords import PasswordHashing
 
@@ -114,3 +114,22 @@ def is_habilitated(user_id: int, client_id: str) -> bool:
         )
         is not None
     )
+
+
+def disable(user: User, *, now: int) -> None:
+    """Disable an account: its sessions end and its tokens stop working at once."""
+    user.status = "disabled"
+    user.updated_at = now
+    db.session.execute(
+        update(BrowserSession)
+        .where(BrowserSession.user_id == user.id, BrowserSession.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+    db.session.execute(
+        update(Token).where(Token.user_id == user.id, Token.revoked.is_(False)).values(revoked=True)
+    )
+
+
+def enable(user: User, *, now: int) -> None:
+    user.status = "active"
+    user.updated_at = now

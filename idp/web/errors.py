@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from idp.extensions import limiter
 
 log = logging.getLogger(__name__)
 
@@ -36,13 +40,16 @@ def _http_error(error: HTTPException) -> Response:
         response.status_code = status
         return response
     if status == 429:
-        retry = error.get_headers()
-        response = _page(429, "error.too_many_requests", minutes=1)
-        for name, value in retry:
-            if name.lower() == "retry-after":
-                response.headers["Retry-After"] = value
-        return response
+        return _page(429, "error.too_many_requests", minutes=_minutes_until_reset())
     return _page(status, MESSAGE_KEYS.get(status, "error.bad_request"))
+
+
+def _minutes_until_reset() -> int:
+    """Whole minutes until the exceeded limit resets (Flask-Limiter sends Retry-After)."""
+    current = limiter.current_limit
+    if current is None:
+        return 1
+    return max(1, math.ceil((current.reset_at - time.time()) / 60))
 
 
 def _csrf_error(error: CSRFError) -> Response:

@@ -1,25 +1,42 @@
-"""The hosted sign-in page (identifier + password) and the habilitation refusal page."""
+"""The hosted sign-in page and the habilitation refusal page.
+
+The page only reads the form, asks the captcha and the sign-in services, and answers: every
+rule (attempts, locks, captcha policy, required actions) lives in `idp.services`.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import HiddenField, PasswordField, StringField
 
 from idp import browser
-from idp.extensions import db
+from idp.extensions import db, limiter
 from idp.models import PendingAuthorization
 from idp.runtime import runtime
-from idp.services import audit, authn, interactions
+from idp.services import authn, interactions, required_actions
+from idp.services.hashing import keyed_hash
+from idp.services.users import normalise_identifier
+from idp.web import captcha
 from idp.web.forms import Required
 from idp.web.security import allow_form_target
 
 bp = Blueprint("login", __name__)
 
+OUTCOME_MESSAGES = {
+    authn.Outcome.INVALID: "login.invalid_credentials",
+    authn.Outcome.CAPTCHA_FAILED: "captcha.wrong",
+    authn.Outcome.LOCKED: "login.locked",
+    authn.Outcome.DISABLED: "login.disabled",
+}
+_BROWSER_FAILURES = "sign_in_failures"
+
 
 class SignInForm(FlaskForm):
     identifier = StringField(validators=[Required()])
     password = PasswordField(validators=[Required()])
+    captcha_ref = HiddenField()
+    captcha_answer = StringField()
 
 
 def _pending(ref: str | None) -> PendingAuthorization | None:
@@ -33,20 +50,62 @@ def _client_name(pending: PendingAuthorization | None) -> str | None:
     return client.name if client else None
 
 
-def _render(form: SignInForm, pending: PendingAuthorization | None, *, failed: bool) -> str:
+def _identifier_key() -> str:
+    """Rate-limit key for the identifier typed (hashed: identifiers are personal data)."""
+    typed = normalise_identifier(str(request.form.get("identifier", "")))[:128]
+    return "sign-in:" + keyed_hash(runtime().hash_key, "rate-limit", typed)
+
+
+def captcha_needed(identifier: str | None) -> bool:
+    """Whether this attempt must answer a captcha, per `[captcha] mode`."""
+    rt = runtime()
+    settings = rt.settings.captcha
+    if settings.mode != "after_failures":
+        return settings.mode == "always"
+    failures = int(session.get(_BROWSER_FAILURES, 0))
+    if identifier:
+        status = rt.lockout.status(identifier, now=rt.now())
+        failures = max(failures, status.consecutive_failures)
+    return failures >= settings.after
+
+
+def _render(
+    form: SignInForm,
+    pending: PendingAuthorization | None,
+    *,
+    message: str | None = None,
+    identifier: str | None = None,
+    params: dict[str, object] | None = None,
+) -> str:
     if pending is not None:
         allow_form_target(pending.params.get("redirect_uri", ""))
+    challenge = None
+    if captcha_needed(identifier):
+        kind = runtime().settings.captcha.kind
+        challenge = captcha.issue(kind, with_audio=request.args.get("captcha") == "audio")
+        form.captcha_ref.data = challenge.ref
+    form.password.data = ""
+    form.captcha_answer.data = ""
+    db.session.commit()
     return render_template(
         "login/sign_in.html",
         form=form,
         ref=pending.ref if pending else None,
         client_name=_client_name(pending),
-        failed=failed,
+        message=message,
+        message_params=params or {},
+        challenge=challenge,
         focus="password" if form.identifier.data and not form.identifier.errors else "identifier",
     )
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: runtime().settings.ratelimit.login_per_ip, methods=["POST"])
+@limiter.limit(
+    lambda: runtime().settings.ratelimit.login_per_identifier,
+    key_func=_identifier_key,
+    methods=["POST"],
+)
 def sign_in() -> Response | str:
     ref = request.args.get("ref")
     pending = _pending(ref)
@@ -60,38 +119,44 @@ def sign_in() -> Response | str:
     if request.method == "GET" and pending is not None and not form.identifier.data:
         form.identifier.data = pending.params.get("login_hint", "")[:128]
     if not form.validate_on_submit():
-        return _render(form, pending, failed=False)
+        return _render(form, pending)
+    identifier = form.identifier.data.strip()[:128]
+    needed = captcha_needed(identifier)
+    if needed and not form.captcha_ref.data:
+        return _render(form, pending, message="captcha.required", identifier=identifier)
     rt = runtime()
-    attempt = authn.check_password(form.identifier.data, form.password.data, hashing=rt.passwords)
-    client_id = pending.client_id if pending else None
-    if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
-        audit.record(
-            "sign_in",
-            attempt.outcome.value,
-            at=rt.now(),
-            user_id=attempt.user.id if attempt.user else None,
-            identifier=form.identifier.data[:128],
-            client_id=client_id,
-            ip=request.remote_addr,
-        )
-        db.session.commit()
-        form.password.data = ""
-        return _render(form, pending, failed=True)
-    record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
-    audit.record(
-        "sign_in",
-        "success",
-        at=rt.now(),
-        user_id=attempt.user.id,
-        client_id=client_id,
-        ip=request.remote_addr,
+    attempt = authn.sign_in(
+        identifier,
+        form.password.data,
+        captcha_passed=not needed or captcha.check(form.captcha_ref.data, form.captcha_answer.data),
+        hashing=rt.passwords,
+        lockout=rt.lockout,
+        context=authn.Context(
+            now=rt.now(), ip=request.remote_addr, client_id=pending.client_id if pending else None
+        ),
     )
-    if pending is None:
+    if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
+        session[_BROWSER_FAILURES] = int(session.get(_BROWSER_FAILURES, 0)) + 1
+        params = {}
+        if attempt.locked_until is not None:
+            params["minutes"] = max(1, -(-(attempt.locked_until - rt.now()) // 60))
+        return _render(
+            form,
+            pending,
+            message=OUTCOME_MESSAGES[attempt.outcome],
+            identifier=identifier,
+            params=params,
+        )
+    record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
+    if pending is not None:
+        interactions.mark_authenticated(pending, record.sid)
         db.session.commit()
-        return redirect(url_for("home.index"), code=303)
-    interactions.mark_authenticated(pending, record.sid)
+        return redirect(url_for("oidc.resume", ref=pending.ref), code=303)
+    action = required_actions.next_action(attempt.user, now=rt.now(), settings=rt.settings.password)
     db.session.commit()
-    return redirect(url_for("oidc.resume", ref=pending.ref), code=303)
+    if action is not None:
+        return redirect(url_for(required_actions.page_for(action)), code=303)
+    return redirect(url_for("home.index"), code=303)
 
 
 @bp.get("/login/habilitation/<ref>")

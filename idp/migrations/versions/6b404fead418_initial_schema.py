@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 4bb2c67ed5a7
+Revision ID: 6b404fead418
 Revises: 
-Create Date: 2026-11-22 14:09:55.322723
+Create Date: 2026-11-22 14:41:06.665800
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '4bb2c67ed5a7'
+revision = '6b404fead418'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -22,7 +22,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.Integer(), nullable=False),
     sa.Column('event', sa.String(length=64), nullable=False),
-    sa.Column('outcome', sa.String(length=16), nullable=False),
+    sa.Column('outcome', sa.String(length=32), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=True),
     sa.Column('identifier', sa.String(length=128), nullable=True),
     sa.Column('client_id', sa.String(length=64), nullable=True),
@@ -34,6 +34,24 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_event'), ['event'], unique=False)
         batch_op.create_index(batch_op.f('ix_audit_events_user_id'), ['user_id'], unique=False)
+
+    op.create_table('captcha_challenges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('browser_binding', sa.String(length=64), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('answer_hash', sa.String(length=64), nullable=False),
+    sa.Column('question', sa.String(length=32), nullable=True),
+    sa.Column('image', sa.LargeBinary(), nullable=True),
+    sa.Column('audio', sa.LargeBinary(), nullable=True),
+    sa.Column('created_at', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Integer(), nullable=False),
+    sa.Column('used_at', sa.Integer(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_captcha_challenges')),
+    sa.UniqueConstraint('ref', name=op.f('uq_captcha_challenges_ref'))
+    )
+    with op.batch_alter_table('captcha_challenges', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_captcha_challenges_expires_at'), ['expires_at'], unique=False)
 
     op.create_table('clients',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -77,6 +95,18 @@ def upgrade():
     sa.Column('name', sa.String(length=32), nullable=False),
     sa.Column('generation', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('name', name=op.f('pk_registry_generations'))
+    )
+    op.create_table('sign_in_throttles',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('identifier_hash', sa.String(length=64), nullable=False),
+    sa.Column('consecutive_failures', sa.Integer(), nullable=False),
+    sa.Column('locked_until', sa.Integer(), nullable=True),
+    sa.Column('lock_count', sa.Integer(), nullable=False),
+    sa.Column('window_start', sa.Integer(), nullable=False),
+    sa.Column('window_failures', sa.Integer(), nullable=False),
+    sa.Column('updated_at', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_throttles')),
+    sa.UniqueConstraint('identifier_hash', name=op.f('uq_sign_in_throttles_identifier_hash'))
     )
     op.create_table('used_assertions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -245,12 +275,17 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_used_assertions_expires_at'))
 
     op.drop_table('used_assertions')
+    op.drop_table('sign_in_throttles')
     op.drop_table('registry_generations')
     with op.batch_alter_table('pending_authorizations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pending_authorizations_expires_at'))
 
     op.drop_table('pending_authorizations')
     op.drop_table('clients')
+    with op.batch_alter_table('captcha_challenges', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_captcha_challenges_expires_at'))
+
+    op.drop_table('captcha_challenges')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_audit_events_user_id'))
         batch_op.drop_index(batch_op.f('ix_audit_events_event'))

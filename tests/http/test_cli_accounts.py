@@ -1,0 +1,74 @@
+"""Operator commands on accounts: show, unlock, disable/enable, audit tail."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.support.cli import Operator
+from tests.support.oidc import RelyingParty, query
+from tests.support.signin import submit
+
+
+@pytest.fixture
+def idp(app, tmp_path) -> Operator:
+    return Operator(app, tmp_path)
+
+
+def test_unlock_ends_a_lock_and_is_audited(client, factories, puzzles, idp):
+    factories.user()
+    for _ in range(5):
+        submit(client, puzzles, password="wrong")
+    shown = json.loads(idp("users", "show", "marie", "--json").output)
+    assert shown["state"] == "locked" and shown["locked_until"]
+    result = idp("users", "unlock", "marie")
+    assert result.exit_code == 0 and "unlocked" in result.output
+    assert submit(client, puzzles).status_code == 303
+    tail = idp("audit", "tail", "-n", "50")
+    assert "unlock" in tail.output and "account_locked" in tail.output
+    assert "account=marie" in tail.output
+
+
+def test_unlock_of_an_unlocked_account_says_so(factories, idp):
+    factories.user()
+    assert "was not locked" in idp("users", "unlock", "marie").output
+
+
+def test_show_tells_never_connected_then_active(client, factories, puzzles, idp):
+    factories.user()
+    assert json.loads(idp("users", "show", "marie", "--json").output)["state"] == "never_connected"
+    submit(client, puzzles)
+    assert json.loads(idp("users", "show", "marie", "--json").output)["state"] == "active"
+
+
+def test_disable_ends_sessions_and_tokens_and_enable_restores(client, factories, puzzles, idp):
+    factories.user()
+    rp_client, secret = factories.client(first_party=True)
+    rp = RelyingParty(client, rp_client.client_id, secret)
+    tokens = rp.tokens()
+    assert idp("users", "disable", "marie").exit_code == 0
+    assert rp.userinfo(tokens["access_token"]).status_code == 401
+    silent = rp.authorize(prompt="none")
+    assert query(silent.location)["error"] == "login_required"
+    assert json.loads(idp("users", "show", "marie", "--json").output)["state"] == "disabled"
+    assert idp("users", "enable", "marie").exit_code == 0
+    assert "code" in query(rp.walk(rp.authorize()).location)
+
+
+def test_audit_tail_json_has_time_account_client_ip_outcome(client, factories, puzzles, idp):
+    factories.user()
+    submit(client, puzzles, password="wrong")
+    submit(client, puzzles, "ghost", "wrong")
+    lines = idp("audit", "tail", "-n", "2", "--json").output
+    events = [json.loads(chunk) for chunk in lines.replace("}\n{", "}\x00{").split("\x00")]
+    assert [e["account"] for e in events] == ["marie", "ghost"]
+    assert [e["known_account"] for e in events] == [True, False]
+    assert all(e["outcome"] == "invalid_credentials" and e["ip"] == "127.0.0.1" for e in events)
+    assert all(e["at"].startswith("20") for e in events)
+
+
+def test_unknown_account_is_a_clear_error(idp):
+    result = idp("users", "show", "nobody")
+    assert result.exit_code == 1
+    assert "no account 'nobody'" in result.output

@@ -1,0 +1,45 @@
+"""No account enumeration at sign-in: same status, same page, same time."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.signin import stable_body, submit
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, dict[str, object]]:
+    # A realistic argon2 cost, so that skipping the hash would show in the timings.
+    return {
+        "captcha": {"mode": "never"},
+        "password": {"argon2_time_cost": 2, "argon2_memory_kib": 16384},
+        "lockout": {"max_attempts": 1000, "daily_max_failures": 1000},
+    }
+
+
+def timed(client, puzzles, identifier: str) -> tuple[float, object]:
+    page = client.get("/login")
+    start = time.perf_counter()
+    response = submit(client, puzzles, identifier, "wrong password", page=page)
+    return time.perf_counter() - start, response
+
+
+def test_unknown_and_known_identifiers_take_the_same_time(client, factories, puzzles):
+    factories.user("known-user")
+    timed(client, puzzles, "known-user")  # warm-up
+    known, unknown = [], []
+    for _ in range(11):
+        duration, known_response = timed(client, puzzles, "known-user")
+        known.append(duration)
+        duration, unknown_response = timed(client, puzzles, "other-user")
+        unknown.append(duration)
+    assert known_response.status_code == unknown_response.status_code == 200
+    assert stable_body(known_response).replace("known-user", "X") == stable_body(
+        unknown_response
+    ).replace("other-user", "X")
+    # Noise only ever adds time: the fastest run of each path is its true cost.
+    a, b = min(known), min(unknown)
+    # The hash dominates both paths; without the dummy hash the unknown path is ~10x faster.
+    assert abs(a - b) <= 0.25 * max(a, b) + 0.003, (a, b)
