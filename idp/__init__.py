@@ -63,6 +63,7 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
 
 def _template_helpers(app: Flask, settings: Settings) -> None:
     from idp.i18n import current_locale, markup, text
+    from idp.services.password_policy import minimum_length
 
     def language_query(code: str) -> str:
         args = {k: v for k, v in request.args.items() if k != "ui_locales"}
@@ -75,6 +76,9 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
             "markup": markup,
             "locale": current_locale(),
             "branding": settings.branding,
+            "password_policy": settings.password.policy,
+            "password_min_length": minimum_length(settings.password),
+            "password_max_length": settings.password.max_length,
             "language_query": language_query,
         }
 
@@ -93,12 +97,15 @@ def create_app(
     from idp import web
     from idp.extensions import babel, csrf, db, limiter, migrate
     from idp.i18n import select_locale
+    from idp.notify.mail import build_mailer
     from idp.oidc import server as oidc_server
     from idp.oidc import views as oidc_views
     from idp.oidc.keys import KeyStore
     from idp.runtime import Runtime
     from idp.services.captcha import Captchas, RandomPuzzles
     from idp.services.clients import ClientRegistry
+    from idp.services.codes import OneTimeCodes
+    from idp.services.invitations import Invitations
     from idp.services.lockout import Lockout
     from idp.services.passwords import PasswordHashing
 
@@ -131,7 +138,12 @@ def create_app(
         passwords=PasswordHashing(settings.password),
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),
+        codes=OneTimeCodes(hash_key),
+        invitations=Invitations(
+            app.config["SECRET_KEY"], hash_key, clock, settings.invite.link_hours
+        ),
         hash_key=hash_key,
+        mailer=build_mailer(settings, clock),
     )
     oidc_server.init_app(app)
     oidc_views.init_app(app)

@@ -12,6 +12,7 @@ import secrets
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, get_type_hints
 
@@ -107,6 +108,23 @@ class LockoutSettings:
 
 
 @dataclass(frozen=True)
+class InviteSettings:
+    # An invitation link (first connection) works this long, once.
+    link_hours: int = 72
+
+
+@dataclass(frozen=True)
+class ContactsSettings:
+    # Phone numbers without a country code are read in this region.
+    default_region: str = "FR"
+    # The code that confirms an e-mail address.
+    email_code_digits: int = 4
+    email_code_minutes: int = 30
+    email_code_max_attempts: int = 5
+    resend_wait_seconds: int = 60
+
+
+@dataclass(frozen=True)
 class BrandingSettings:
     name: str = "Mon espace"
     organisation: str = "Organisme de démonstration"
@@ -136,6 +154,23 @@ class PasswordSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    # "outbox": one .eml file per message in `outbox` (development, tests); "smtp": a relay.
+    backend: str = "outbox"
+    # Empty: <instance_dir>/outbox/mail.
+    outbox: str = ""
+    host: str = ""
+    port: int = 587
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a local relay only).
+    security: str = "starttls"
+    # Empty username: no authentication.
+    username: str = ""
+    password: str = ""
+    sender: str = "Mon espace <no-reply@example.org>"
+    timeout_seconds: int = 10
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -145,8 +180,11 @@ class Settings:
     ratelimit: RatelimitSettings = field(default_factory=RatelimitSettings)
     captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
+    invite: InviteSettings = field(default_factory=InviteSettings)
+    contacts: ContactsSettings = field(default_factory=ContactsSettings)
     branding: BrandingSettings = field(default_factory=BrandingSettings)
     password: PasswordSettings = field(default_factory=PasswordSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
     # Folder the relative paths above are resolved against (the config file's folder).
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -300,12 +338,35 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[password] max_length must be at least 64 (NIST 800-63B)")
     if not 1 <= settings.password.min_length <= settings.password.max_length:
         raise ConfigError("[password] min_length must be between 1 and max_length")
+    if not 4 <= settings.contacts.email_code_digits <= 8:
+        raise ConfigError("[contacts] email_code_digits must be between 4 and 8")
+    if settings.invite.link_hours < 1:
+        raise ConfigError("[invite] link_hours must be positive")
     if settings.lockout.growth not in {"fixed", "double"}:
         raise ConfigError('[lockout] growth must be "fixed" or "double"')
     if settings.lockout.max_attempts < 1 or settings.lockout.lock_minutes < 1:
         raise ConfigError("[lockout] max_attempts and lock_minutes must be positive")
     if settings.tokens.authorization_code_ttl_seconds > 600:
         raise ConfigError("[tokens] authorization_code_ttl_seconds must be at most 600")
+    _validate_mail(settings)
+
+
+def _validate_mail(settings: Settings) -> None:
+    mail = settings.mail
+    if mail.backend not in {"outbox", "smtp"}:
+        raise ConfigError('[mail] backend must be "outbox" or "smtp"')
+    if mail.security not in {"starttls", "tls", "none"}:
+        raise ConfigError('[mail] security must be "starttls", "tls" or "none"')
+    if mail.backend == "smtp" and not mail.host:
+        raise ConfigError('[mail] host is required with backend = "smtp"')
+    if not 1 <= mail.port <= 65535:
+        raise ConfigError("[mail] port must be between 1 and 65535")
+    if mail.timeout_seconds <= 0:
+        raise ConfigError("[mail] timeout_seconds must be positive")
+    if "@" not in parseaddr(mail.sender)[1] or any(c in mail.sender for c in "\r\n"):
+        raise ConfigError('[mail] sender must be an address, e.g. "Name <no-reply@example.org>"')
+    if mail.security == "none" and (mail.username or mail.password) and settings.is_https:
+        raise ConfigError('[mail] security = "none" would send the credentials in clear')
 
 
 def resolve_secret(settings: Settings, name: str) -> str:

@@ -8,9 +8,12 @@ from flask import current_app
 
 from idp.clock import SystemClock
 from idp.config import Settings
+from idp.notify.mail import Mailer
 from idp.oidc.keys import KeyStore
 from idp.services.captcha import Captchas
 from idp.services.clients import ClientRegistry
+from idp.services.codes import OneTimeCodes
+from idp.services.invitations import Invitations
 from idp.services.lockout import Lockout
 from idp.services.passwords import PasswordHashing
 
@@ -24,7 +27,10 @@ class Runtime:
     passwords: PasswordHashing
     captchas: Captchas
     lockout: Lockout
+    codes: OneTimeCodes
+    invitations: Invitations
     hash_key: str
+    mailer: Mailer
 
     def now(self) -> int:
         return self.clock.now()

@@ -16,8 +16,9 @@ from idp.config import ConfigError
 class AppHolder:
     """Builds the app lazily, so `idp --help` works without a database."""
 
-    def __init__(self, config: str | None) -> None:
+    def __init__(self, config: str | None, **factory_options: Any) -> None:
         self.config = config
+        self.factory_options = factory_options  # a test's clock; nothing in production
         self._app: Flask | None = None
 
     @property
@@ -26,7 +27,7 @@ class AppHolder:
             from idp import create_app
 
             try:
-                self._app = create_app(self.config)
+                self._app = create_app(self.config, **self.factory_options)
             except ConfigError as exc:
                 raise click.ClickException(f"configuration: {exc}") from None
         return self._app
@@ -52,7 +53,8 @@ class AppHolder:
 @click.pass_context
 def root(ctx: click.Context, config: str | None) -> None:
     """Operate the identity provider."""
-    ctx.obj = AppHolder(config)
+    if not isinstance(ctx.obj, AppHolder):  # tests hand in their own
+        ctx.obj = AppHolder(config)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -19,6 +19,9 @@ from idp.services.users import NewAccount
 DEMO_CLIENT_ID = "demo-rp"
 DEMO_IDENTIFIER = "demo"
 DEMO_PASSWORD = "Demo-Connexion-2026"  # published in the README on purpose
+# An account at its first connection: temporary password, contacts not yet confirmed.
+FIRST_CONNECTION_IDENTIFIER = "premiere"
+FIRST_CONNECTION_PASSWORD = "Provisoire-2026"
 
 
 @click.group()
@@ -76,9 +79,28 @@ def seed(app: Flask, rp_url: str, output: str) -> None:
         )
         user = users.create(account, now=rt.now(), hashing=rt.passwords, password=DEMO_PASSWORD)
         user.email_verified = True
+        user.contacts_confirmed_at = rt.now()
         user.street_address = "56 rue de Billancourt"
         user.postal_code = "92100"
         user.locality = "Boulogne-Billancourt"
         user.country = "France"
         click.echo(f"demo account {DEMO_IDENTIFIER} / {DEMO_PASSWORD}")
+    if users.find_by_identifier(FIRST_CONNECTION_IDENTIFIER) is None:
+        account = NewAccount(
+            identifier=FIRST_CONNECTION_IDENTIFIER,
+            email="jean.martin@example.org",
+            given_name="Jean",
+            family_name="Martin",
+        )
+        users.create(
+            account,
+            now=rt.now(),
+            hashing=rt.passwords,
+            password=FIRST_CONNECTION_PASSWORD,
+            temporary=True,
+        )
+        click.echo(
+            f"first-connection account {FIRST_CONNECTION_IDENTIFIER} / "
+            f"{FIRST_CONNECTION_PASSWORD} (temporary: to personalise)"
+        )
     db.session.commit()

@@ -1,4 +1,4 @@
-"""`idp users add|show|grant|reset-password|unlock|disable|enable`."""
+"""`idp users add|invite|show|grant|reset-password|unlock|disable|enable`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from flask import Flask
 from idp.cli.app import echo_json, pass_app
 from idp.extensions import db
 from idp.models import User
+from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import audit
+from idp.services import audit, credentials, deliveries
 from idp.services import users as accounts
 from idp.services.passwords import generate_temporary
 from idp.services.users import AccountError, NewAccount
@@ -27,6 +28,13 @@ def _find(identifier: str):
     return user
 
 
+def _deliver(user: User, temporary: str, send: str) -> None:
+    try:
+        deliveries.send_temporary_password(user, temporary, channel=send)
+    except (DeliveryFailed, deliveries.NoAddress) as exc:
+        raise click.ClickException(f"not delivered ({exc}): nothing was changed") from None
+
+
 @users.command()
 @click.option("--identifier", required=True)
 @click.option("--email")
@@ -37,7 +45,13 @@ def _find(identifier: str):
 @click.option(
     "--temporary-password",
     is_flag=True,
-    help="Generate a temporary password, printed once, to personalise at first sign-in.",
+    help="Generate a temporary password, to personalise at first sign-in (printed once).",
+)
+@click.option("--invite", is_flag=True, help="E-mail a single-use link to create the password.")
+@click.option(
+    "--send",
+    type=click.Choice(["email"]),
+    help="Deliver the temporary password instead of printing it.",
 )
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
@@ -50,14 +64,20 @@ def add(
     family_name: str | None,
     password: str | None,
     temporary_password: bool,
+    invite: bool,
+    send: str | None,
     as_json: bool,
 ) -> None:
-    """Create an account."""
-    if password and temporary_password:
-        raise click.UsageError("choose --password or --temporary-password, not both")
+    """Create an account: with a password, a temporary password, or an invitation."""
+    if sum(map(bool, (password, temporary_password, invite))) > 1:
+        raise click.UsageError("choose one of --password, --temporary-password and --invite")
+    if send and not temporary_password:
+        raise click.UsageError("--send delivers a --temporary-password")
+    if invite and not email:
+        raise click.UsageError("--invite needs --email")
     rt = runtime()
     temporary = generate_temporary() if temporary_password else None
-    if not password and not temporary:
+    if not (password or temporary or invite):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         account = NewAccount(
@@ -76,16 +96,45 @@ def add(
         )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    if invite:
+        try:
+            deliveries.send_invitation(user)
+        except DeliveryFailed as exc:
+            raise click.ClickException(
+                f"invitation not delivered ({exc}): no account created"
+            ) from None
+    if temporary and send:
+        _deliver(user, temporary, send)
     db.session.commit()
+    result: dict[str, object] = {"identifier": user.identifier, "subject": user.subject}
+    if temporary and not send:
+        result["temporary_password"] = temporary
     if as_json:
-        result = {"identifier": user.identifier, "subject": user.subject}
-        if temporary:
-            result["temporary_password"] = temporary
         echo_json(result)
         return
     click.echo(f"created account {user.identifier}")
-    if temporary:
+    if invite:
+        click.echo(f"invitation sent to {user.email}")
+    elif temporary and send:
+        click.echo(f"temporary password sent by {send}")
+    elif temporary:
         click.echo(f"temporary password: {temporary}  (shown once)")
+
+
+@users.command()
+@click.argument("identifier")
+@pass_app
+def invite(app: Flask, identifier: str) -> None:
+    """Send a new invitation link to an account that has not set its password yet."""
+    user = _find(identifier)
+    if user.password_hash:
+        raise click.ClickException(f"{user.identifier} already has a password: use reset-password")
+    try:
+        deliveries.send_invitation(user)
+    except (DeliveryFailed, deliveries.NoAddress) as exc:
+        raise click.ClickException(f"invitation not delivered ({exc})") from None
+    db.session.commit()
+    click.echo(f"invitation sent to {user.email}")
 
 
 @users.command()
@@ -105,17 +154,37 @@ def grant(app: Flask, identifier: str, client_id: str) -> None:
 
 @users.command("reset-password")
 @click.argument("identifier")
+@click.option(
+    "--send",
+    type=click.Choice(["email"]),
+    help="Deliver the temporary password instead of printing it.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
-def reset_password(app: Flask, identifier: str, as_json: bool) -> None:
-    """Give the account a new temporary password, printed once."""
+def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool) -> None:
+    """Give the account a new temporary password (its sessions and tokens end)."""
     rt = runtime()
     user = _find(identifier)
     temporary = generate_temporary()
-    accounts.set_password(user, temporary, now=rt.now(), hashing=rt.passwords, temporary=True)
+    credentials.replace_password(
+        user,
+        temporary,
+        now=rt.now(),
+        hashing=rt.passwords,
+        temporary=True,
+        keep_sid=None,
+        reason="agent",
+    )
+    if send:
+        _deliver(user, temporary, send)
     db.session.commit()
+    result = {"identifier": user.identifier}
+    if not send:
+        result["temporary_password"] = temporary
     if as_json:
-        echo_json({"identifier": user.identifier, "temporary_password": temporary})
+        echo_json(result)
+    elif send:
+        click.echo(f"temporary password for {user.identifier} sent by {send}")
     else:
         click.echo(f"temporary password for {user.identifier}: {temporary}  (shown once)")
 

@@ -267,3 +267,325 @@ MESSAGES.update(
         "password.strength.strong": {"fr": "fort", "en": "strong"},
     }
 )
+
+MESSAGES.update(
+    {
+        # New passwords (gauge, rules per policy)
+        "password.show": {"fr": "Afficher", "en": "Show"},
+        "password.hide": {"fr": "Masquer", "en": "Hide"},
+        "password.gauge_empty": {
+            "fr": "Force du mot de passe : à saisir",
+            "en": "Password strength: type a password",
+        },
+        "password.gauge_label": {
+            "fr": "Force du mot de passe : {strength}",
+            "en": "Password strength: {strength}",
+        },
+        "password.rules_cnil-2022-case2": {
+            "fr": "Votre mot de passe doit contenir au moins {min} caractères en combinant au "
+            "moins 3 types parmi minuscules, majuscules, chiffres et caractères spéciaux (ou "
+            "être plus long). Une jauge indique sa force : « faible » est refusé.",
+            "en": "Your password must have at least {min} characters mixing at least 3 kinds "
+            "among lower case, upper case, digits and special characters (or be longer). A "
+            "gauge shows its strength: “weak” is refused.",
+        },
+        "password.rules_cnil-2022-case1": {
+            "fr": "Votre mot de passe doit contenir 12 caractères des 4 types (minuscules, "
+            "majuscules, chiffres, caractères spéciaux), 14 caractères de 3 types, ou être une "
+            "phrase d'au moins 7 mots. « faible » est refusé.",
+            "en": "Your password must have 12 characters of all 4 kinds (lower case, upper "
+            "case, digits, special characters), 14 characters of 3 kinds, or be a phrase of at "
+            "least 7 words. “weak” is refused.",
+        },
+        "password.rules_msa": {
+            "fr": "Votre mot de passe doit contenir un minimum de {min} caractères en combinant "
+            "des chiffres, des majuscules, des minuscules et des caractères spéciaux.",
+            "en": "Your password must have at least {min} characters combining digits, upper "
+            "case, lower case and special characters.",
+        },
+        "password.rules_nist-800-63b": {
+            "fr": "Votre mot de passe doit contenir au moins {min} caractères : une phrase de "
+            "plusieurs mots est facile à retenir et difficile à deviner. « faible » est refusé.",
+            "en": "Your password must have at least {min} characters: a phrase of several "
+            "words is easy to remember and hard to guess. “weak” is refused.",
+        },
+        # Contact details
+        "contacts.confirm_title": {
+            "fr": "Confirmation de vos coordonnées",
+            "en": "Confirm your contact details",
+        },
+        "contacts.edit_title": {"fr": "Modifier mes coordonnées", "en": "Edit my contact details"},
+        "contacts.confirm_intro": {
+            "fr": "Pour utiliser {service}, vous devez confirmer vos coordonnées.",
+            "en": "To use {service}, you must confirm your contact details.",
+        },
+        "contacts.email": {"fr": "Votre adresse email", "en": "Your e-mail address"},
+        "contacts.email_hint": {
+            "fr": "Un code de confirmation sera envoyé à cette adresse si elle est nouvelle.",
+            "en": "A confirmation code will be sent to this address if it is new.",
+        },
+        "contacts.mobile": {
+            "fr": "Votre numéro de téléphone portable",
+            "en": "Your mobile phone number",
+        },
+        "contacts.landline": {"fr": "Votre numéro de téléphone fixe", "en": "Your landline number"},
+        "contacts.fax": {"fr": "Votre numéro de fax", "en": "Your fax number"},
+        "contacts.optional": {"fr": "Facultatif.", "en": "Optional."},
+        "contacts.optional_phone": {
+            "fr": "Facultatif. Exemple : 06 12 34 56 78.",
+            "en": "Optional. Example: +33 6 12 34 56 78.",
+        },
+        "contacts.fix_errors": {
+            "fr": "Certaines coordonnées ne sont pas valides : corrigez les champs signalés.",
+            "en": "Some details are not valid: correct the fields marked.",
+        },
+        "contacts.email_invalid": {
+            "fr": "Cette adresse électronique n'est pas valide.",
+            "en": "This e-mail address is not valid.",
+        },
+        "contacts.phone_invalid": {
+            "fr": "Ce numéro de téléphone n'est pas valide.",
+            "en": "This phone number is not valid.",
+        },
+        "contacts.mobile_not_mobile": {
+            "fr": "Ce numéro n'est pas celui d'un téléphone portable.",
+            "en": "This is not a mobile phone number.",
+        },
+        "contacts.delivery_failed": {
+            "fr": "Le message n'a pas pu être envoyé pour le moment. Réessayez dans quelques "
+            "instants ou contactez l'Assistance.",
+            "en": "The message could not be sent for now. Try again in a moment or contact "
+            "support.",
+        },
+        "contacts.confirm_submit": {
+            "fr": "Je confirme mes coordonnées",
+            "en": "I confirm my details",
+        },
+        "contacts.save": {"fr": "Enregistrer", "en": "Save"},
+        "contacts.verify_title": {
+            "fr": "Confirmation de votre adresse email",
+            "en": "Confirm your e-mail address",
+        },
+        "contacts.code_sent_to": {
+            "fr": "Un code de confirmation vous a été envoyé à l'adresse",
+            "en": "A confirmation code has been sent to",
+        },
+        "contacts.code_label": {
+            "fr": "Saisir le code de confirmation",
+            "en": "Type the confirmation code",
+        },
+        "contacts.code_hint": {"fr": "{digits} chiffres.", "en": "{digits} digits."},
+        "contacts.code_submit": {"fr": "Valider", "en": "Confirm"},
+        "contacts.code_resend": {"fr": "Renvoyer un nouveau code", "en": "Send a new code"},
+        "contacts.change_address": {"fr": "Modifier l'adresse", "en": "Change the address"},
+        "contacts.code_resent": {
+            "fr": "Un nouveau code vous a été envoyé.",
+            "en": "A new code has been sent.",
+        },
+        "contacts.code_wait": {
+            "fr": "Un code vient d'être envoyé : vous pourrez en demander un nouveau dans "
+            "{seconds} secondes.",
+            "en": "A code was just sent: you can ask for a new one in {seconds} seconds.",
+        },
+        "contacts.code_wrong": {
+            "fr": "Le code saisi est incorrect. Il vous reste {left} essai(s).",
+            "en": "The code is not correct. You have {left} tries left.",
+        },
+        "contacts.code_exhausted": {
+            "fr": "Vous avez épuisé les essais autorisés. Vous pourrez demander un nouveau code "
+            "dans {minutes} minutes au plus.",
+            "en": "You have used all the tries allowed. You can ask for a new code within "
+            "{minutes} minutes.",
+        },
+        "contacts.code_expired": {
+            "fr": "Ce code a expiré : demandez un nouveau code.",
+            "en": "This code has expired: ask for a new one.",
+        },
+        "contacts.verified_title": {"fr": "Confirmation", "en": "Confirmation"},
+        "contacts.verified": {
+            "fr": "Votre adresse email a été vérifiée.",
+            "en": "Your e-mail address has been verified.",
+        },
+        "contacts.continue": {"fr": "Continuer", "en": "Continue"},
+        # Account
+        "account.title": {"fr": "Mon compte", "en": "My account"},
+        "account.identity": {"fr": "Identité", "en": "Identity"},
+        "account.name": {"fr": "Nom", "en": "Name"},
+        "account.contacts": {"fr": "Coordonnées", "en": "Contact details"},
+        "account.verified": {"fr": "vérifiée", "en": "verified"},
+        "account.edit_contacts": {
+            "fr": "Modifier mes coordonnées",
+            "en": "Edit my contact details",
+        },
+        "account.email_and_password": {"fr": "Email & mot de passe", "en": "E-mail & password"},
+        "account.change_email": {
+            "fr": "Modifier mon adresse email",
+            "en": "Change my e-mail address",
+        },
+        "account.change_password": {"fr": "Modifier mon mot de passe", "en": "Change my password"},
+        "account.back": {"fr": "Retour à mon compte", "en": "Back to my account"},
+        "account.current_password": {"fr": "Mot de passe actuel", "en": "Current password"},
+        "account.current_password_wrong": {
+            "fr": "Le mot de passe actuel est incorrect.",
+            "en": "The current password is not correct.",
+        },
+        "account.save_password": {"fr": "Modifier le mot de passe", "en": "Change the password"},
+        "account.password_done_title": {"fr": "Confirmation", "en": "Confirmation"},
+        "account.password_done": {
+            "fr": "Votre mot de passe a bien été modifié.",
+            "en": "Your password has been changed.",
+        },
+        "account.password_done_next": {
+            "fr": "Vous pourrez l'utiliser lors de votre prochaine connexion.",
+            "en": "You will use it the next time you sign in.",
+        },
+        "account.current_email": {"fr": "Adresse actuelle :", "en": "Current address:"},
+        "account.email_change_intro": {
+            "fr": "Un code de confirmation sera envoyé à la nouvelle adresse ; elle remplacera "
+            "l'actuelle une fois le code saisi.",
+            "en": "A confirmation code will be sent to the new address; it replaces the current "
+            "one once the code is typed.",
+        },
+        "account.new_email": {"fr": "Nouvelle adresse email", "en": "New e-mail address"},
+        "account.send_code": {"fr": "Recevoir le code", "en": "Send me the code"},
+        "account.email_unchanged": {
+            "fr": "C'est déjà l'adresse de votre compte.",
+            "en": "This is already your account's address.",
+        },
+        "account.link": {"fr": "Mon compte", "en": "My account"},
+        # Invitation
+        "invitation.title": {"fr": "Activation de votre compte", "en": "Activate your account"},
+        "invitation.intro": {
+            "fr": "Bienvenue. Votre identifiant de connexion est {identifier}. Créez votre mot "
+            "de passe, puis choisissez une question secrète : elle vous permettra de le "
+            "réinitialiser seul en cas d'oubli.",
+            "en": "Welcome. Your sign-in identifier is {identifier}. Create your password, then "
+            "choose a secret question: it lets you reset the password on your own if you "
+            "forget it.",
+        },
+        "invitation.password_heading": {"fr": "Votre mot de passe", "en": "Your password"},
+        "invitation.secret_heading": {
+            "fr": "Votre question secrète",
+            "en": "Your secret question",
+        },
+        "invitation.secret_hint": {
+            "fr": "La réponse ne tient compte ni des majuscules ni des accents.",
+            "en": "The answer ignores capitals and accents.",
+        },
+        "invitation.question": {"fr": "Question secrète", "en": "Secret question"},
+        "invitation.question_choose": {"fr": "Choisissez une question", "en": "Choose a question"},
+        "invitation.answer": {"fr": "Réponse secrète", "en": "Secret answer"},
+        "invitation.submit": {"fr": "Activer mon compte", "en": "Activate my account"},
+        "invitation.question_required": {
+            "fr": "Choisissez une question secrète.",
+            "en": "Choose a secret question.",
+        },
+        "invitation.answer_required": {
+            "fr": "Saisissez la réponse à la question secrète.",
+            "en": "Type the answer to the secret question.",
+        },
+        "invitation.answer_too_short": {
+            "fr": "La réponse secrète doit contenir au moins 2 lettres ou chiffres.",
+            "en": "The secret answer must have at least 2 letters or digits.",
+        },
+        "invitation.unusable_title": {"fr": "Lien inutilisable", "en": "Link unusable"},
+        "invitation.expired": {
+            "fr": "Ce lien d'activation a expiré : par sécurité, il n'est valable que quelques "
+            "jours.",
+            "en": "This activation link has expired: for security it is valid only a few days.",
+        },
+        "invitation.used": {
+            "fr": "Ce lien d'activation a déjà été utilisé : votre compte est activé.",
+            "en": "This activation link has already been used: your account is active.",
+        },
+        "invitation.invalid": {
+            "fr": "Ce lien d'activation n'est pas valide. Vérifiez qu'il a été copié en entier.",
+            "en": "This activation link is not valid. Check that it was copied whole.",
+        },
+        "invitation.next_steps": {"fr": "Que faire ?", "en": "What now?"},
+        "invitation.sign_in": {"fr": "Se connecter", "en": "Sign in"},
+        "invitation.ask_again": {
+            "fr": "Si vous ne pouvez pas vous connecter, contactez l'Assistance pour recevoir "
+            "un nouveau lien :",
+            "en": "If you cannot sign in, contact support to receive a new link:",
+        },
+        "secret.question.first_pet": {
+            "fr": "Quel était le nom de votre premier animal de compagnie ?",
+            "en": "What was the name of your first pet?",
+        },
+        "secret.question.birth_town": {
+            "fr": "Dans quelle ville êtes-vous né(e) ?",
+            "en": "In which town were you born?",
+        },
+        "secret.question.grandmother": {
+            "fr": "Quel est le prénom de votre grand-mère maternelle ?",
+            "en": "What is your maternal grandmother's first name?",
+        },
+        "secret.question.primary_school": {
+            "fr": "Quel était le nom de votre école primaire ?",
+            "en": "What was the name of your primary school?",
+        },
+        "secret.question.first_car": {
+            "fr": "Quelle était la marque de votre première voiture ?",
+            "en": "What was the make of your first car?",
+        },
+    }
+)
+
+# Message delivery and the development outbox pages.
+MESSAGES.update(
+    {
+        "notify.delivery_failed": {
+            "fr": "Le message n'a pas pu être envoyé. Réessayez dans quelques minutes ; si le "
+            "problème persiste, contactez l'Assistance.",
+            "en": "The message could not be sent. Try again in a few minutes; if the problem "
+            "persists, contact support.",
+        },
+        "dev.outbox.title": {"fr": "Messages envoyés", "en": "Sent messages"},
+        "dev.outbox.intro": {
+            "fr": "Page de développement : les messages envoyés par le fournisseur d'identité, "
+            "du plus récent au plus ancien. Elle n'existe pas en production.",
+            "en": "Development page: the messages the identity provider sent, newest first. "
+            "It does not exist in production.",
+        },
+        "dev.channel.email": {"fr": "Courriels", "en": "E-mails"},
+        "dev.outbox.smtp": {
+            "fr": "Les courriels sont remis à un serveur SMTP : ils ne sont pas conservés ici.",
+            "en": "E-mails are handed to an SMTP relay: they are not kept here.",
+        },
+        "dev.outbox.caption": {
+            "fr": "Courriels envoyés, du plus récent au plus ancien",
+            "en": "E-mails sent, newest first",
+        },
+        "dev.outbox.empty": {"fr": "Aucun message pour l'instant.", "en": "No message yet."},
+        "dev.outbox.truncated": {
+            "fr": "Seuls les {count} messages les plus récents sont affichés.",
+            "en": "Only the {count} newest messages are shown.",
+        },
+        "dev.outbox.no_subject": {"fr": "(sans objet)", "en": "(no subject)"},
+        "dev.column.date": {"fr": "Date", "en": "Date"},
+        "dev.column.to": {"fr": "Destinataire", "en": "To"},
+        "dev.column.subject": {"fr": "Objet", "en": "Subject"},
+        "dev.email.back": {"fr": "Retour aux messages envoyés", "en": "Back to sent messages"},
+        "dev.email.headers": {"fr": "En-têtes", "en": "Headers"},
+        "dev.email.raw": {
+            "fr": "Voir le message brut (format .eml)",
+            "en": "View the raw message (.eml format)",
+        },
+        "dev.email.text": {"fr": "Version texte", "en": "Text version"},
+        "dev.email.text_hint": {
+            "fr": "Les liens sont cliquables : suivez par exemple le lien d'une invitation.",
+            "en": "Links can be followed: an invitation link, for instance.",
+        },
+        "dev.email.html": {"fr": "Version HTML", "en": "HTML version"},
+        "dev.email.html_hint": {
+            "fr": "Affichée isolée de cette page, sans script ni mise en forme.",
+            "en": "Shown isolated from this page, without scripts or styling.",
+        },
+        "dev.email.html_frame": {
+            "fr": "Version HTML du message « {subject} »",
+            "en": "HTML version of the message “{subject}”",
+        },
+        "dev.email.missing": {"fr": "Absente de ce message.", "en": "Not in this message."},
+    }
+)

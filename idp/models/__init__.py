@@ -2,6 +2,7 @@
 
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
+from idp.models.credentials import OneTimeCode, PasswordHistory
 from idp.models.oauth import AuthorizationCode, Consent, PendingAuthorization, Token, UsedAssertion
 from idp.models.security import CaptchaChallenge, SignInThrottle
 from idp.models.session import BrowserSession
@@ -15,6 +16,8 @@ __all__ = [
     "Client",
     "Consent",
     "Habilitation",
+    "OneTimeCode",
+    "PasswordHistory",
     "PendingAuthorization",
     "RegistryGeneration",
     "SignInThrottle",

@@ -18,8 +18,16 @@ class User(db.Model):
     identifier: Mapped[str] = mapped_column(String(128), unique=True)
     email: Mapped[str | None] = mapped_column(String(254))
     email_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Mobile phone, E.164 (the `phone_number` claim).
     phone: Mapped[str | None] = mapped_column(String(32))
     phone_verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    landline: Mapped[str | None] = mapped_column(String(32))
+    fax: Mapped[str | None] = mapped_column(String(32))
+    # Set when the user confirmed their contact details (first connection).
+    contacts_confirmed_at: Mapped[int | None] = mapped_column(Integer)
+    # Secret question, and a keyed hash of the answer (case- and accent-insensitive).
+    secret_question: Mapped[str | None] = mapped_column(String(64))
+    secret_answer_hash: Mapped[str | None] = mapped_column(String(64))
     given_name: Mapped[str | None] = mapped_column(String(128))
     family_name: Mapped[str | None] = mapped_column(String(128))
     street_address: Mapped[str | None] = mapped_column(String(255))

@@ -29,7 +29,7 @@ from zxcvbn import zxcvbn
 from idp.config import PasswordSettings
 
 # zxcvbn's cost grows with length; beyond this many characters it sees only a prefix.
-ZXCVBN_PREFIX = 128
+ZXCVBN_PREFIX = 72  # zxcvbn refuses longer input
 # Alphabet sizes of CNIL's entropy computation.
 CLASS_SIZES = {"digit": 10, "lower": 26, "upper": 26, "special": 33}
 PRESET_MIN_LENGTH = {"cnil-2022-case2": 8, "cnil-2022-case1": 12, "msa": 8, "nist-800-63b": 15}

@@ -16,6 +16,7 @@ DAY_SECONDS = 24 * 3600
 PAGES = {
     "personalise_password": "password.change_required",
     "expired_password": "password.change_required",
+    "confirm_contacts": "contacts.confirm",
 }
 
 
@@ -31,6 +32,8 @@ def next_action(user: User, *, now: int, settings: PasswordSettings) -> str | No
         return "personalise_password"
     if password_expired(user, now=now, settings=settings):
         return "expired_password"
+    if user.contacts_confirmed_at is None:
+        return "confirm_contacts"
     return None
 
 

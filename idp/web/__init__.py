@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from flask import Flask
 
-from idp.web import captcha, consent, errors, home, login, password, security
+from idp.web import (
+    account,
+    captcha,
+    consent,
+    contacts,
+    dev,
+    errors,
+    home,
+    invitation,
+    login,
+    password,
+    security,
+)
 
 
 def init_app(app: Flask) -> None:
-    for blueprint in (login.bp, captcha.bp, password.bp, consent.bp, home.bp):
+    for blueprint in (
+        login.bp,
+        captcha.bp,
+        password.bp,
+        contacts.bp,
+        account.bp,
+        invitation.bp,
+        consent.bp,
+        home.bp,
+    ):
         app.register_blueprint(blueprint)
+    # The outbox pages exist only in development (refused on an https issuer).
+    if app.extensions["idp"].settings.server.development:
+        app.register_blueprint(dev.bp)
     errors.init_app(app)
     security.init_app(app)

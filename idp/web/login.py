@@ -6,6 +6,8 @@ rule (attempts, locks, captcha policy, required actions) lives in `idp.services`
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
@@ -156,7 +158,15 @@ def sign_in() -> Response | str:
     db.session.commit()
     if action is not None:
         return redirect(url_for(required_actions.page_for(action)), code=303)
-    return redirect(url_for("home.index"), code=303)
+    return redirect(safe_next(request.args.get("next")) or url_for("account.index"), code=303)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path of this site: never another origin (no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.get("/login/habilitation/<ref>")

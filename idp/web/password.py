@@ -1,45 +1,51 @@
-"""The change-password page that required actions send users to (temporary or expired)."""
+"""The change-password page of required actions, and the strength verdict for the gauge."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 
 from idp import browser
-from idp.extensions import db
+from idp.extensions import db, limiter
+from idp.i18n import text
 from idp.models import User
 from idp.runtime import runtime
 from idp.services import credentials, password_policy, required_actions, sessions
+from idp.services.invitations import LinkState
 from idp.web.forms import Required
 
 bp = Blueprint("password", __name__, url_prefix="/password")
 
 
-class ChangeForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
     new_password = PasswordField(validators=[Required()])
     confirmation = PasswordField(validators=[Required()])
 
 
-def _continue(ref: str | None) -> Response:
+def continue_after_action(ref: str | None) -> Response:
+    """On to the next required action, the pending authorization, or the home page."""
     if ref:
         return redirect(url_for("oidc.resume", ref=ref), code=303)
-    return redirect(url_for("home.index"), code=303)
+    return redirect(url_for("account.index"), code=303)
+
+
+def signed_in_user() -> User | None:
+    record = browser.current()
+    return db.session.get(User, record.user_id) if record else None
 
 
 @bp.route("/change", methods=["GET", "POST"])
 def change_required() -> Response | str:
     rt = runtime()
-    record = browser.current()
     ref = request.args.get("ref")
-    if record is None:
+    user = signed_in_user()
+    if user is None:
         return redirect(url_for("login.sign_in", ref=ref) if ref else url_for("login.sign_in"))
-    user = db.session.get(User, record.user_id)
-    assert user is not None
     action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
-    if action is None:
-        return _continue(ref)
-    form = ChangeForm()
+    if action not in {"personalise_password", "expired_password"}:
+        return continue_after_action(ref)
+    form = NewPasswordForm()
     problems: list[str] = []
     if form.validate_on_submit():
         result = credentials.change_password(
@@ -49,12 +55,18 @@ def change_required() -> Response | str:
             now=rt.now(),
             hashing=rt.passwords,
             settings=rt.settings.password,
-            keep_sid=record.sid,
+            keep_sid=browser.current_sid(),
+            reason="personalised" if action == "personalise_password" else "expired",
             ip=request.remote_addr,
         )
         if result.changed:
             db.session.commit()
-            return _continue(ref)
+            next_action = required_actions.next_action(
+                user, now=rt.now(), settings=rt.settings.password
+            )
+            if next_action is not None:
+                return redirect(url_for(required_actions.page_for(next_action), ref=ref), 303)
+            return continue_after_action(ref)
         problems = result.problems
     db.session.commit()
     return render_template(
@@ -64,8 +76,6 @@ def change_required() -> Response | str:
         problems=problems,
         ref=ref,
         expiry_days=rt.settings.password.expiry_days,
-        min_length=password_policy.minimum_length(rt.settings.password),
-        max_length=rt.settings.password.max_length,
     )
 
 
@@ -78,3 +88,29 @@ def abandon() -> Response:
         browser.forget()
     db.session.commit()
     return redirect(url_for("home.index"), code=303)
+
+
+def _inputs_for(context: str) -> list[str]:
+    """What the gauge counts against the password: the signed-in or invited user's data."""
+    user = signed_in_user()
+    if user is None and context:
+        resolved = runtime().invitations.resolve(context)
+        user = resolved.user if resolved.state is LinkState.VALID else None
+    return credentials.user_inputs(user) if user else []
+
+
+@bp.post("/strength")
+@limiter.limit("120/minute")
+def strength() -> Response:
+    """The verdict of the gauge: the very function the server enforces."""
+    password = request.form.get("password", "")
+    verdict = password_policy.evaluate(
+        password,
+        runtime().settings.password,
+        user_inputs=_inputs_for(request.form.get("context", "")),
+    )
+    name = verdict.strength.name.lower()
+    label = text("password.gauge_label", strength=text(verdict.strength.key))
+    response = jsonify(strength=name, label=label, acceptable=verdict.acceptable)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -39,7 +39,7 @@ def test_right_password_and_captcha_sign_in(app, client, factories, puzzles):
     factories.user()
     response = submit(client, puzzles)
     assert response.status_code == 303
-    assert response.location == "/"
+    assert response.location == "/account"
     assert signed_in(app)
 
 

@@ -10,6 +10,7 @@ from click.testing import CliRunner, Result
 from flask import Flask
 
 from idp.cli import root
+from idp.cli.app import AppHolder
 from idp.config import SECTIONS
 
 
@@ -38,7 +39,10 @@ class Operator:
 
     def __init__(self, app: Flask, tmp_path: Path) -> None:
         self.config = write_config(app, tmp_path / "idp.toml")
+        self.clock = app.extensions["idp.clock"]  # the same time as the app under test
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
-        result = CliRunner().invoke(root, ["--config", str(self.config), *args], input=input)
-        return result
+        holder = AppHolder(str(self.config), clock=self.clock)
+        return CliRunner().invoke(
+            root, ["--config", str(self.config), *args], input=input, obj=holder
+        )

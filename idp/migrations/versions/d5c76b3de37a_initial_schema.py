@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 6b404fead418
+Revision ID: d5c76b3de37a
 Revises: 
-Create Date: 2026-11-22 14:41:06.665800
+Create Date: 2026-11-22 15:07:18.266513
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '6b404fead418'
+revision = 'd5c76b3de37a'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -127,6 +127,11 @@ def upgrade():
     sa.Column('email_verified', sa.Boolean(), nullable=False),
     sa.Column('phone', sa.String(length=32), nullable=True),
     sa.Column('phone_verified', sa.Boolean(), nullable=False),
+    sa.Column('landline', sa.String(length=32), nullable=True),
+    sa.Column('fax', sa.String(length=32), nullable=True),
+    sa.Column('contacts_confirmed_at', sa.Integer(), nullable=True),
+    sa.Column('secret_question', sa.String(length=64), nullable=True),
+    sa.Column('secret_answer_hash', sa.String(length=64), nullable=True),
     sa.Column('given_name', sa.String(length=128), nullable=True),
     sa.Column('family_name', sa.String(length=128), nullable=True),
     sa.Column('street_address', sa.String(length=255), nullable=True),
@@ -214,6 +219,32 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_habilitations_client_id'), ['client_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_habilitations_user_id'), ['user_id'], unique=False)
 
+    op.create_table('one_time_codes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('purpose', sa.String(length=32), nullable=False),
+    sa.Column('target', sa.String(length=254), nullable=False),
+    sa.Column('code_hash', sa.String(length=64), nullable=False),
+    sa.Column('window_started_at', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Integer(), nullable=False),
+    sa.Column('last_sent_at', sa.Integer(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('used_at', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_one_time_codes_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_one_time_codes')),
+    sa.UniqueConstraint('user_id', 'purpose', name=op.f('uq_one_time_codes_user_id'))
+    )
+    op.create_table('password_history',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('created_at', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_history_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_history'))
+    )
+    with op.batch_alter_table('password_history', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_history_user_id'), ['user_id'], unique=False)
+
     op.create_table('tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('access_token_hash', sa.String(length=64), nullable=False),
@@ -255,6 +286,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_tokens_client_id'))
 
     op.drop_table('tokens')
+    with op.batch_alter_table('password_history', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_history_user_id'))
+
+    op.drop_table('password_history')
+    op.drop_table('one_time_codes')
     with op.batch_alter_table('habilitations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_habilitations_user_id'))
         batch_op.drop_index(batch_op.f('ix_habilitations_client_id'))

@@ -1,0 +1,19 @@
+"""Messages to users: e-mail now; SMS and postal letters follow the same shape.
+
+Each channel renders its texts from `templates/messages/<channel>/` and hands them to a backend:
+a real one (an SMTP relay) or an outbox folder that the development pages can read.
+"""
+
+from __future__ import annotations
+
+
+class DeliveryFailed(Exception):
+    """A message could not be handed over; callers show a message, never a 500.
+
+    `reason` is for logs and operators: it never holds the message's content or credentials.
+    """
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(f"{channel} delivery failed: {reason}")
+        self.channel = channel
+        self.reason = reason

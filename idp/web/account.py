@@ -1,0 +1,127 @@
+"""The signed-in account: "Mon compte", password change, e-mail address change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+
+from idp import browser
+from idp.extensions import db, limiter
+from idp.notify.mail import DeliveryFailed
+from idp.runtime import runtime
+from idp.services import audit, contacts, credentials, required_actions
+from idp.services.codes import TooSoon
+from idp.services.users import AccountError, normalise_email
+from idp.web.contacts import send_email_code
+from idp.web.forms import Required
+from idp.web.password import NewPasswordForm, signed_in_user
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(validators=[Required()])
+
+
+class ChangeEmailForm(FlaskForm):
+    email = StringField(validators=[Required()])
+
+
+def _sign_in_first() -> Response:
+    return redirect(url_for("login.sign_in", next=request.path), code=303)
+
+
+@bp.get("")
+def index() -> Response | str:
+    rt = runtime()
+    user = signed_in_user()
+    if user is None:
+        return _sign_in_first()
+    action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
+    if action is not None:
+        return redirect(url_for(required_actions.page_for(action)), code=303)
+    region = rt.settings.contacts.default_region
+    db.session.commit()
+    return render_template(
+        "account/index.html",
+        user=user,
+        phones={
+            "mobile": contacts.display_phone(user.phone, region=region),
+            "landline": contacts.display_phone(user.landline, region=region),
+            "fax": contacts.display_phone(user.fax, region=region),
+        },
+    )
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def change_password() -> Response | str:
+    """ "Email & mot de passe > modifier mon mot de passe": current, new, confirmation."""
+    rt = runtime()
+    user = signed_in_user()
+    if user is None:
+        return _sign_in_first()
+    form = ChangePasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        if not rt.passwords.verify(user.password_hash, form.current_password.data):
+            # A stolen session must not become a way to guess the password.
+            status = rt.lockout.record_failure(user.identifier, now=rt.now())
+            problems = ["account.current_password_wrong"]
+            if status.just_locked:
+                audit.record("account_locked", "locked", at=rt.now(), user_id=user.id)
+        else:
+            result = credentials.change_password(
+                user,
+                form.new_password.data,
+                form.confirmation.data,
+                now=rt.now(),
+                hashing=rt.passwords,
+                settings=rt.settings.password,
+                keep_sid=browser.current_sid(),
+                reason="self",
+                ip=request.remote_addr,
+            )
+            if result.changed:
+                db.session.commit()
+                return redirect(url_for("account.password_changed"), code=303)
+            problems = result.problems
+    db.session.commit()
+    return render_template("account/password.html", form=form, problems=problems)
+
+
+@bp.get("/password/done")
+def password_changed() -> str:
+    return render_template("account/password_done.html")
+
+
+@bp.route("/email", methods=["GET", "POST"])
+@limiter.limit("10/minute", methods=["POST"])
+def change_email() -> Response | str:
+    """A new address replaces the old one only once the code sent to it is typed."""
+    user = signed_in_user()
+    if user is None:
+        return _sign_in_first()
+    form = ChangeEmailForm()
+    problem = None
+    if form.validate_on_submit():
+        try:
+            address = normalise_email(form.email.data.strip())
+        except AccountError:
+            problem = "contacts.email_invalid"
+        else:
+            if address == user.email:
+                problem = "account.email_unchanged"
+            else:
+                try:
+                    send_email_code(user, address)
+                except TooSoon:
+                    pass
+                except DeliveryFailed:
+                    problem = "contacts.delivery_failed"
+                if problem is None:
+                    db.session.commit()
+                    return redirect(url_for("contacts.verify_email"), code=303)
+    db.session.commit()
+    return render_template("account/email.html", form=form, problem=problem, user=user)

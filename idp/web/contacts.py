@@ -1,0 +1,203 @@
+"""Contact details: confirmed at first connection, edited later; e-mail confirmed by a code.
+
+A new or unconfirmed address receives a short code; it replaces the account's address only
+once the code is typed ("Votre adresse email a été vérifiée.").
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import StringField
+
+from idp.extensions import db, limiter
+from idp.models import User
+from idp.notify.mail import DeliveryFailed
+from idp.runtime import runtime
+from idp.services import audit, contacts
+from idp.services.codes import Check, CodeRules, TooSoon
+from idp.web.forms import Required
+from idp.web.password import continue_after_action, signed_in_user
+
+bp = Blueprint("contacts", __name__)
+
+EMAIL_PURPOSE = "email"
+
+
+class ContactsForm(FlaskForm):
+    email = StringField(validators=[Required()])
+    mobile = StringField()
+    landline = StringField()
+    fax = StringField()
+
+
+class CodeForm(FlaskForm):
+    code = StringField(validators=[Required()])
+
+
+def email_code_rules() -> CodeRules:
+    settings = runtime().settings.contacts
+    return CodeRules(
+        digits=settings.email_code_digits,
+        ttl_seconds=settings.email_code_minutes * 60,
+        max_attempts=settings.email_code_max_attempts,
+        resend_wait_seconds=settings.resend_wait_seconds,
+    )
+
+
+def send_email_code(user: User, address: str) -> None:
+    """A new code to `address`; raises TooSoon inside the resend wait, DeliveryFailed."""
+    rt = runtime()
+    rules = email_code_rules()
+    code = rt.codes.issue(user.id, EMAIL_PURPOSE, address, rules=rules, now=rt.now())
+    rt.mailer.send(
+        address,
+        "email_code",
+        locale=user.locale or "fr",
+        code=code,
+        minutes=rt.settings.contacts.email_code_minutes,
+    )
+
+
+def _sign_in_first(ref: str | None) -> Response:
+    return redirect(url_for("login.sign_in", ref=ref) if ref else url_for("login.sign_in"))
+
+
+@bp.route("/contacts/confirm", methods=["GET", "POST"], endpoint="confirm")
+@bp.route("/account/contacts", methods=["GET", "POST"], endpoint="edit")
+def contact_details() -> Response | str:
+    """First connection ("Confirmation de vos coordonnées") or later edits, one form."""
+    rt = runtime()
+    ref = request.args.get("ref")
+    user = signed_in_user()
+    if user is None:
+        return _sign_in_first(ref)
+    first_connection = user.contacts_confirmed_at is None
+    region = rt.settings.contacts.default_region
+    form = ContactsForm()
+    if request.method == "GET":
+        form.email.data = user.email or ""
+        form.mobile.data = contacts.display_phone(user.phone, region=region)
+        form.landline.data = contacts.display_phone(user.landline, region=region)
+        form.fax.data = contacts.display_phone(user.fax, region=region)
+    problems: dict[str, str] = {}
+    if form.validate_on_submit():
+        cleaned = contacts.clean(
+            contacts.ContactForm(
+                *(field.data or "" for field in (form.email, form.mobile, form.landline, form.fax))
+            ),
+            region=region,
+        )
+        problems = cleaned.problems
+        if not problems:
+            if cleaned.mobile != user.phone:
+                user.phone, user.phone_verified = cleaned.mobile, False
+            user.landline, user.fax = cleaned.landline, cleaned.fax
+            user.updated_at = rt.now()
+            if cleaned.email == user.email and user.email_verified:
+                if first_connection:
+                    user.contacts_confirmed_at = rt.now()
+                audit.record("contacts_confirmed", "success", at=rt.now(), user_id=user.id)
+                db.session.commit()
+                return continue_after_action(ref)
+            assert cleaned.email is not None
+            try:
+                send_email_code(user, cleaned.email)
+            except TooSoon:
+                pass  # a code was just sent: the verification page offers to resend it
+            except DeliveryFailed:
+                problems["email"] = "contacts.delivery_failed"
+            if not problems:
+                db.session.commit()
+                return redirect(url_for("contacts.verify_email", ref=ref), code=303)
+    db.session.commit()
+    return render_template(
+        "contacts/details.html",
+        form=form,
+        problems=problems,
+        first_connection=first_connection,
+        ref=ref,
+    )
+
+
+@bp.route("/contacts/verify", methods=["GET", "POST"])
+@limiter.limit("30/minute", methods=["POST"])
+def verify_email() -> Response | str:
+    """ "Confirmation de votre adresse email": type the code received."""
+    rt = runtime()
+    ref = request.args.get("ref")
+    user = signed_in_user()
+    if user is None:
+        return _sign_in_first(ref)
+    rules = email_code_rules()
+    target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
+    if target is None:
+        return redirect(url_for("contacts.edit", ref=ref), code=303)
+    form = CodeForm()
+    message: tuple[str, dict[str, object]] | None = None
+    if form.validate_on_submit():
+        result = rt.codes.check(user.id, EMAIL_PURPOSE, form.code.data, rules=rules, now=rt.now())
+        if result.outcome is Check.OK and result.target:
+            first_connection = user.contacts_confirmed_at is None
+            previous = user.email
+            user.email, user.email_verified = result.target, True
+            user.updated_at = rt.now()
+            if first_connection:
+                user.contacts_confirmed_at = rt.now()
+            audit.record(
+                "email_verified",
+                "success",
+                at=rt.now(),
+                user_id=user.id,
+                changed=previous != user.email,
+            )
+            db.session.commit()
+            return redirect(url_for("contacts.verified", ref=ref), code=303)
+        message = _code_message(result.outcome, result.attempts_left)
+    form.code.data = ""
+    db.session.commit()
+    return render_template(
+        "contacts/verify.html",
+        form=form,
+        message=message,
+        target=target,
+        ref=ref,
+        digits=rules.digits,
+    )
+
+
+def _code_message(outcome: Check, left: int) -> tuple[str, dict[str, object]]:
+    if outcome is Check.WRONG:
+        return "contacts.code_wrong", {"left": left}
+    if outcome is Check.EXHAUSTED:
+        return "contacts.code_exhausted", {
+            "minutes": runtime().settings.contacts.email_code_minutes
+        }
+    return "contacts.code_expired", {}
+
+
+@bp.post("/contacts/verify/resend")
+@limiter.limit("10/minute")
+def resend_email_code() -> Response:
+    rt = runtime()
+    ref = request.args.get("ref")
+    user = signed_in_user()
+    if user is None:
+        return _sign_in_first(ref)
+    target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
+    if not target:
+        return redirect(url_for("contacts.edit", ref=ref), code=303)
+    try:
+        send_email_code(user, target)
+        flash(["contacts.code_resent", {}])
+    except TooSoon as wait:
+        flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])
+    except DeliveryFailed:
+        flash(["contacts.delivery_failed", {}])
+    db.session.commit()
+    return redirect(url_for("contacts.verify_email", ref=ref), code=303)
+
+
+@bp.get("/contacts/verified")
+def verified() -> str:
+    return render_template("contacts/verified.html", ref=request.args.get("ref"))
