@@ -214,10 +214,8 @@ def unlock(app: Flask, identifier: str) -> None:
 @pass_app
 def disable(app: Flask, identifier: str) -> None:
     """Disable an account (its sessions and tokens end at once)."""
-    rt = runtime()
     user = _find(identifier)
-    accounts.disable(user, now=rt.now())
-    audit.record("account_disabled", "success", at=rt.now(), user_id=user.id, by="cli")
+    accounts.disable(user, now=runtime().now(), by="cli")
     db.session.commit()
     click.echo(f"{user.identifier} disabled")
 
@@ -227,23 +225,10 @@ def disable(app: Flask, identifier: str) -> None:
 @pass_app
 def enable(app: Flask, identifier: str) -> None:
     """Re-enable a disabled account."""
-    rt = runtime()
     user = _find(identifier)
-    accounts.enable(user, now=rt.now())
-    audit.record("account_enabled", "success", at=rt.now(), user_id=user.id, by="cli")
+    accounts.enable(user, now=runtime().now(), by="cli")
     db.session.commit()
     click.echo(f"{user.identifier} enabled")
-
-
-def account_state(user: User, *, locked_until: int | None, now: int) -> str:
-    """One of: disabled, locked, never_connected, active (in that order of precedence)."""
-    if not user.is_active:
-        return "disabled"
-    if locked_until is not None and now < locked_until:
-        return "locked"
-    if user.last_login_at is None:
-        return "never_connected"
-    return "active"
 
 
 @users.command()
@@ -258,7 +243,7 @@ def show(app: Flask, identifier: str, as_json: bool) -> None:
     info = {
         "identifier": user.identifier,
         "subject": user.subject,
-        "state": account_state(user, locked_until=status.locked_until, now=rt.now()),
+        "state": accounts.state(user, locked_until=status.locked_until, now=rt.now()),
         "locked_until": status.locked_until if status.locked(rt.now()) else None,
         "email": user.email,
         "email_verified": user.email_verified,

@@ -63,6 +63,21 @@ def _id_token_for(
     )
 
 
+def _end_grant_after_misuse(row: AuthorizationCode | Token, event: str) -> None:
+    """Revoke every token of the grant and record why, even though the request fails."""
+    db.session.rollback()
+    revoked = tokens.revoke_family(row.grant_id)
+    audit.record(
+        event,
+        "refused",
+        at=runtime().now(),
+        user_id=row.user_id,
+        client_id=row.client_id,
+        revoked_tokens=revoked,
+    )
+    db.session.commit()
+
+
 def _active_user(user_id: int | None) -> User:
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_active:
@@ -179,17 +194,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
     def _replayed(self, row: AuthorizationCode) -> None:
         """RFC 6749 §4.1.2: a code used twice revokes the tokens issued from it."""
-        db.session.rollback()
-        revoked = tokens.revoke_family(row.grant_id)
-        audit.record(
-            "code_replayed",
-            "refused",
-            at=runtime().now(),
-            user_id=row.user_id,
-            client_id=row.client_id,
-            revoked_tokens=revoked,
-        )
-        db.session.commit()
+        _end_grant_after_misuse(row, "code_replayed")
 
     def authenticate_user(self, authorization_code: AuthorizationCode) -> User:
         """Consume the code (once, even under concurrent requests), then load its user."""
@@ -223,17 +228,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
     def _reused(self, row: Token) -> None:
         """A refresh token presented twice means one copy leaked: end the whole grant."""
-        db.session.rollback()
-        revoked = tokens.revoke_family(row.grant_id)
-        audit.record(
-            "refresh_token_reused",
-            "refused",
-            at=runtime().now(),
-            user_id=row.user_id,
-            client_id=row.client_id,
-            revoked_tokens=revoked,
-        )
-        db.session.commit()
+        _end_grant_after_misuse(row, "refresh_token_reused")
 
     def _validate_token_scope(self, token: Token) -> None:
         requested = self.request.payload.scope

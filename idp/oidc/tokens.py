@@ -135,10 +135,3 @@ def revoke_family(grant_id: str) -> int:
         .values(revoked=True)
     )
     return result.rowcount
-
-
-def revoke_for_user(user_id: int) -> int:
-    result = db.session.execute(
-        update(Token).where(Token.user_id == user_id, Token.revoked.is_(False)).values(revoked=True)
-    )
-    return result.rowcount

@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from idp.config import PasswordSettings
 from idp.extensions import db
-from idp.models import PasswordHistory, Token, User
+from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
 from idp.services.passwords import PasswordHashing
 
@@ -94,10 +94,7 @@ def replace_password(
     user.password_changed_at = now
     user.password_temporary = temporary
     user.updated_at = now
-    sessions.end_all_for_user(user.id, now=now, keep_sid=keep_sid)
-    db.session.execute(
-        update(Token).where(Token.user_id == user.id, Token.revoked.is_(False)).values(revoked=True)
-    )
+    sessions.end_access(user.id, now=now, keep_sid=keep_sid)
     audit.record("password_changed", "success", at=now, user_id=user.id, ip=ip, reason=reason)
     notify_password_changed(user, now=now)
 

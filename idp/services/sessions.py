@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from idp.config import SessionSettings
 from idp.extensions import db
-from idp.models import BrowserSession, User
+from idp.models import BrowserSession, Token, User
 from idp.services.hashing import new_secret
 
 # A session's last activity is written at most this often (saves a write per page).
@@ -60,6 +60,14 @@ def end(sid: str, *, now: int) -> bool:
         .values(ended_at=now)
     )
     return result.rowcount == 1
+
+
+def end_access(user_id: int, *, now: int, keep_sid: str | None = None) -> None:
+    """End the account's sessions (but `keep_sid`) and revoke all its tokens at once."""
+    end_all_for_user(user_id, now=now, keep_sid=keep_sid)
+    db.session.execute(
+        update(Token).where(Token.user_id == user_id, Token.revoked.is_(False)).values(revoked=True)
+    )
 
 
 def end_all_for_user(user_id: int, *, now: int, keep_sid: str | None = None) -> int:

@@ -6,10 +6,11 @@ import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from idp.extensions import db
-from idp.models import BrowserSession, Habilitation, Token, User
+from idp.models import Habilitation, User
+from idp.services import audit, sessions
 from idp.services.hashing import new_secret
 from idp.services.passwords import PasswordHashing
 
@@ -116,20 +117,26 @@ def is_habilitated(user_id: int, client_id: str) -> bool:
     )
 
 
-def disable(user: User, *, now: int) -> None:
+def disable(user: User, *, now: int, by: str) -> None:
     """Disable an account: its sessions end and its tokens stop working at once."""
     user.status = "disabled"
     user.updated_at = now
-    db.session.execute(
-        update(BrowserSession)
-        .where(BrowserSession.user_id == user.id, BrowserSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
-    db.session.execute(
-        update(Token).where(Token.user_id == user.id, Token.revoked.is_(False)).values(revoked=True)
-    )
+    sessions.end_access(user.id, now=now)
+    audit.record("account_disabled", "success", at=now, user_id=user.id, by=by)
 
 
-def enable(user: User, *, now: int) -> None:
+def enable(user: User, *, now: int, by: str) -> None:
     user.status = "active"
     user.updated_at = now
+    audit.record("account_enabled", "success", at=now, user_id=user.id, by=by)
+
+
+def state(user: User, *, locked_until: int | None, now: int) -> str:
+    """One of: disabled, locked, never_connected, active (in that order of precedence)."""
+    if not user.is_active:
+        return "disabled"
+    if locked_until is not None and now < locked_until:
+        return "locked"
+    if user.last_login_at is None:
+        return "never_connected"
+    return "active"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 
@@ -13,9 +13,10 @@ from idp.runtime import runtime
 from idp.services import audit, contacts, credentials, required_actions
 from idp.services.codes import TooSoon
 from idp.services.users import AccountError, normalise_email
+from idp.web.auth import requires_user
 from idp.web.contacts import send_email_code
 from idp.web.forms import Required
-from idp.web.password import NewPasswordForm, signed_in_user
+from idp.web.password import NewPasswordForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -28,16 +29,11 @@ class ChangeEmailForm(FlaskForm):
     email = StringField(validators=[Required()])
 
 
-def _sign_in_first() -> Response:
-    return redirect(url_for("login.sign_in", next=request.path), code=303)
-
-
 @bp.get("")
+@requires_user
 def index() -> Response | str:
     rt = runtime()
-    user = signed_in_user()
-    if user is None:
-        return _sign_in_first()
+    user = g.user
     action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
     if action is not None:
         return redirect(url_for(required_actions.page_for(action)), code=303)
@@ -56,12 +52,11 @@ def index() -> Response | str:
 
 @bp.route("/password", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
+@requires_user
 def change_password() -> Response | str:
     """ "Email & mot de passe > modifier mon mot de passe": current, new, confirmation."""
     rt = runtime()
-    user = signed_in_user()
-    if user is None:
-        return _sign_in_first()
+    user = g.user
     form = ChangePasswordForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -98,11 +93,10 @@ def password_changed() -> str:
 
 @bp.route("/email", methods=["GET", "POST"])
 @limiter.limit("10/minute", methods=["POST"])
+@requires_user
 def change_email() -> Response | str:
     """A new address replaces the old one only once the code sent to it is typed."""
-    user = signed_in_user()
-    if user is None:
-        return _sign_in_first()
+    user = g.user
     form = ChangeEmailForm()
     problem = None
     if form.validate_on_submit():

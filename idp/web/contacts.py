@@ -6,7 +6,7 @@ once the code is typed ("Votre adresse email a été vérifiée.").
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
@@ -16,8 +16,9 @@ from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import audit, contacts
 from idp.services.codes import Check, CodeRules, TooSoon
+from idp.web.auth import requires_user
 from idp.web.forms import Required
-from idp.web.password import continue_after_action, signed_in_user
+from idp.web.password import continue_after_action
 
 bp = Blueprint("contacts", __name__)
 
@@ -59,19 +60,14 @@ def send_email_code(user: User, address: str) -> None:
     )
 
 
-def _sign_in_first(ref: str | None) -> Response:
-    return redirect(url_for("login.sign_in", ref=ref) if ref else url_for("login.sign_in"))
-
-
 @bp.route("/contacts/confirm", methods=["GET", "POST"], endpoint="confirm")
 @bp.route("/account/contacts", methods=["GET", "POST"], endpoint="edit")
+@requires_user
 def contact_details() -> Response | str:
     """First connection ("Confirmation de vos coordonnées") or later edits, one form."""
     rt = runtime()
     ref = request.args.get("ref")
-    user = signed_in_user()
-    if user is None:
-        return _sign_in_first(ref)
+    user = g.user
     first_connection = user.contacts_confirmed_at is None
     region = rt.settings.contacts.default_region
     form = ContactsForm()
@@ -122,13 +118,12 @@ def contact_details() -> Response | str:
 
 @bp.route("/contacts/verify", methods=["GET", "POST"])
 @limiter.limit("30/minute", methods=["POST"])
+@requires_user
 def verify_email() -> Response | str:
     """ "Confirmation de votre adresse email": type the code received."""
     rt = runtime()
     ref = request.args.get("ref")
-    user = signed_in_user()
-    if user is None:
-        return _sign_in_first(ref)
+    user = g.user
     rules = email_code_rules()
     target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
     if target is None:
@@ -178,12 +173,11 @@ def _code_message(outcome: Check, left: int) -> tuple[str, dict[str, object]]:
 
 @bp.post("/contacts/verify/resend")
 @limiter.limit("10/minute")
+@requires_user
 def resend_email_code() -> Response:
     rt = runtime()
     ref = request.args.get("ref")
-    user = signed_in_user()
-    if user is None:
-        return _sign_in_first(ref)
+    user = g.user
     target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
     if not target:
         return redirect(url_for("contacts.edit", ref=ref), code=303)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField
 
 from idp import browser
 from idp.extensions import db, limiter
 from idp.i18n import text
-from idp.models import User
 from idp.runtime import runtime
 from idp.services import credentials, password_policy, required_actions, sessions
 from idp.services.invitations import LinkState
+from idp.web.auth import requires_user, signed_in_user
 from idp.web.forms import Required
 
 bp = Blueprint("password", __name__, url_prefix="/password")
@@ -30,18 +30,12 @@ def continue_after_action(ref: str | None) -> Response:
     return redirect(url_for("account.index"), code=303)
 
 
-def signed_in_user() -> User | None:
-    record = browser.current()
-    return db.session.get(User, record.user_id) if record else None
-
-
 @bp.route("/change", methods=["GET", "POST"])
+@requires_user
 def change_required() -> Response | str:
     rt = runtime()
     ref = request.args.get("ref")
-    user = signed_in_user()
-    if user is None:
-        return redirect(url_for("login.sign_in", ref=ref) if ref else url_for("login.sign_in"))
+    user = g.user
     action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
     if action not in {"personalise_password", "expired_password"}:
         return continue_after_action(ref)
