@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 IDP := $(BIN)/idp
 INTEROP := tests/interop
 
-.PHONY: install run test lint format browsers node clean
+.PHONY: install run test screens lint format browsers node clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ format: install
 
 test: install browsers node lint
 	$(BIN)/pytest
+
+# Refresh the README's screenshots (docs/screens/) from the browser tests.
+screens: install browsers node
+	UPDATE_SCREENS=1 $(BIN)/pytest -m browser -q
 
 clean:
 	rm -rf $(VENV) instance $(INTEROP)/node_modules

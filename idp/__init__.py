@@ -76,6 +76,7 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
             "markup": markup,
             "locale": current_locale(),
             "branding": settings.branding,
+            "development": settings.server.development,
             "password_policy": settings.password.policy,
             "password_min_length": minimum_length(settings.password),
             "password_max_length": settings.password.max_length,

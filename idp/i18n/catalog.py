@@ -589,3 +589,8 @@ MESSAGES.update(
         "dev.email.missing": {"fr": "Absente de ce message.", "en": "Not in this message."},
     }
 )
+
+MESSAGES["home.dev_outbox"] = {
+    "fr": "Développement : lire les messages envoyés (boîte d'envoi)",
+    "en": "Development: read the messages sent (outbox)",
+}

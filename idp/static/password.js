@@ -12,7 +12,6 @@
     button.addEventListener("click", function () {
       var shown = input.type === "text";
       input.type = shown ? "password" : "text";
-      button.setAttribute("aria-pressed", shown ? "false" : "true");
       button.textContent = shown ? button.dataset.showLabel : button.dataset.hideLabel;
     });
   });
@@ -23,6 +22,8 @@
     var timer = null;
     var sequence = 0;
     gauge.hidden = false;
+    input.setAttribute("aria-describedby",
+      (input.getAttribute("aria-describedby") + " " + text.id).trim());
     function update() {
       var mine = ++sequence;
       if (!input.value) {

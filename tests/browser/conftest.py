@@ -7,6 +7,7 @@ free port) and its own browser context; the browser itself is launched once per 
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -30,7 +31,13 @@ from tests.support.factories import Factories
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "tests" / "interop" / "node_modules" / "axe-core" / "axe.min.js"
-SCREENS = ROOT / "docs" / "screens"
+# `make screens` (UPDATE_SCREENS=1) refreshes the README's pictures; other runs write to an
+# ignored folder, so that running the tests leaves the working tree as it was.
+SCREENS = (
+    ROOT / "docs" / "screens"
+    if os.environ.get("UPDATE_SCREENS") == "1"
+    else ROOT / "tests" / "artifacts" / "screens"
+)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -217,7 +224,7 @@ def _screens_taken() -> dict[str, str]:
 def screenshot(
     request: pytest.FixtureRequest, _screens_taken: dict[str, str]
 ) -> Callable[[Page, str], Path]:
-    """`screenshot(page, name)`: a full-page PNG in docs/screens/ (linked from the README).
+    """`screenshot(page, name)`: a full-page PNG (docs/screens/ with `make screens`).
 
     Two tests writing the same name would overwrite each other's picture: that fails.
     """
@@ -226,7 +233,7 @@ def screenshot(
     def take(page: Page, name: str) -> Path:
         owner = _screens_taken.setdefault(name, test)
         if owner != test:
-            pytest.fail(f"docs/screens/{name}.png is already written by {owner}", pytrace=False)
+            pytest.fail(f"screen {name}.png is already written by {owner}", pytrace=False)
         path = SCREENS / f"{name}.png"
         page.screenshot(path=str(path), full_page=True, animations="disabled", caret="hide")
         return path
