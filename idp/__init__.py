@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sqlite3
 from collections.abc import Mapping
@@ -99,6 +100,8 @@ def create_app(
     from idp.extensions import babel, csrf, db, limiter, migrate
     from idp.i18n import select_locale
     from idp.notify.mail import build_mailer
+    from idp.notify.postal import build_letters
+    from idp.notify.sms import build_sms
     from idp.oidc import server as oidc_server
     from idp.oidc import views as oidc_views
     from idp.oidc.keys import KeyStore
@@ -106,7 +109,7 @@ def create_app(
     from idp.services.captcha import Captchas, RandomPuzzles
     from idp.services.clients import ClientRegistry
     from idp.services.codes import OneTimeCodes
-    from idp.services.invitations import Invitations
+    from idp.services.links import OneTimeLinks
     from idp.services.lockout import Lockout
     from idp.services.passwords import PasswordHashing
 
@@ -140,11 +143,27 @@ def create_app(
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),
         codes=OneTimeCodes(hash_key),
-        invitations=Invitations(
-            app.config["SECRET_KEY"], hash_key, clock, settings.invite.link_hours
+        invitations=OneTimeLinks(
+            "invitation",
+            app.config["SECRET_KEY"],
+            hash_key,
+            clock,
+            settings.invite.link_hours * 3600,
+        ),
+        reset_links=OneTimeLinks(
+            "reset", app.config["SECRET_KEY"], hash_key, clock, settings.recovery.link_minutes * 60
+        ),
+        answer_lockout=Lockout(
+            dataclasses.replace(
+                settings.lockout, max_attempts=settings.recovery.max_answer_failures
+            ),
+            hash_key,
+            purpose="recovery-answer",
         ),
         hash_key=hash_key,
         mailer=build_mailer(settings, clock),
+        sms=build_sms(settings, clock),
+        letters=build_letters(settings, clock),
     )
     oidc_server.init_app(app)
     oidc_views.init_app(app)

@@ -7,7 +7,10 @@ placeholder secret on a public issuer is an error at start, never a surprise at 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
+import json
 import os
+import re
 import secrets
 import tomllib
 from collections.abc import Mapping
@@ -15,7 +18,10 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+RECOVERY_PATHS = ("channels", "secret_question", "organisation_data", "postal_code")
 PASSWORD_POLICIES = ("cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b")
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
 
@@ -84,6 +90,8 @@ class RatelimitSettings:
     # Captcha images and sounds generated per client IP (sounds cost ~0.5 s of CPU each).
     captcha_per_ip: str = "60/minute"
     captcha_audio_per_ip: str = "10/minute"
+    # Steps of "J'ai oublié mon mot de passe" / "Obtenir son identifiant" per client IP.
+    recovery_per_ip: str = "20/minute"
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,30 @@ class ContactsSettings:
     email_code_minutes: int = 30
     email_code_max_attempts: int = 5
     resend_wait_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class RecoverySettings:
+    # The path of a known account: the first of these that applies to it.
+    order: str = "channels secret_question organisation_data postal_code"
+    # After the e-mail or SMS code: "temporary_password" (sent over the same channel) or
+    # "link" (a single-use link to choose the new password).
+    mode: str = "temporary_password"
+    # Show "s****@c****.fr" / "06 ** ** ** 12" on the channel choice (reveals the account).
+    show_masked_channels: bool = False
+    code_digits: int = 6
+    code_minutes: int = 30
+    code_max_attempts: int = 5
+    resend_wait_seconds: int = 60
+    link_minutes: int = 60
+    postal_code_days: int = 15
+    # A recovery in progress stays usable this long.
+    attempt_minutes: int = 30
+    # Every recovery step answers after at least this long, so that known and unknown
+    # identifiers take the same time even when a message is sent.
+    response_floor_ms: int = 400
+    # Wrong answers to the secret question in a row before that path is refused for a while.
+    max_answer_failures: int = 5
 
 
 @dataclass(frozen=True)
@@ -170,6 +202,50 @@ class MailSettings:
     timeout_seconds: int = 10
 
 
+# What `[sms] body` may name: the recipient (E.164), the text, `[sms] sender`, the message id.
+SMS_BODY_PLACEHOLDERS = ("to", "text", "sender", "id")
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    # "outbox": one JSON file per message in `outbox` (development, tests); "http": a provider.
+    backend: str = "outbox"
+    # Empty: <instance_dir>/outbox/sms.
+    outbox: str = ""
+    # The provider's endpoint: https (http only to a loopback address).
+    url: str = ""
+    # "none", "bearer" (`token`) or "basic" (`username`, `password`).
+    auth: str = "none"
+    token: str = ""
+    username: str = ""
+    password: str = ""
+    # The JSON posted; {to}, {text}, {sender} and {id} in its strings are replaced by the values,
+    # JSON-escaped.
+    body: str = '{"to": "{to}", "text": "{text}"}'
+    # The sender shown on the phone (at most 11 letters and digits, or a number); empty: the
+    # provider's default.
+    sender: str = ""
+    timeout_seconds: int = 10
+
+
+@dataclass(frozen=True)
+class PostalSettings:
+    # Letters (PDF and a JSON status file each) wait here for the print room.
+    # Empty: <instance_dir>/outbox/letters.
+    outbox: str = ""
+    # The organisation's address block, top left of every letter: at most 6 lines of 38
+    # characters (NF Z10-011).
+    sender_address: str = (
+        "Organisme de démonstration\nService des comptes\n10 rue de la Paix\n75002 Paris"
+    )
+    # The place in "Paris, le 22 novembre 2026". Empty: the town of the address's last line.
+    place: str = ""
+    # Under the closing formula. Empty: the first line of sender_address.
+    signature: str = ""
+    # The letter's date is the day in this time zone.
+    timezone: str = "Europe/Paris"
+
+
 @dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -182,9 +258,12 @@ class Settings:
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
     invite: InviteSettings = field(default_factory=InviteSettings)
     contacts: ContactsSettings = field(default_factory=ContactsSettings)
+    recovery: RecoverySettings = field(default_factory=RecoverySettings)
     branding: BrandingSettings = field(default_factory=BrandingSettings)
     password: PasswordSettings = field(default_factory=PasswordSettings)
     mail: MailSettings = field(default_factory=MailSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
+    postal: PostalSettings = field(default_factory=PostalSettings)
     # Folder the relative paths above are resolved against (the config file's folder).
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -340,6 +419,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[password] min_length must be between 1 and max_length")
     if not 4 <= settings.contacts.email_code_digits <= 8:
         raise ConfigError("[contacts] email_code_digits must be between 4 and 8")
+    unknown_paths = set(settings.recovery.order.split()) - set(RECOVERY_PATHS)
+    if unknown_paths or not settings.recovery.order.split():
+        raise ConfigError(f"[recovery] order: choose among {', '.join(RECOVERY_PATHS)}")
+    if settings.recovery.mode not in {"temporary_password", "link"}:
+        raise ConfigError('[recovery] mode must be "temporary_password" or "link"')
+    if not 4 <= settings.recovery.code_digits <= 8:
+        raise ConfigError("[recovery] code_digits must be between 4 and 8")
     if settings.invite.link_hours < 1:
         raise ConfigError("[invite] link_hours must be positive")
     if settings.lockout.growth not in {"fixed", "double"}:
@@ -349,6 +435,8 @@ def validate(settings: Settings) -> None:
     if settings.tokens.authorization_code_ttl_seconds > 600:
         raise ConfigError("[tokens] authorization_code_ttl_seconds must be at most 600")
     _validate_mail(settings)
+    _validate_sms(settings)
+    _validate_postal(settings)
 
 
 def _validate_mail(settings: Settings) -> None:
@@ -367,6 +455,105 @@ def _validate_mail(settings: Settings) -> None:
         raise ConfigError('[mail] sender must be an address, e.g. "Name <no-reply@example.org>"')
     if mail.security == "none" and (mail.username or mail.password) and settings.is_https:
         raise ConfigError('[mail] security = "none" would send the credentials in clear')
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def sms_body_placeholders(body: str) -> set[str]:
+    """The `{name}` placeholders in the strings of `[sms] body`; ConfigError if it is not JSON."""
+    try:
+        document = json.loads(body)
+    except ValueError:
+        raise ConfigError(
+            '[sms] body must be JSON, e.g. \'{"to": "{to}", "text": "{text}"}\''
+        ) from None
+    if not isinstance(document, dict | list):
+        raise ConfigError("[sms] body must be a JSON object or array")
+    found: set[str] = set()
+    stack: list[Any] = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            found.update(re.findall(r"\{([A-Za-z_]+)\}", node))
+        elif isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return found
+
+
+def _validate_sms(settings: Settings) -> None:
+    sms = settings.sms
+    if sms.backend not in {"outbox", "http"}:
+        raise ConfigError('[sms] backend must be "outbox" or "http"')
+    if sms.auth not in {"none", "bearer", "basic"}:
+        raise ConfigError('[sms] auth must be "none", "bearer" or "basic"')
+    if sms.auth == "bearer" and not sms.token:
+        raise ConfigError('[sms] token is required with auth = "bearer"')
+    if sms.auth == "basic" and not (sms.username and sms.password):
+        raise ConfigError('[sms] username and password are required with auth = "basic"')
+    if sms.timeout_seconds <= 0:
+        raise ConfigError("[sms] timeout_seconds must be positive")
+    if sms.sender and not re.fullmatch(
+        r"(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}|\+?[0-9]{3,15}", sms.sender
+    ):
+        raise ConfigError("[sms] sender must be at most 11 letters and digits, or a number")
+    placeholders = sms_body_placeholders(sms.body)
+    if unknown := placeholders - set(SMS_BODY_PLACEHOLDERS):
+        raise ConfigError(f"[sms] body: unknown placeholder(s) {', '.join(sorted(unknown))}")
+    if not {"to", "text"} <= placeholders:
+        raise ConfigError("[sms] body must hold the {to} and {text} placeholders")
+    if sms.backend == "http":
+        if not sms.url:
+            raise ConfigError('[sms] url is required with backend = "http"')
+        parts = urlsplit(sms.url)
+        try:
+            parts.port  # noqa: B018 (raises on a port that is not a number)
+        except ValueError:
+            raise ConfigError("[sms] url must be an https URL") from None
+        if parts.scheme not in {"https", "http"} or not parts.hostname:
+            raise ConfigError("[sms] url must be an https URL")
+        if parts.username is not None or parts.password is not None:
+            raise ConfigError("[sms] url must not hold credentials: use auth")
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            if sms.auth != "none":
+                raise ConfigError("[sms] refusing to send credentials over plain http")
+            raise ConfigError("[sms] url must be https (http only to a loopback address)")
+
+
+def postal_place(settings: Settings) -> str:
+    """`[postal] place`, or the town of the sender address's last line ("75002 Paris")."""
+    if settings.postal.place:
+        return settings.postal.place
+    last = settings.postal.sender_address.strip().splitlines()[-1]
+    town = re.sub(r"^\s*(?:F-)?\d{4,5}\s+", "", last)
+    return re.sub(r"\s+CEDEX(?:\s+\d+)?\s*$", "", town, flags=re.IGNORECASE).strip()
+
+
+def _validate_postal(settings: Settings) -> None:
+    postal = settings.postal
+    lines = postal.sender_address.strip().splitlines()
+    if not 2 <= len(lines) <= 6 or any(not 1 <= len(line.strip()) <= 38 for line in lines):
+        raise ConfigError(
+            "[postal] sender_address must be 2 to 6 lines of at most 38 characters (NF Z10-011)"
+        )
+    place = postal_place(settings)
+    if not any(c.isalpha() for c in place) or any(c in place for c in "\r\n"):
+        raise ConfigError('[postal] place: one line naming the town, e.g. "Paris"')
+    if len(postal.signature.splitlines()) > 3:
+        raise ConfigError("[postal] signature must be at most 3 lines")
+    try:
+        ZoneInfo(postal.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[postal] timezone: unknown time zone {postal.timezone!r}") from None
 
 
 def resolve_secret(settings: Settings, name: str) -> str:

@@ -9,11 +9,13 @@ from flask import current_app
 from idp.clock import SystemClock
 from idp.config import Settings
 from idp.notify.mail import Mailer
+from idp.notify.postal import LetterBox
+from idp.notify.sms import SmsSender
 from idp.oidc.keys import KeyStore
 from idp.services.captcha import Captchas
 from idp.services.clients import ClientRegistry
 from idp.services.codes import OneTimeCodes
-from idp.services.invitations import Invitations
+from idp.services.links import OneTimeLinks
 from idp.services.lockout import Lockout
 from idp.services.passwords import PasswordHashing
 
@@ -28,9 +30,14 @@ class Runtime:
     captchas: Captchas
     lockout: Lockout
     codes: OneTimeCodes
-    invitations: Invitations
+    invitations: OneTimeLinks
+    reset_links: OneTimeLinks
+    # Wrong answers to recovery questions, counted apart from sign-in failures.
+    answer_lockout: Lockout
     hash_key: str
     mailer: Mailer
+    sms: SmsSender
+    letters: LetterBox
 
     def now(self) -> int:
         return self.clock.now()

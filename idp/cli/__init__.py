@@ -7,10 +7,11 @@ from idp.cli.audit import audit
 from idp.cli.clients import clients
 from idp.cli.demo import demo
 from idp.cli.keys import keys
+from idp.cli.letters import letters
 from idp.cli.server import init, serve
 from idp.cli.users import users
 
-for command in (init, serve, clients, users, keys, audit, demo):
+for command in (init, serve, clients, users, keys, letters, audit, demo):
     root.add_command(command)
 
 

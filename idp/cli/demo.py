@@ -12,13 +12,15 @@ from flask import Flask
 from idp.cli.app import pass_app
 from idp.extensions import db
 from idp.runtime import runtime
-from idp.services import users
+from idp.services import civil_data, recovery, users
 from idp.services.clients import ClientSpec
 from idp.services.users import NewAccount
 
 DEMO_CLIENT_ID = "demo-rp"
 DEMO_IDENTIFIER = "demo"
 DEMO_PASSWORD = "Demo-Connexion-2026"  # published in the README on purpose
+DEMO_NIR = "2 55 08 14 168 025 38"
+DEMO_IBAN = "FR76 3000 6000 0112 3456 7890 189"
 # An account at its first connection: temporary password, contacts not yet confirmed.
 FIRST_CONNECTION_IDENTIFIER = "premiere"
 FIRST_CONNECTION_PASSWORD = "Provisoire-2026"
@@ -84,6 +86,12 @@ def seed(app: Flask, rp_url: str, output: str) -> None:
         user.postal_code = "92100"
         user.locality = "Boulogne-Billancourt"
         user.country = "France"
+        # For "Obtenir son identifiant" and for the never-connected recovery question.
+        user.birth_date = "1955-08-21"
+        user.category = "particulier"
+        civil_data.set_nir(user, DEMO_NIR, hash_key=rt.hash_key)
+        civil_data.set_iban(user, DEMO_IBAN, hash_key=rt.hash_key)
+        recovery.set_fact(user, "prestation", "152,40", hash_key=rt.hash_key)
         click.echo(f"demo account {DEMO_IDENTIFIER} / {DEMO_PASSWORD}")
     if users.find_by_identifier(FIRST_CONNECTION_IDENTIFIER) is None:
         account = NewAccount(

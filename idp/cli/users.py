@@ -1,4 +1,4 @@
-"""`idp users add|invite|show|grant|reset-password|unlock|disable|enable`."""
+"""`idp users add|import|invite|show|grant|reset-password|unlock|disable|enable`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from idp.extensions import db
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import audit, credentials, deliveries
+from idp.services import audit, credentials, deliveries, importer
 from idp.services import users as accounts
 from idp.services.passwords import generate_temporary
 from idp.services.users import AccountError, NewAccount
@@ -50,7 +50,7 @@ def _deliver(user: User, temporary: str, send: str) -> None:
 @click.option("--invite", is_flag=True, help="E-mail a single-use link to create the password.")
 @click.option(
     "--send",
-    type=click.Choice(["email"]),
+    type=click.Choice(["email", "sms", "post"]),
     help="Deliver the temporary password instead of printing it.",
 )
 @click.option("--json", "as_json", is_flag=True)
@@ -156,7 +156,7 @@ def grant(app: Flask, identifier: str, client_id: str) -> None:
 @click.argument("identifier")
 @click.option(
     "--send",
-    type=click.Choice(["email"]),
+    type=click.Choice(["email", "sms", "post"]),
     help="Deliver the temporary password instead of printing it.",
 )
 @click.option("--json", "as_json", is_flag=True)
@@ -258,3 +258,42 @@ def show(app: Flask, identifier: str, as_json: bool) -> None:
         return
     for key, value in info.items():
         click.echo(f"{key}: {value if value is not None else '-'}")
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--update", is_flag=True, help="Update accounts that already exist.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def import_users(app: Flask, file: str, update: bool, as_json: bool) -> None:
+    """Load accounts from a CSV file, line by line (see the README for the columns)."""
+    rt = runtime()
+    with open(file, encoding="utf-8-sig") as fh:
+        text = fh.read()
+    report = importer.import_csv(
+        text,
+        now=rt.now(),
+        hashing=rt.passwords,
+        hash_key=rt.hash_key,
+        region=rt.settings.contacts.default_region,
+        update=update,
+    )
+    db.session.commit()
+    if as_json:
+        echo_json(
+            {
+                "created": report.created,
+                "updated": report.updated,
+                "refused": [vars(line) for line in report.refused],
+            }
+        )
+    else:
+        for line in report.refused:
+            who = f" ({line.identifier})" if line.identifier else ""
+            click.echo(f"line {line.line}{who}: {'; '.join(line.problems)}", err=True)
+        click.echo(
+            f"{len(report.created)} created, {len(report.updated)} updated, "
+            f"{len(report.refused)} refused"
+        )
+    if report.refused:
+        raise SystemExit(1)

@@ -587,6 +587,37 @@ MESSAGES.update(
             "en": "HTML version of the message “{subject}”",
         },
         "dev.email.missing": {"fr": "Absente de ce message.", "en": "Not in this message."},
+        "dev.channel.sms": {"fr": "SMS", "en": "Text messages (SMS)"},
+        "dev.outbox.sms_http": {
+            "fr": "Les SMS sont remis au prestataire configuré : ils ne sont pas conservés ici.",
+            "en": "Text messages are handed to the configured provider: they are not kept here.",
+        },
+        "dev.caption.sms": {
+            "fr": "SMS envoyés, du plus récent au plus ancien",
+            "en": "Text messages sent, newest first",
+        },
+        "dev.column.text": {"fr": "Texte", "en": "Text"},
+        "dev.sms.title": {"fr": "SMS au {to}", "en": "Text message to {to}"},
+        "dev.sms.text": {"fr": "Texte", "en": "Text"},
+        "dev.sms.segments": {
+            "fr": "{length} caractères, soit {count} SMS facturé(s).",
+            "en": "{length} characters: {count} SMS billed.",
+        },
+        "dev.sms.fields": {"fr": "Enregistrement", "en": "Record"},
+        "dev.channel.letter": {"fr": "Courriers", "en": "Letters"},
+        "dev.outbox.letters_hint": {
+            "fr": "Chaque courrier s'ouvre en PDF, tel qu'il sera imprimé ; "
+            "« idp letters export » les remet au service d'impression.",
+            "en": "Each letter opens as a PDF, as it will be printed; "
+            "“idp letters export” hands them to the print room.",
+        },
+        "dev.caption.letter": {
+            "fr": "Courriers, du plus récent au plus ancien",
+            "en": "Letters, newest first",
+        },
+        "dev.letter.status.pending": {"fr": "à imprimer", "en": "to print"},
+        "dev.letter.status.exported": {"fr": "remis à l'impression", "en": "sent to printing"},
+        "dev.letter.status.sent": {"fr": "posté", "en": "posted"},
     }
 )
 
@@ -594,3 +625,206 @@ MESSAGES["home.dev_outbox"] = {
     "fr": "Développement : lire les messages envoyés (boîte d'envoi)",
     "en": "Development: read the messages sent (outbox)",
 }
+
+MESSAGES.update(
+    {
+        "login.forgot_password": {
+            "fr": "J'ai oublié mon mot de passe",
+            "en": "I forgot my password",
+        },
+        "login.where_identifier": {
+            "fr": "Où trouver mon identifiant ?",
+            "en": "Where do I find my identifier?",
+        },
+        # Forgotten password
+        "recovery.identify_title": {
+            "fr": "Vérification de votre identité",
+            "en": "Checking your identity",
+        },
+        "recovery.identify_intro": {
+            "fr": "Par sécurité, nous devons vérifier votre identité.",
+            "en": "For security, we need to check your identity.",
+        },
+        "recovery.where_identifier": {
+            "fr": "Où trouver mon identifiant ?",
+            "en": "Where do I find my identifier?",
+        },
+        "recovery.have_letter_code": {
+            "fr": "J'ai reçu un code de sécurité par courrier",
+            "en": "I received a security code by post",
+        },
+        "recovery.next": {"fr": "Suivant", "en": "Next"},
+        "recovery.abandon": {"fr": "Abandonner", "en": "Give up"},
+        "recovery.title": {"fr": "Demande d'un nouveau mot de passe", "en": "New password request"},
+        "recovery.channel_question": {
+            "fr": "Comment désirez-vous recevoir votre mot de passe temporaire ?",
+            "en": "How do you want to receive your temporary password?",
+        },
+        "recovery.by_email": {"fr": "par e-mail", "en": "by e-mail"},
+        "recovery.by_sms": {"fr": "par SMS", "en": "by text message"},
+        "recovery.code_sent_email": {
+            "fr": "Un code de confirmation vous a été envoyé par e-mail.",
+            "en": "A confirmation code has been sent to you by e-mail.",
+        },
+        "recovery.code_sent_sms": {
+            "fr": "Un code de confirmation vous a été envoyé par SMS.",
+            "en": "A confirmation code has been sent to you by text message.",
+        },
+        "recovery.code_resent": {
+            "fr": "Un nouveau code vous a été envoyé.",
+            "en": "A new code has been sent.",
+        },
+        "recovery.code_exhausted": {
+            "fr": "Vous avez épuisé les essais autorisés. Recommencez la procédure plus tard ou "
+            "contactez l'Assistance.",
+            "en": "You have used all the tries allowed. Start again later or contact support.",
+        },
+        "recovery.fact_intro": {
+            "fr": "Pour vérifier votre identité, répondez à la question suivante sur les "
+            "informations que nous détenons.",
+            "en": "To check your identity, answer the following question about the "
+            "information we hold.",
+        },
+        "recovery.fact.carte_vitale": {
+            "fr": "Numéro de série de votre carte Vitale",
+            "en": "Serial number of your Carte Vitale",
+        },
+        "recovery.fact.prestation": {
+            "fr": "Montant d'une prestation perçue au cours des 6 derniers mois",
+            "en": "Amount of a benefit received in the last 6 months",
+        },
+        "recovery.fact.facture_cotisations": {
+            "fr": "Montant d'une facture de cotisations payée au cours des 12 derniers mois",
+            "en": "Amount of a contributions invoice paid in the last 12 months",
+        },
+        "recovery.fact.cotisations_salaires": {
+            "fr": "Montant des cotisations sur salaires payées au cours des 12 derniers mois",
+            "en": "Amount of contributions on salaries paid in the last 12 months",
+        },
+        "recovery.fact_hint.carte_vitale": {
+            "fr": "Au dos de la carte, sous le code-barres.",
+            "en": "On the back of the card, under the bar code.",
+        },
+        "recovery.fact_hint.prestation": {
+            "fr": "En euros, par exemple : 152,40",
+            "en": "In euros, for instance: 152.40",
+        },
+        "recovery.fact_hint.facture_cotisations": {
+            "fr": "En euros, par exemple : 1 250,00",
+            "en": "In euros, for instance: 1,250.00",
+        },
+        "recovery.fact_hint.cotisations_salaires": {
+            "fr": "En euros, par exemple : 3 480,15",
+            "en": "In euros, for instance: 3,480.15",
+        },
+        "recovery.done_title": {"fr": "Procédure terminée", "en": "Procedure complete"},
+        "recovery.done": {
+            "fr": "Procédure terminée, merci de vérifier votre boîte aux lettres.",
+            "en": "Procedure complete, please check your mailbox.",
+        },
+        "recovery.done_next": {
+            "fr": "Si votre demande a pu être vérifiée, vous recevez un message (courriel, SMS "
+            "ou courrier) qui vous permet de vous connecter. Un mot de passe temporaire devra "
+            "être personnalisé à la connexion suivante.",
+            "en": "If your request could be checked, you receive a message (e-mail, text or "
+            "letter) that lets you sign in. A temporary password must be personalised at the "
+            "next sign-in.",
+        },
+        "recovery.nothing_received": {
+            "fr": "Vous ne recevez rien ?",
+            "en": "Nothing arrived?",
+        },
+        "recovery.check_spam": {
+            "fr": "Vérifiez vos courriers indésirables (spams).",
+            "en": "Check your junk mail (spam).",
+        },
+        "recovery.maybe_wrong": {
+            "fr": "L'identifiant ou une réponse saisie est peut-être erroné : recommencez la "
+            "procédure.",
+            "en": "The identifier or an answer may have been wrong: start again.",
+        },
+        "recovery.no_secrets": {
+            "fr": "Si l'ensemble des secrets n'est pas renseigné pour votre compte, merci de "
+            "contacter le service assistance au {phone}.",
+            "en": "If no secret is recorded for your account, please contact support on {phone}.",
+        },
+        "recovery.to_sign_in": {"fr": "Aller à la connexion", "en": "Go to sign-in"},
+        "recovery.letter_title": {
+            "fr": "Code de sécurité reçu par courrier",
+            "en": "Security code received by post",
+        },
+        "recovery.letter_intro": {
+            "fr": "Saisissez votre identifiant et le code de sécurité à usage unique indiqué "
+            "dans le courrier, puis créez votre nouveau mot de passe.",
+            "en": "Type your identifier and the single-use security code from the letter, then "
+            "create your new password.",
+        },
+        "recovery.letter_code": {"fr": "Code de sécurité", "en": "Security code"},
+        "recovery.letter_code_wrong": {
+            "fr": "L'identifiant ou le code de sécurité est incorrect, ou le code a expiré.",
+            "en": "The identifier or the security code is wrong, or the code has expired.",
+        },
+        "recovery.new_password_title": {
+            "fr": "Création de votre nouveau mot de passe",
+            "en": "Create your new password",
+        },
+        "recovery.save_password": {"fr": "Enregistrer", "en": "Save"},
+        "recovery.link_expired": {
+            "fr": "Ce lien éphémère a expiré. Recommencez la procédure « J'ai oublié mon mot de "
+            "passe ».",
+            "en": "This short-lived link has expired. Start “I forgot my password” again.",
+        },
+        "recovery.link_used": {
+            "fr": "Ce lien a déjà servi : votre mot de passe a été modifié depuis.",
+            "en": "This link has already been used: your password has changed since.",
+        },
+        "recovery.link_invalid": {
+            "fr": "Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier.",
+            "en": "This link is not valid. Check that it was copied whole.",
+        },
+        "recovery.link_valid": {"fr": "Ce lien est valide.", "en": "This link is valid."},
+        "recovery.start_again": {"fr": "Recommencer", "en": "Start again"},
+        # Forgotten identifier
+        "recovery.identifier_title": {"fr": "Obtenir son identifiant", "en": "Get my identifier"},
+        "recovery.identifier_intro": {
+            "fr": "Renseignez votre numéro de Sécurité sociale, votre date de naissance et votre "
+            "code postal.",
+            "en": "Give your social security number, your birth date and your postal code.",
+        },
+        "recovery.nir": {"fr": "Numéro de Sécurité sociale", "en": "Social security number"},
+        "recovery.nir_hint": {
+            "fr": "15 chiffres, clé comprise, par exemple : 2 55 08 14 168 025 38",
+            "en": "15 digits, key included, for instance: 2 55 08 14 168 025 38",
+        },
+        "recovery.nir_invalid": {
+            "fr": "Ce numéro de Sécurité sociale n'est pas valide : vérifiez-le, clé comprise.",
+            "en": "This social security number is not valid: check it, key included.",
+        },
+        "recovery.birth_date": {"fr": "Date de naissance", "en": "Birth date"},
+        "recovery.postal_code": {"fr": "Code postal", "en": "Postal code"},
+        "recovery.identifier_sent": {
+            "fr": "Un e-mail contenant votre identifiant vous a été envoyé sur {address}",
+            "en": "An e-mail with your identifier has been sent to {address}",
+        },
+        "recovery.iban_intro": {
+            "fr": "Pour afficher votre identifiant, renseignez les 6 derniers caractères de "
+            "l'IBAN du compte sur lequel vous recevez vos prestations.",
+            "en": "To show your identifier, give the last 6 characters of the IBAN of the "
+            "account your benefits are paid to.",
+        },
+        "recovery.iban_tail": {
+            "fr": "6 derniers caractères de votre IBAN",
+            "en": "Last 6 characters of your IBAN",
+        },
+        "recovery.iban_hint": {"fr": "Par exemple : 890189", "en": "For instance: 890189"},
+        "recovery.iban_wrong": {
+            "fr": "Les informations saisies ne permettent pas de retrouver votre identifiant. "
+            "Il vous reste {left} essai(s).",
+            "en": "The details given do not find your identifier. {left} tries left.",
+        },
+        "recovery.identifier_is": {
+            "fr": "Votre identifiant de connexion est :",
+            "en": "Your sign-in identifier is:",
+        },
+    }
+)

@@ -4,6 +4,7 @@ from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.credentials import OneTimeCode, PasswordHistory
 from idp.models.oauth import AuthorizationCode, Consent, PendingAuthorization, Token, UsedAssertion
+from idp.models.recovery import RecoveryAttempt
 from idp.models.security import CaptchaChallenge, SignInThrottle
 from idp.models.session import BrowserSession
 from idp.models.user import Habilitation, User
@@ -19,6 +20,7 @@ __all__ = [
     "OneTimeCode",
     "PasswordHistory",
     "PendingAuthorization",
+    "RecoveryAttempt",
     "RegistryGeneration",
     "SignInThrottle",
     "Token",

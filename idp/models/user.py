@@ -35,6 +35,17 @@ class User(db.Model):
     locality: Mapped[str | None] = mapped_column(String(128))
     country: Mapped[str | None] = mapped_column(String(64))
     locale: Mapped[str | None] = mapped_column(String(8))
+    # What the organisation knows, for recovery ("particulier", "exploitant", "entreprise").
+    category: Mapped[str | None] = mapped_column(String(16))
+    birth_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    # Keyed hashes only: the social-security number, the IBAN and its last 6 characters.
+    nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    iban_hash: Mapped[str | None] = mapped_column(String(64))
+    iban_tail_hash: Mapped[str | None] = mapped_column(String(64))
+    # A fact to check when the user never connected (the Carte Vitale serial number, an
+    # amount paid or received) and its keyed hash.
+    verification_kind: Mapped[str | None] = mapped_column(String(32))
+    verification_value_hash: Mapped[str | None] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     password_changed_at: Mapped[int | None] = mapped_column(Integer)
     # A temporary password must be personalised at the next sign-in.

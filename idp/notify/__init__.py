@@ -1,7 +1,8 @@
-"""Messages to users: e-mail now; SMS and postal letters follow the same shape.
+"""Messages to users over three channels of the same shape: e-mail, SMS, postal letters.
 
 Each channel renders its texts from `templates/messages/<channel>/` and hands them to a backend:
-a real one (an SMTP relay) or an outbox folder that the development pages can read.
+a real one (an SMTP relay, an SMS gateway, PDFs for the print room) or an outbox folder that the
+development pages can read.
 """
 
 from __future__ import annotations

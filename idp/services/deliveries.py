@@ -1,6 +1,12 @@
-"""Messages that carry a way in: invitation links and temporary passwords."""
+"""Messages that carry a way in, over the account's own channels: e-mail, SMS, post.
+
+Each function sends to an address the account already has, never to one typed in the
+request: that is what makes a right answer to a security question safe to reward.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from idp.models import User
 from idp.runtime import runtime
@@ -10,16 +16,53 @@ class NoAddress(ValueError):
     """The account has no address for this channel."""
 
 
+def _postal_address(user: User) -> Any:
+    from idp.notify.postal import PostalAddress
+
+    if not (user.street_address and user.postal_code and user.locality):
+        raise NoAddress("the account has no postal address")
+    try:
+        return PostalAddress(
+            name=user.name or user.identifier,
+            lines=tuple(line for line in user.street_address.splitlines() if line.strip()),
+            postal_code=user.postal_code,
+            city=user.locality,
+            country=user.country or "France",
+        )
+    except ValueError as exc:  # an address a letter cannot carry
+        raise NoAddress(f"the postal address cannot be used: {exc}") from None
+
+
+def send(user: User, channel: str, template: str, **context: Any) -> None:
+    """Render `template` for `channel` and send it to the account's address there."""
+    rt = runtime()
+    locale = user.locale or "fr"
+    if channel == "email":
+        if not user.email:
+            raise NoAddress("the account has no e-mail address")
+        rt.mailer.send(user.email, template, locale=locale, **context)
+    elif channel == "sms":
+        if not user.phone:
+            raise NoAddress("the account has no mobile phone number")
+        rt.sms.send(user.phone, template, locale=locale, **context)
+    elif channel == "post":
+        rt.letters.send(_postal_address(user), template, locale=locale, **context)
+    else:
+        raise NoAddress(f"no channel {channel!r}")
+
+
+def _sign_in_url() -> str:
+    return f"{runtime().settings.issuer}/login"
+
+
 def send_invitation(user: User) -> str:
     """E-mail the account a single-use link to its first connection; returns the link."""
     rt = runtime()
-    if not user.email:
-        raise NoAddress("an invitation needs an e-mail address")
     link = f"{rt.settings.issuer}/invitation/{rt.invitations.link_token(user)}"
-    rt.mailer.send(
-        user.email,
+    send(
+        user,
+        "email",
         "invitation",
-        locale=user.locale or "fr",
         identifier=user.identifier,
         link=link,
         expires_hours=rt.settings.invite.link_hours,
@@ -28,17 +71,40 @@ def send_invitation(user: User) -> str:
 
 
 def send_temporary_password(user: User, temporary_password: str, *, channel: str) -> None:
-    """Deliver a temporary password over `channel` (e-mail for now)."""
-    rt = runtime()
-    if channel != "email":
-        raise NoAddress(f"no delivery over {channel!r} yet")
-    if not user.email:
-        raise NoAddress("the account has no e-mail address")
-    rt.mailer.send(
-        user.email,
+    send(
+        user,
+        channel,
         "temporary_password",
-        locale=user.locale or "fr",
         identifier=user.identifier,
         temporary_password=temporary_password,
-        sign_in_url=f"{rt.settings.issuer}/login",
+        sign_in_url=_sign_in_url(),
+    )
+
+
+def send_reset_link(user: User, token: str, *, channel: str) -> None:
+    rt = runtime()
+    send(
+        user,
+        channel,
+        "reset_link",
+        link=f"{rt.settings.issuer}/recovery/reset/{token}",
+        minutes=rt.settings.recovery.link_minutes,
+    )
+
+
+def send_letter_notice(user: User, channel: str) -> None:
+    """ "Un courrier vous est adressé": over the channel chosen, when the account has it."""
+    if channel == "email" and user.email:
+        send(user, "email", "letter_on_its_way")
+    elif channel == "sms" and user.phone:
+        send(user, "sms", "letter_on_its_way")
+
+
+def send_postal_code(user: User, code: str, *, days: int) -> None:
+    send(user, "post", "recovery_code", code=code, days=days, sign_in_url=_sign_in_url())
+
+
+def send_identifier(user: User) -> None:
+    send(
+        user, "email", "identifier_reminder", identifier=user.identifier, sign_in_url=_sign_in_url()
     )

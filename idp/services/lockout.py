@@ -33,12 +33,14 @@ class Status:
 
 
 class Lockout:
-    def __init__(self, settings: LockoutSettings, hash_key: str) -> None:
+    def __init__(self, settings: LockoutSettings, hash_key: str, purpose: str = "sign-in") -> None:
         self.settings = settings
         self._hash_key = hash_key
+        # Separate counters per purpose: wrong recovery answers do not lock the sign-in.
+        self._purpose = purpose
 
     def _key(self, identifier: str) -> str:
-        return keyed_hash(self._hash_key, "sign-in", normalise_identifier(identifier))
+        return keyed_hash(self._hash_key, self._purpose, normalise_identifier(identifier))
 
     def _row(self, identifier: str) -> SignInThrottle | None:
         key = self._key(identifier)

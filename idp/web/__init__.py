@@ -15,6 +15,7 @@ from idp.web import (
     invitation,
     login,
     password,
+    recovery,
     security,
 )
 
@@ -27,6 +28,7 @@ def init_app(app: Flask) -> None:
         contacts.bp,
         account.bp,
         invitation.bp,
+        recovery.bp,
         consent.bp,
         home.bp,
     ):

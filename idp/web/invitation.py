@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from idp import browser
 from idp.extensions import db, limiter
 from idp.i18n import text
 from idp.runtime import runtime
 from idp.services import audit, authn, credentials, secret_question, users
-from idp.services.invitations import LinkState
+from idp.services.links import LinkState
 from idp.web.forms import Required
 from idp.web.password import NewPasswordForm
 
@@ -33,8 +34,8 @@ def accept(token: str) -> Response | str:
         return Response(body, status=410 if resolved.state is LinkState.EXPIRED else 400)
     user = resolved.user
     form = AcceptForm()
-    form.question.choices = [("", text("invitation.question_choose"))] + [
-        (key, text(f"secret.question.{key}")) for key in secret_question.QUESTIONS
+    form.question.choices = [SelectChoice("", text("invitation.question_choose"))] + [
+        SelectChoice(key, text(f"secret.question.{key}")) for key in secret_question.QUESTIONS
     ]
     problems: list[str] = []
     if form.validate_on_submit():

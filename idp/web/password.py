@@ -11,7 +11,7 @@ from idp.extensions import db, limiter
 from idp.i18n import text
 from idp.runtime import runtime
 from idp.services import credentials, password_policy, required_actions, sessions
-from idp.services.invitations import LinkState
+from idp.services.links import LinkState
 from idp.web.auth import requires_user, signed_in_user
 from idp.web.forms import Required
 

@@ -290,3 +290,36 @@ def test_sign_in_page_leads_to_personalisation_without_a_client(client, factorie
     factories.user(temporary=True)
     response = submit(client, puzzles)
     assert response.location == "/password/change"
+
+
+def test_temporary_password_can_be_sent_by_sms_or_post(app, idp):
+    from tests.support.outbox import letter_text, letters, sms_messages
+
+    idp(
+        "users",
+        "add",
+        "--identifier",
+        "tom",
+        "--phone",
+        "+33612345678",
+        "--temporary-password",
+        "--send",
+        "sms",
+    )
+    assert "tom" in sms_messages(app)[-1]["text"]
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.identifier == "tom"))
+        user.street_address, user.postal_code, user.locality = "1 place du Marché", "79000", "Niort"
+        user.given_name, user.family_name = "Tom", "Durand"
+        db.session.commit()
+    result = idp("users", "reset-password", "tom", "--send", "post", "--json")
+    assert result.exit_code == 0 and "temporary_password" not in json.loads(result.output)
+    body = letter_text(letters(app)[-1])
+    assert "1 place du Marché" in body and "tom" in body
+
+
+def test_sending_to_a_missing_address_changes_nothing(app, idp):
+    result = idp("users", "add", "--identifier", "ana", "--temporary-password", "--send", "sms")
+    assert result.exit_code == 1 and "not delivered" in result.output
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.identifier == "ana")) is None

@@ -1,15 +1,21 @@
-"""What the provider e-mailed, read back from a test app's outbox folder with the standard
-library's parser (not the provider's own reading code)."""
+"""What the provider e-mailed, texted and posted, read back from a test app's outbox folders
+with independent readers (the standard library's e-mail parser, json, pypdf), not the provider's
+own reading code."""
 
 from __future__ import annotations
 
+import json
 import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from pypdf import PdfReader
 
+from idp.notify import postal, sms
 from idp.notify.mail import outbox_folder
 
 URL = re.compile(r"https?://[^\s<>\"']+")
@@ -51,3 +57,50 @@ def html_part(message: EmailMessage) -> str:
 def links(message: EmailMessage) -> list[str]:
     """The http(s) URLs of the text part, in order (an invitation's link, a sign-in URL...)."""
     return [url.rstrip(".,;:!?)") for url in URL.findall(text_part(message))]
+
+
+def sms_messages(app: Flask) -> list[dict[str, Any]]:
+    """Every SMS sent so far, newest last: the JSON of each outbox file (`to`, `text`, `id`,
+    `sent_at`, `locale`, `template`, `sender`, `segments`)."""
+    settings = app.extensions["idp"].settings
+    assert settings.sms.backend == "outbox", "the test app does not deliver SMS to its outbox"
+    folder = sms.outbox_folder(settings)
+    if not folder.is_dir():
+        return []
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
+
+
+def last_sms(app: Flask) -> dict[str, Any]:
+    """The SMS sent last; fails the test when none was sent."""
+    sent = sms_messages(app)
+    assert sent, "no SMS was sent"
+    return sent[-1]
+
+
+def letters(app: Flask) -> list[dict[str, Any]]:
+    """Every letter queued so far, oldest first: the JSON next to each PDF (`id`, `recipient`,
+    `template`, `locale`, `subject`, `status`, `created_at`...), plus `pdf_path`."""
+    folder = postal.outbox_folder(app.extensions["idp"].settings)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        found.append({**data, "pdf_path": folder / data["pdf"]})
+    return found
+
+
+def last_letter(app: Flask) -> dict[str, Any]:
+    """The letter queued last; fails the test when none was."""
+    queued = letters(app)
+    assert queued, "no letter was queued"
+    return queued[-1]
+
+
+def letter_text(letter: dict[str, Any] | Path) -> str:
+    """The text of a letter's PDF (a `letters()` entry or a path), pages joined, extracted by
+    pypdf with non-breaking spaces made plain."""
+    path = letter if isinstance(letter, Path) else letter["pdf_path"]
+    reader = PdfReader(path)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return text.replace("\u00a0", " ").replace("\u202f", " ")

@@ -18,6 +18,7 @@ VOLATILE = [
     re.compile(r'(name="csrf_token" value=")[^"]+'),
     re.compile(r'(name="captcha_ref" type="hidden" value=")[^"]*'),
     re.compile(r"(/captcha/)[A-Za-z0-9_-]+"),
+    re.compile(r"(/recovery/(?:password|identifier)/)[A-Za-z0-9_-]+"),
 ]
 
 

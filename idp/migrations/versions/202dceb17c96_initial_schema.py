@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: d5c76b3de37a
+Revision ID: 202dceb17c96
 Revises: 
-Create Date: 2026-11-22 15:07:18.266513
+Create Date: 2026-11-22 15:40:29.473804
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'd5c76b3de37a'
+revision = '202dceb17c96'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -139,6 +139,13 @@ def upgrade():
     sa.Column('locality', sa.String(length=128), nullable=True),
     sa.Column('country', sa.String(length=64), nullable=True),
     sa.Column('locale', sa.String(length=8), nullable=True),
+    sa.Column('category', sa.String(length=16), nullable=True),
+    sa.Column('birth_date', sa.String(length=10), nullable=True),
+    sa.Column('nir_hash', sa.String(length=64), nullable=True),
+    sa.Column('iban_hash', sa.String(length=64), nullable=True),
+    sa.Column('iban_tail_hash', sa.String(length=64), nullable=True),
+    sa.Column('verification_kind', sa.String(length=32), nullable=True),
+    sa.Column('verification_value_hash', sa.String(length=64), nullable=True),
     sa.Column('password_hash', sa.String(length=255), nullable=True),
     sa.Column('password_changed_at', sa.Integer(), nullable=True),
     sa.Column('password_temporary', sa.Boolean(), nullable=False),
@@ -150,6 +157,9 @@ def upgrade():
     sa.UniqueConstraint('identifier', name=op.f('uq_users_identifier')),
     sa.UniqueConstraint('subject', name=op.f('uq_users_subject'))
     )
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_users_nir_hash'), ['nir_hash'], unique=False)
+
     op.create_table('authorization_codes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('code_hash', sa.String(length=64), nullable=False),
@@ -245,6 +255,26 @@ def upgrade():
     with op.batch_alter_table('password_history', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_history_user_id'), ['user_id'], unique=False)
 
+    op.create_table('recovery_attempts',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('ref', sa.String(length=64), nullable=False),
+    sa.Column('browser_binding', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('path', sa.String(length=32), nullable=False),
+    sa.Column('channel', sa.String(length=8), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_sent_at', sa.Integer(), nullable=True),
+    sa.Column('verified_at', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.Integer(), nullable=False),
+    sa.Column('expires_at', sa.Integer(), nullable=False),
+    sa.Column('finished_at', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_recovery_attempts_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_recovery_attempts')),
+    sa.UniqueConstraint('ref', name=op.f('uq_recovery_attempts_ref'))
+    )
+    with op.batch_alter_table('recovery_attempts', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_recovery_attempts_expires_at'), ['expires_at'], unique=False)
+
     op.create_table('tokens',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('access_token_hash', sa.String(length=64), nullable=False),
@@ -286,6 +316,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_tokens_client_id'))
 
     op.drop_table('tokens')
+    with op.batch_alter_table('recovery_attempts', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_recovery_attempts_expires_at'))
+
+    op.drop_table('recovery_attempts')
     with op.batch_alter_table('password_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_history_user_id'))
 
@@ -306,6 +340,9 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_authorization_codes_expires_at'))
 
     op.drop_table('authorization_codes')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_users_nir_hash'))
+
     op.drop_table('users')
     with op.batch_alter_table('used_assertions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_used_assertions_expires_at'))

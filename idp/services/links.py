@@ -1,8 +1,8 @@
-"""Invitation links (first connection): signed, expiring, single use.
+"""One-time links: invitations (first connection) and password resets (recovery).
 
-The link carries the account id and a fingerprint of its password state, signed with
-itsdangerous under its own salt. Setting the password changes the fingerprint, so a link
-works once; its age is checked against the app clock.
+A link carries the account id and a fingerprint of its password state, signed with
+itsdangerous under a salt of its own purpose. Setting the password changes the fingerprint,
+so a link works once; its age is checked against the app clock.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from idp.clock import SystemClock
 from idp.extensions import db
 from idp.models import User
 from idp.services.hashing import keyed_hash
-
-SALT = "idp.invitation"
 
 
 class LinkState(enum.Enum):
@@ -41,15 +39,25 @@ def _signer_on(clock: SystemClock) -> type[TimestampSigner]:
     return ClockSigner
 
 
-class Invitations:
-    def __init__(self, secret_key: str, hash_key: str, clock: SystemClock, link_hours: int) -> None:
-        self._serializer = URLSafeTimedSerializer(secret_key, salt=SALT, signer=_signer_on(clock))
+class OneTimeLinks:
+    def __init__(
+        self,
+        purpose: str,
+        secret_key: str,
+        hash_key: str,
+        clock: SystemClock,
+        max_age_seconds: int,
+    ) -> None:
+        self._serializer = URLSafeTimedSerializer(
+            secret_key, salt=f"idp.{purpose}", signer=_signer_on(clock)
+        )
+        self._purpose = purpose
         self._hash_key = hash_key
-        self.max_age_seconds = link_hours * 3600
+        self.max_age_seconds = max_age_seconds
 
     def _fingerprint(self, user: User) -> str:
         state = f"{user.id}:{user.password_hash or '-'}:{user.status}"
-        return keyed_hash(self._hash_key, "invitation", state)[:24]
+        return keyed_hash(self._hash_key, self._purpose, state)[:24]
 
     def link_token(self, user: User) -> str:
         return self._serializer.dumps({"u": user.id, "f": self._fingerprint(user)})

@@ -1,0 +1,30 @@
+"""A recovery in progress: the steps one browser walks for one identifier typed."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from idp.extensions import db
+
+
+class RecoveryAttempt(db.Model):
+    __tablename__ = "recovery_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    browser_binding: Mapped[str] = mapped_column(String(64))
+    # None when the identifier matches no account: the same pages, nothing ever sent.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # The path chosen when the attempt began (see services.recovery.Path).
+    path: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(8))
+    # Tries of the step that takes answers (codes for unknown identifiers too).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the last code was sent (or would have been: unknown identifiers wait as long).
+    last_sent_at: Mapped[int | None] = mapped_column(Integer)
+    # Set once the user may choose a new password (the postal code was right).
+    verified_at: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[int] = mapped_column(Integer, index=True)
+    finished_at: Mapped[int | None] = mapped_column(Integer)

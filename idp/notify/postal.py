@@ -1,0 +1,607 @@
+"""Postal letters: a French administrative letter rendered to PDF, left for the print room.
+
+A letter is `templates/messages/letter/<template>.<locale>.txt`: a set of blocks, each a part of
+the letter (`subject`, `body`, `secret_label`, `secret`, `usage`; see `_base.fr.txt`), the blocks
+a letter leaves out taken from `_base.<locale>.txt`. A locale without templates falls back to
+French. The layout is the usual French one (NF Z10-011, La Poste's window envelopes): the
+organisation top left, the recipient in the window on the right, place and date, "Objet :", the
+body, the code or temporary password set apart in a box, how to use it, the signature.
+
+Each letter is two files in `[postal] outbox`: `<time>-<id>.pdf`, and `<time>-<id>.json` with
+the recipient and the status (pending, exported, sent; written last: a letter exists once its
+JSON does). The JSON never holds the secret: only the PDF does. `idp letters` works the queue.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from flask import current_app
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from jinja2 import Template, TemplateNotFound
+
+from idp.clock import SystemClock
+from idp.config import BrandingSettings, PostalSettings, Settings, postal_place
+from idp.notify import DeliveryFailed
+from idp.notify.outbox import OutboxFolder
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = "messages/letter"
+FALLBACK_LOCALE = "fr"
+PDF, META = ".pdf", ".json"
+STATUSES = ("pending", "exported", "sent")
+# Names the letter box puts in every template's context: a caller cannot override them.
+RESERVED = frozenset({"branding", "locale", "site_url", "reference", "place", "date"})
+LETTER_ID = re.compile(r"[0-9a-f]{16}")
+FONTS = Path(__file__).resolve().parents[1] / "templates" / TEMPLATES / "fonts"
+SANS, MONO = "DejaVuSans", "DejaVuSansMono"
+
+# Layout, in millimetres on A4 (210 x 297).
+MARGIN = 20
+TEXT_WIDTH = 210 - 2 * MARGIN
+SENDER_TOP = 15
+# The address window of DL and C5 envelopes: about 100 mm from the left, 45 mm from the top.
+WINDOW_LEFT = 100
+WINDOW_TOP = 45
+ADDRESS_TOP = WINDOW_TOP + 5
+ADDRESS_WIDTH = 210 - MARGIN - WINDOW_LEFT
+DATE_TOP = 95
+SUBJECT_TOP = 108
+# Folding in three for a DL envelope.
+FOLDS = (99, 198)
+LINE = 5.0
+FOOTER_TOP = 297 - 15
+
+
+class UnknownLetter(LookupError):
+    """No letter has this id."""
+
+
+@dataclass(frozen=True)
+class PostalAddress:
+    """A recipient as the window shows it: name, delivery lines (street, building, BP...),
+    postal code and town, and the country when it is not France."""
+
+    name: str
+    lines: tuple[str, ...] = ()
+    postal_code: str = ""
+    city: str = ""
+    country: str = "France"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lines", tuple(line.strip() for line in self.lines if line))
+        values = [self.name, *self.lines, self.postal_code, self.city, self.country]
+        if any(unicodedata.category(c).startswith("C") for value in values for c in value):
+            raise ValueError("a postal address holds no control characters or line breaks")
+        if not self.name.strip() or not self.city.strip():
+            raise ValueError("a postal address needs a name and a town")
+        if self.domestic and not re.fullmatch(r"[0-9]{5}", self.postal_code):
+            raise ValueError("a French postal code has five digits")
+        if len(self.block()) > 6:
+            raise ValueError("a postal address has at most 6 lines (NF Z10-011)")
+
+    @property
+    def domestic(self) -> bool:
+        return _plain(self.country).upper() in {"FRANCE", "FR", ""}
+
+    def block(self) -> list[str]:
+        """The lines printed in the window: the last ones in capitals without accents, as
+        La Poste's sorting machines read them best."""
+        town = " ".join(p for p in (self.postal_code, _plain(self.city).upper()) if p)
+        country = [] if self.domestic else [_plain(self.country).upper()]
+        return [self.name.strip(), *self.lines, town, *country]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "lines": list(self.lines),
+            "postal_code": self.postal_code,
+            "city": self.city,
+            "country": self.country,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PostalAddress:
+        return cls(
+            name=data["name"],
+            lines=tuple(data.get("lines", ())),
+            postal_code=data.get("postal_code", ""),
+            city=data["city"],
+            country=data.get("country", "France"),
+        )
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One letter of the outbox: its PDF, who it goes to, and where it stands."""
+
+    id: str
+    recipient: PostalAddress
+    template: str
+    locale: str
+    subject: str
+    created_at: int
+    pdf: Path
+    status: str = "pending"
+    exported_at: int | None = None
+    sent_at: int | None = None
+
+    @property
+    def name(self) -> str:
+        """The file name of its JSON (what the development pages link to)."""
+        return self.pdf.with_suffix(META).name
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "recipient": self.recipient.to_json(),
+            "template": self.template,
+            "locale": self.locale,
+            "subject": self.subject,
+            "created_at": self.created_at,
+            "status": self.status,
+            "exported_at": self.exported_at,
+            "sent_at": self.sent_at,
+            "pdf": self.pdf.name,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], folder: Path) -> Letter:
+        if data["status"] not in STATUSES or not LETTER_ID.fullmatch(data["id"]):
+            raise ValueError("not a letter")
+        return cls(
+            id=data["id"],
+            recipient=PostalAddress.from_json(data["recipient"]),
+            template=data["template"],
+            locale=data["locale"],
+            subject=data["subject"],
+            created_at=int(data["created_at"]),
+            pdf=folder / Path(data["pdf"]).name,
+            status=data["status"],
+            exported_at=data.get("exported_at"),
+            sent_at=data.get("sent_at"),
+        )
+
+
+@dataclass(frozen=True)
+class RenderedLetter:
+    """What `LetterBox.render` makes: the PDF and what the JSON will say of it."""
+
+    id: str
+    subject: str
+    locale: str
+    pdf: bytes = field(repr=False)
+
+
+class LetterBox:
+    """Renders letters to PDF into the outbox folder, and keeps their status for the print room."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        postal: PostalSettings,
+        place: str,
+        site_url: str,
+        branding: BrandingSettings,
+        clock: SystemClock,
+    ) -> None:
+        self.files = OutboxFolder(folder)
+        self.postal = postal
+        self.place = place
+        self.site_url = site_url
+        self.branding = branding
+        self.clock = clock
+        self.timezone = ZoneInfo(postal.timezone)
+
+    @property
+    def folder(self) -> Path:
+        return self.files.folder
+
+    # -- sending -----------------------------------------------------------------------------
+
+    def send(self, address: PostalAddress, template: str, *, locale: str, **context: Any) -> Letter:
+        """Render `template` in `locale` (French when it has none) to a PDF addressed to
+        `address`, and queue it as pending. Needs an app context. Raises DeliveryFailed."""
+        rendered = self.render(address, template, locale=locale, **context)
+        letter = Letter(
+            id=rendered.id,
+            recipient=address,
+            template=template,
+            locale=rendered.locale,
+            subject=rendered.subject,
+            created_at=self.clock.now(),
+            pdf=Path(),
+        )
+        try:
+            pdf = self.files.write(rendered.pdf, ident=letter.id, suffix=PDF)
+            os.chmod(pdf, 0o600)  # OutboxFolder makes it so; said again: it holds a secret
+            letter = replace(letter, pdf=pdf)
+            _write_atomically(pdf.with_suffix(META), _encode(letter))
+        except OSError as exc:
+            raise DeliveryFailed("postal", f"outbox {self.folder}: {exc}") from exc
+        log.info("letter %s queued (%s, %s)", letter.id, template, letter.locale)
+        return letter
+
+    def render(
+        self, address: PostalAddress, template: str, *, locale: str, **context: Any
+    ) -> RenderedLetter:
+        """The PDF `send` would queue, without queueing it."""
+        if not isinstance(address, PostalAddress):
+            raise TypeError("address must be a PostalAddress")
+        if not re.fullmatch(r"[a-z][a-z0-9_]*", template):
+            raise ValueError(f"not a letter template name: {template!r}")
+        if clash := RESERVED & context.keys():
+            raise ValueError(f"reserved template variable(s): {', '.join(sorted(clash))}")
+        own, base, locale = self._templates(template, locale)
+        letter_id = secrets.token_hex(8)
+        values = {
+            **context,
+            "branding": self.branding,
+            "locale": locale,
+            "site_url": self.site_url,
+            "reference": letter_id,
+            "place": self.place,
+            "date": self._date(locale),
+        }
+        parts = {name: _block(name, (own, base), values) for name in BLOCKS}
+        for required in ("subject", "body"):
+            if not parts[required]:
+                raise ValueError(f"{own.name} has no {{% block {required} %}}")
+        subject = " ".join(parts["subject"].split())
+        pdf = _Layout(self, locale, parts | {"subject": subject}, address).pdf()
+        return RenderedLetter(id=letter_id, subject=subject, locale=locale, pdf=pdf)
+
+    def _templates(self, template: str, locale: str) -> tuple[Template, Template, str]:
+        env = current_app.jinja_env
+        wanted = locale.split("-")[0].lower() if locale else FALLBACK_LOCALE
+        if not wanted.isalpha():
+            wanted = FALLBACK_LOCALE
+        try:
+            own = env.get_template(f"{TEMPLATES}/{template}.{wanted}.txt")
+        except TemplateNotFound:
+            wanted = FALLBACK_LOCALE
+            own = env.get_template(f"{TEMPLATES}/{template}.{wanted}.txt")
+        return own, env.get_template(f"{TEMPLATES}/_base.{wanted}.txt"), wanted
+
+    def _date(self, locale: str) -> str:
+        """Today where the organisation is: "22 novembre 2026", "1er décembre 2026" in French,
+        "22 November 2026" in English."""
+        day = datetime.fromtimestamp(self.clock.now(), self.timezone).date()
+        text = format_date(day, "d MMMM y", locale=locale)
+        return "1er" + text[1:] if locale == "fr" and day.day == 1 else text
+
+    # -- the queue -----------------------------------------------------------------------------
+
+    def letters(self, status: str | None = None) -> list[Letter]:
+        """Letters in the order they were written (the print room's order), maybe one status."""
+        if status is not None and status not in STATUSES:
+            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+        found = (self.read(name) for name in reversed(self.files.names(META)))
+        return [letter for letter in found if letter and status in (None, letter.status)]
+
+    def read(self, name: str) -> Letter | None:
+        """A letter by the name of its JSON file (from a URL: trust nothing), or None."""
+        path = self.files.path(name)
+        if path is None or path.suffix != META:
+            return None
+        try:
+            letter = Letter.from_json(json.loads(path.read_text(encoding="utf-8")), self.folder)
+        except FileNotFoundError:  # removed meanwhile
+            return None
+        except (ValueError, KeyError, TypeError):
+            log.warning("unreadable letter in the outbox: %s", name)
+            return None
+        return letter if letter.name == name else None
+
+    def get(self, letter_id: str) -> Letter:
+        """The letter with this id; UnknownLetter when there is none."""
+        if LETTER_ID.fullmatch(letter_id):
+            for name in self.files.names(META):
+                if name.endswith(f"-{letter_id}{META}"):
+                    letter = self.read(name)
+                    if letter is not None:
+                        return letter
+        raise UnknownLetter(letter_id)
+
+    def pdf_path(self, name: str) -> Path | None:
+        """A letter's PDF by file name (from a URL: trust nothing), or None."""
+        path = self.files.path(name)
+        if path is None or path.suffix != PDF or not path.with_suffix(META).is_file():
+            return None
+        return path
+
+    def mark(self, letter_id: str, status: str) -> Letter:
+        """Move a letter to `exported` or `sent` (a rewrite of its JSON, all or nothing)."""
+        if status not in STATUSES[1:]:
+            raise ValueError("a letter can be marked exported or sent")
+        letter = self.get(letter_id)
+        if STATUSES.index(status) <= STATUSES.index(letter.status):
+            return letter  # already there, or further: a status never goes back
+        now = self.clock.now()
+        if status == "exported":
+            letter = replace(letter, status="exported", exported_at=now)
+        else:
+            letter = replace(letter, status="sent", sent_at=now)
+        _write_atomically(letter.pdf.with_suffix(META), _encode(letter))
+        return letter
+
+    def export(self, destination: Path, *, mark: bool = False) -> list[Letter]:
+        """Copy the pending letters' PDFs into `destination` (made if need be) for printing;
+        with `mark`, each copied letter becomes `exported`."""
+        pending = self.letters("pending")
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+        done = []
+        for letter in pending:
+            target = destination / letter.pdf.name
+            shutil.copyfile(letter.pdf, target)
+            os.chmod(target, 0o600)
+            done.append(self.mark(letter.id, "exported") if mark else letter)
+        return done
+
+
+# -- templates -----------------------------------------------------------------------------------
+
+# The parts of a letter, as blocks of its template (or of `_base.<locale>.txt`).
+BLOCKS = (
+    "reference",
+    "dateline",
+    "subject_label",
+    "subject",
+    "salutation",
+    "body",
+    "secret_label",
+    "secret",
+    "usage",
+    "closing",
+    "footer",
+)
+
+
+def _block(name: str, templates: Iterable[Template], values: dict[str, Any]) -> str:
+    for template in templates:
+        block = template.blocks.get(name)
+        if block is not None:
+            return "".join(block(template.new_context(values))).strip()
+    return ""
+
+
+def _plain(text: str) -> str:
+    """Without accents: "Boulogne-Billancourt" stays, "Évry" becomes "Evry"."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def _french_spaces(text: str) -> str:
+    """No line may start with « : » or « ; »: the space before them does not break."""
+    text = re.sub(r" ([:;!?»])", "\u00a0\\1", text)
+    return re.sub(r"« ", "«\u00a0", text)
+
+
+# -- the PDF -------------------------------------------------------------------------------------
+
+
+class _Document(FPDF):
+    """fpdf2 calls `footer` as each page ends: the small print goes on every page."""
+
+    footer_text = ""
+
+    def footer(self) -> None:
+        if not self.footer_text:
+            return
+        self.set_xy(MARGIN, FOOTER_TOP)
+        self.set_font(SANS, "", 7.5)
+        self.set_text_color(90, 90, 90)
+        self.multi_cell(TEXT_WIDTH, 3.5, self.footer_text, align="C")
+        self.set_text_color(0, 0, 0)
+
+
+class _Layout:
+    def __init__(
+        self, box: LetterBox, locale: str, parts: dict[str, str], address: PostalAddress
+    ) -> None:
+        self.box = box
+        self.locale = locale
+        self.parts = parts
+        self.address = address
+        self.doc = _Document(orientation="portrait", unit="mm", format="A4")
+        self.doc.footer_text = parts["footer"]
+
+    def pdf(self) -> bytes:
+        doc = self.doc
+        doc.add_font(SANS, "", FONTS / "DejaVuSans.ttf")
+        doc.add_font(SANS, "B", FONTS / "DejaVuSans-Bold.ttf")
+        doc.add_font(MONO, "", FONTS / "DejaVuSansMono.ttf")
+        doc.set_title(self.parts["subject"])
+        doc.set_author(self.box.branding.organisation)
+        doc.set_creator(self.box.branding.name)
+        doc.set_lang(self.locale)
+        doc.set_creation_date(datetime.fromtimestamp(self.box.clock.now(), UTC))
+        doc.set_margins(MARGIN, SENDER_TOP, MARGIN)
+        doc.set_auto_page_break(True, margin=25)
+        doc.set_text_color(0, 0, 0)
+        doc.add_page()
+        self._folds()
+        self._sender()
+        self._recipient()
+        self._heading()
+        self._text(self.parts["salutation"], after=3)
+        self._text(self.parts["body"], after=4)
+        if self.parts["secret"]:
+            self._secret()
+        self._text(self.parts["usage"], after=4)
+        # The closing formula and the signature stay together.
+        signature = self._signature_lines()
+        if doc.will_page_break(self._height(self.parts["closing"]) + 8 + LINE * len(signature)):
+            doc.add_page()
+        self._text(self.parts["closing"], after=8)
+        self._signature(signature)
+        return bytes(doc.output())
+
+    def _folds(self) -> None:
+        self.doc.set_draw_color(170, 170, 170)
+        self.doc.set_line_width(0.2)
+        for y in FOLDS:
+            self.doc.line(4, y, 9, y)
+
+    def _sender(self) -> None:
+        doc = self.doc
+        doc.set_xy(MARGIN, SENDER_TOP)
+        for i, line in enumerate(self.box.postal.sender_address.strip().splitlines()):
+            doc.set_font(SANS, "B" if i == 0 else "", 10)
+            doc.cell(
+                WINDOW_LEFT - MARGIN - 5, 4.5, line.strip(), new_x=XPos.LMARGIN, new_y=YPos.NEXT
+            )
+        if self.parts["reference"]:
+            doc.set_y(doc.get_y() + 6)
+            doc.set_font(SANS, "", 8.5)
+            doc.cell(WINDOW_LEFT - MARGIN - 5, 4, self.parts["reference"])
+
+    def _recipient(self) -> None:
+        doc = self.doc
+        for i, line in enumerate(self.address.block()):
+            size = 10.5
+            doc.set_font(SANS, "", size)
+            while doc.get_string_width(line) > ADDRESS_WIDTH and size > 7:
+                size -= 0.5
+                doc.set_font(SANS, "", size)
+            doc.set_xy(WINDOW_LEFT, ADDRESS_TOP + i * 4.8)
+            doc.cell(ADDRESS_WIDTH, 4.8, line)
+
+    def _heading(self) -> None:
+        doc = self.doc
+        doc.set_font(SANS, "", 10)
+        doc.set_xy(WINDOW_LEFT, DATE_TOP)
+        doc.cell(ADDRESS_WIDTH, LINE, self.parts["dateline"])
+        doc.set_xy(MARGIN, SUBJECT_TOP)
+        doc.set_font(SANS, "B", 10)
+        label = self.parts["subject_label"] + " "
+        doc.cell(doc.get_string_width(label), LINE, label)
+        doc.set_font(SANS, "", 10)
+        doc.multi_cell(
+            TEXT_WIDTH - doc.get_string_width(label),
+            LINE,
+            _french_spaces(self.parts["subject"]),
+            align="L",
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+        doc.ln(8)
+
+    def _text(self, text: str, *, after: float) -> None:
+        if not text:
+            return
+        doc = self.doc
+        doc.set_font(SANS, "", 10)
+        for paragraph in re.split(r"\n\s*\n", text):
+            doc.multi_cell(
+                TEXT_WIDTH,
+                LINE,
+                _french_spaces(paragraph.strip()),
+                align="L",
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+            doc.ln(2)
+        doc.ln(after - 2)
+
+    def _height(self, text: str) -> float:
+        """What `_text` would take, in millimetres, before `after`."""
+        self.doc.set_font(SANS, "", 10)
+        return sum(
+            self.doc.multi_cell(
+                TEXT_WIDTH, LINE, _french_spaces(paragraph.strip()), dry_run=True, output="HEIGHT"
+            )
+            + 2
+            for paragraph in re.split(r"\n\s*\n", text)
+            if text
+        )
+
+    def _secret(self) -> None:
+        """The code or password, alone in a box, in a monospace face where 0/O and 1/l differ."""
+        doc = self.doc
+        secret = self.parts["secret"]
+        size = 18.0
+        doc.set_font(MONO, "", size)
+        while doc.get_string_width(secret) > TEXT_WIDTH - 20 and size > 9:
+            size -= 1
+            doc.set_font(MONO, "", size)
+        height = 26
+        if doc.will_page_break(height + 4):
+            doc.add_page()
+        top = doc.get_y()
+        doc.set_draw_color(60, 60, 60)
+        doc.set_fill_color(242, 242, 242)
+        doc.set_line_width(0.4)
+        doc.rect(MARGIN, top, TEXT_WIDTH, height, style="DF")
+        doc.set_xy(MARGIN, top + 3)
+        doc.set_font(SANS, "", 9)
+        doc.cell(TEXT_WIDTH, 5, self.parts["secret_label"], align="C")
+        doc.set_xy(MARGIN, top + 10)
+        doc.set_font(MONO, "", size)
+        doc.cell(TEXT_WIDTH, 12, secret, align="C")
+        doc.set_xy(MARGIN, top + height + 6)
+
+    def _signature_lines(self) -> list[str]:
+        signature = self.box.postal.signature or self.box.postal.sender_address.splitlines()[0]
+        return [line.strip() for line in signature.splitlines() if line.strip()]
+
+    def _signature(self, lines: list[str]) -> None:
+        doc = self.doc
+        doc.set_font(SANS, "B", 10)
+        for line in lines:
+            doc.set_x(WINDOW_LEFT)
+            doc.cell(ADDRESS_WIDTH, LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _encode(letter: Letter) -> bytes:
+    return (json.dumps(letter.to_json(), indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write `path` all at once (mode 0600): readers see the old content or the new one."""
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+
+
+def outbox_folder(settings: Settings) -> Path:
+    """`[postal] outbox`, or `<instance>/outbox/letters` when empty."""
+    if settings.postal.outbox:
+        return settings.path(settings.postal.outbox)
+    return settings.instance_path / "outbox" / "letters"
+
+
+def build_letters(settings: Settings, clock: SystemClock) -> LetterBox:
+    """The letter box `[postal]` describes."""
+    return LetterBox(
+        outbox_folder(settings),
+        postal=settings.postal,
+        place=postal_place(settings),
+        site_url=settings.issuer,
+        branding=settings.branding,
+        clock=clock,
+    )

@@ -1,0 +1,432 @@
+"""Recovery without the helpdesk: "J'ai oublié mon mot de passe".
+
+What the account holds decides its path (the first of `[recovery] order` that applies):
+- channels: connected before, e-mail or mobile known: a code over the chosen channel, then a
+  temporary password (or a reset link) over the same channel;
+- secret_question: the answer sends an ephemeral reset link;
+- organisation_data: never connected: a question on data the organisation holds; right, the
+  temporary password goes over the chosen channel; wrong, or nothing to check, it goes by
+  post and the channel only says a letter is on its way;
+- postal_code: no e-mail known: a one-time code by post, usable for days;
+- assistance: nothing usable: the helpdesk.
+An unknown identifier walks the channel and code pages; nothing is sent and no code is
+ever right. Every path ends on the same page, and a security answer alone never gives
+access: it only sends something to a channel or an address the account already has.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import delete, select
+
+from idp.extensions import db
+from idp.models import RecoveryAttempt, User
+from idp.services import audit, credentials, users
+from idp.services.codes import Check, CodeRules, TooSoon
+from idp.services.hashing import hashes_equal, keyed_hash, new_secret
+from idp.services.passwords import generate_temporary
+
+if TYPE_CHECKING:
+    from idp.runtime import Runtime
+
+CHANNELS = ("email", "sms")
+CODE_PURPOSE = "recovery"
+POSTAL_PURPOSE = "postal"
+# Which fact each category of account can be asked about (MSA's questions).
+VERIFICATION_KINDS = {
+    "particulier": ("carte_vitale", "prestation"),
+    "exploitant": ("facture_cotisations",),
+    "entreprise": ("cotisations_salaires",),
+}
+AMOUNT_KINDS = {"prestation", "facture_cotisations", "cotisations_salaires"}
+
+
+class Path(enum.StrEnum):
+    CHANNELS = "channels"
+    SECRET_QUESTION = "secret_question"
+    ORGANISATION_DATA = "organisation_data"
+    POSTAL_CODE = "postal_code"
+    ASSISTANCE = "assistance"
+    UNKNOWN = "unknown"
+    # "Obtenir son identifiant", at the IBAN step.
+    IDENTIFIER = "identifier"
+
+
+# -- what an account allows ------------------------------------------------------------------
+
+
+def has_postal_address(user: User) -> bool:
+    return bool(user.street_address and user.postal_code and user.locality)
+
+
+def _applies(path: str, user: User) -> bool:
+    reachable = bool(user.email or user.phone)
+    if path == "channels":
+        return user.last_login_at is not None and reachable
+    if path == "secret_question":
+        return bool(user.secret_answer_hash) and reachable
+    if path == "organisation_data":
+        return user.last_login_at is None and has_postal_address(user)
+    if path == "postal_code":
+        return not user.email and has_postal_address(user)
+    return False
+
+
+def plan(user: User | None, order: str) -> Path:
+    if user is None:
+        return Path.UNKNOWN
+    for path in order.split():
+        if _applies(path, user):
+            return Path(path)
+    return Path.ASSISTANCE
+
+
+def address_of(user: User, channel: str) -> str | None:
+    return user.email if channel == "email" else user.phone if channel == "sms" else None
+
+
+def reachable_channel(user: User, preferred: str | None) -> str:
+    """The channel chosen if the account has an address there, else one it has."""
+    for channel in (preferred, "email", "sms"):
+        if channel and address_of(user, channel):
+            return channel
+    return "post"
+
+
+def mask_email(address: str) -> str:
+    """ "sophie@caramail.fr" -> "s****@c****.fr"."""
+    local, _, domain = address.partition("@")
+    host, _, tld = domain.rpartition(".")
+    return f"{local[:1]}****@{host[:1]}****.{tld}"
+
+
+def mask_phone(e164: str) -> str:
+    """ "+33612345612" -> "06 ** ** ** 12" (French numbers; others keep their last 2)."""
+    if e164.startswith("+33") and len(e164) == 12:
+        return f"0{e164[3]} ** ** ** {e164[-2:]}"
+    return f"{e164[:3]} … {e164[-2:]}"
+
+
+# -- facts the organisation holds (never connected accounts) -------------------------------
+
+
+def normalise_fact(kind: str, raw: str) -> str:
+    """Amounts in cents ("1 234,50 €" -> "123450"); serial numbers as their digits."""
+    folded = unicodedata.normalize("NFKC", raw)
+    if kind in AMOUNT_KINDS:
+        cleaned = "".join(c for c in folded if c.isdigit() or c in ",.")
+        euros, _, cents = cleaned.replace(",", ".").rpartition(".")
+        if not euros:
+            euros, cents = cents, ""
+        if len(cents) not in (0, 1, 2) or not euros.isdigit():
+            return ""
+        return str(int(euros) * 100 + int((cents or "0").ljust(2, "0")))
+    return "".join(c for c in folded if c.isalnum()).upper()
+
+
+def set_fact(user: User, kind: str, value: str, *, hash_key: str) -> None:
+    user.verification_kind = kind
+    user.verification_value_hash = keyed_hash(hash_key, f"fact:{kind}", normalise_fact(kind, value))
+
+
+def fact_matches(user: User, answer: str, *, hash_key: str) -> bool:
+    if not (user.verification_kind and user.verification_value_hash):
+        return False
+    normalised = normalise_fact(user.verification_kind, answer)
+    candidate = keyed_hash(hash_key, f"fact:{user.verification_kind}", normalised)
+    return bool(normalised) and hashes_equal(candidate, user.verification_value_hash)
+
+
+# -- attempts ---------------------------------------------------------------------------------
+
+
+def start(identifier: str, *, binding: str, now: int, rt: Runtime) -> RecoveryAttempt:
+    """A forgotten-password recovery for the identifier typed, known or not."""
+    user = users.find_by_identifier(identifier)
+    path = plan(user, rt.settings.recovery.order)
+    attempt = begin(user, path, binding=binding, now=now, rt=rt)
+    audit.record(
+        "recovery_started",
+        path.value,
+        at=now,
+        user_id=user.id if user else None,
+        identifier=None if user else identifier[:128],
+    )
+    return attempt
+
+
+def begin(user: User | None, path: Path, *, binding: str, now: int, rt: Runtime) -> RecoveryAttempt:
+    db.session.execute(delete(RecoveryAttempt).where(RecoveryAttempt.expires_at < now))
+    attempt = RecoveryAttempt(
+        ref=new_secret(24),
+        browser_binding=binding,
+        user_id=user.id if user else None,
+        path=path.value,
+        attempts=0,
+        created_at=now,
+        expires_at=now + rt.settings.recovery.attempt_minutes * 60,
+    )
+    db.session.add(attempt)
+    return attempt
+
+
+def load(ref: str | None, *, binding: str, now: int) -> RecoveryAttempt | None:
+    if not ref or len(ref) > 64:
+        return None
+    attempt = db.session.scalar(select(RecoveryAttempt).where(RecoveryAttempt.ref == ref))
+    if (
+        attempt is None
+        or attempt.expires_at <= now
+        or attempt.finished_at is not None
+        or not hashes_equal(attempt.browser_binding, binding)
+    ):
+        return None
+    return attempt
+
+
+def user_of(attempt: RecoveryAttempt) -> User | None:
+    return db.session.get(User, attempt.user_id) if attempt.user_id else None
+
+
+def code_rules(rt: Runtime) -> CodeRules:
+    settings = rt.settings.recovery
+    return CodeRules(
+        digits=settings.code_digits,
+        ttl_seconds=settings.code_minutes * 60,
+        max_attempts=settings.code_max_attempts,
+        resend_wait_seconds=settings.resend_wait_seconds,
+    )
+
+
+class Step(enum.StrEnum):
+    """The page that follows the channel choice."""
+
+    CODE = "code"
+    QUESTION = "question"
+    FACT = "fact"
+    DONE = "done"
+
+
+def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> Step:
+    """Record the channel and do what the path does next."""
+    attempt.channel = channel
+    user = user_of(attempt)
+    path = Path(attempt.path)
+    if path is Path.SECRET_QUESTION:
+        return Step.QUESTION
+    if path is Path.ORGANISATION_DATA:
+        if user is not None and user.verification_value_hash:
+            return Step.FACT
+        assert user is not None
+        _temporary_password_by_post(user, channel, rt=rt, reason="unverifiable")
+        return Step.DONE
+    if path is Path.POSTAL_CODE:
+        assert user is not None
+        _postal_code(user, rt=rt)
+        return Step.DONE
+    if path is Path.CHANNELS and user is not None:
+        send_code(attempt, rt=rt)
+    return Step.CODE
+
+
+def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> None:
+    """A code over the attempt's channel, if the account has an address there.
+
+    Raises codes.TooSoon inside the resend wait, for unknown identifiers too.
+    """
+    now = rt.now()
+    wait = rt.settings.recovery.resend_wait_seconds
+    if attempt.last_sent_at is not None and now - attempt.last_sent_at < wait:
+        raise TooSoon(wait - (now - attempt.last_sent_at))
+    attempt.last_sent_at = now
+    user = user_of(attempt)
+    address = address_of(user, attempt.channel or "") if user else None
+    if Path(attempt.path) is not Path.CHANNELS or user is None or address is None:
+        return  # nothing to send: the pages go on all the same
+    code = rt.codes.issue(user.id, CODE_PURPOSE, address, rules=code_rules(rt), now=now)
+    minutes = rt.settings.recovery.code_minutes
+    locale = user.locale or "fr"
+    if attempt.channel == "email":
+        rt.mailer.send(address, "recovery_code", locale=locale, code=code, minutes=minutes)
+    else:
+        rt.sms.send(address, "recovery_code", locale=locale, code=code, minutes=minutes)
+
+
+def step_after_failed_delivery(attempt: RecoveryAttempt) -> Step:
+    """Where the pages go when nothing could be sent: as if it had been."""
+    if Path(attempt.path) in {Path.ORGANISATION_DATA, Path.POSTAL_CODE}:
+        return Step.DONE
+    return Step.CODE
+
+
+@dataclass(frozen=True)
+class CodeResult:
+    outcome: Check
+    left: int = 0
+
+
+def check_code(attempt: RecoveryAttempt, code: str, *, rt: Runtime) -> CodeResult:
+    """The code of the channels path; for any other attempt no code is right."""
+    user = user_of(attempt)
+    rules = code_rules(rt)
+    if Path(attempt.path) is Path.CHANNELS and user is not None:
+        result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=rt.now())
+        if result.outcome is Check.OK:
+            _recovered_by_code(user, attempt, rt=rt)
+        return CodeResult(result.outcome, result.attempts_left)
+    if attempt.attempts >= rules.max_attempts:
+        return CodeResult(Check.EXHAUSTED)
+    attempt.attempts += 1
+    left = rules.max_attempts - attempt.attempts
+    return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left)
+
+
+# -- what a successful recovery does -------------------------------------------------------
+
+
+def _unlock(user: User, *, rt: Runtime, how: str) -> None:
+    """A successful recovery ends a sign-in lock."""
+    if rt.lockout.unlock(user.identifier, now=rt.now()):
+        audit.record("unlock", "success", at=rt.now(), user_id=user.id, by=f"recovery:{how}")
+
+
+def _deliver_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
+    """A new temporary password, to personalise at the next sign-in, over `channel`."""
+    from idp.services import deliveries
+
+    temporary = generate_temporary()
+    credentials.replace_password(
+        user,
+        temporary,
+        now=rt.now(),
+        hashing=rt.passwords,
+        temporary=True,
+        keep_sid=None,
+        reason=f"recovery:{reason}",
+    )
+    deliveries.send_temporary_password(user, temporary, channel=channel)
+    _unlock(user, rt=rt, how=reason)
+
+
+def _recovered_by_code(user: User, attempt: RecoveryAttempt, *, rt: Runtime) -> None:
+    channel = attempt.channel or "email"
+    if rt.settings.recovery.mode == "link":
+        send_reset_link(user, channel, rt=rt)
+    else:
+        _deliver_temporary_password(user, channel, rt=rt, reason="code")
+
+
+def _temporary_password_by_post(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
+    """The password by letter; the chosen channel only says that a letter is on its way."""
+    from idp.services import deliveries
+
+    _deliver_temporary_password(user, "post", rt=rt, reason=reason)
+    deliveries.send_letter_notice(user, channel)
+
+
+def _postal_code(user: User, *, rt: Runtime) -> None:
+    """ASSU2000: no e-mail known: a one-time security code by post, usable for days."""
+    from idp.services import deliveries
+
+    rules = postal_code_rules(rt)
+    try:
+        code = rt.codes.issue(user.id, POSTAL_PURPOSE, "post", rules=rules, now=rt.now())
+    except TooSoon:
+        return  # a letter was posted moments ago
+    deliveries.send_postal_code(user, code, days=rt.settings.recovery.postal_code_days)
+
+
+def postal_code_rules(rt: Runtime) -> CodeRules:
+    settings = rt.settings.recovery
+    return CodeRules(
+        digits=settings.code_digits,
+        ttl_seconds=settings.postal_code_days * 24 * 3600,
+        max_attempts=settings.code_max_attempts,
+        resend_wait_seconds=24 * 3600,  # at most one letter a day
+    )
+
+
+def send_reset_link(user: User, channel: str, *, rt: Runtime) -> None:
+    from idp.services import deliveries
+
+    deliveries.send_reset_link(user, rt.reset_links.link_token(user), channel=channel)
+
+
+def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> None:
+    """Right: a reset link goes to the account's channel. Wrong: nothing, and it counts."""
+    from idp.services.secret_question import answer_matches
+
+    user = user_of(attempt)
+    if user is None:
+        return
+    now = rt.now()
+    if rt.answer_lockout.status(user.identifier, now=now).locked(now):
+        audit.record("recovery_answer", "locked", at=now, user_id=user.id)
+        return
+    if not answer_matches(user, answer, hash_key=rt.hash_key):
+        rt.answer_lockout.record_failure(user.identifier, now=now)
+        audit.record("recovery_answer", "wrong", at=now, user_id=user.id)
+        return
+    rt.answer_lockout.record_success(user.identifier, now=now)
+    audit.record("recovery_answer", "right", at=now, user_id=user.id)
+    send_reset_link(user, reachable_channel(user, attempt.channel), rt=rt)
+
+
+def answer_fact(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> None:
+    """MSA case 2. Right: the temporary password over the chosen channel. Wrong: by post."""
+    user = user_of(attempt)
+    if user is None:
+        return
+    now = rt.now()
+    channel = attempt.channel or "email"
+    right = fact_matches(user, answer, hash_key=rt.hash_key)
+    audit.record("recovery_fact", "right" if right else "wrong", at=now, user_id=user.id)
+    if right and address_of(user, channel):
+        _deliver_temporary_password(user, channel, rt=rt, reason="fact")
+    else:
+        _temporary_password_by_post(user, channel, rt=rt, reason="fact_wrong")
+
+
+def finish(attempt: RecoveryAttempt, *, now: int) -> None:
+    attempt.finished_at = now
+
+
+# -- the postal code (ASSU2000) and the reset link ------------------------------------------
+
+
+def check_postal_code(identifier: str, code: str, *, rt: Runtime) -> User | None:
+    """The account whose letter carried this code; None otherwise (a try is spent)."""
+    user = users.find_by_identifier(identifier)
+    if user is None:
+        return None
+    result = rt.codes.check(
+        user.id, POSTAL_PURPOSE, code, rules=postal_code_rules(rt), now=rt.now()
+    )
+    audit.record("recovery_postal_code", result.outcome.value, at=rt.now(), user_id=user.id)
+    return user if result.outcome is Check.OK else None
+
+
+def set_new_password(
+    user: User, new_password: str, confirmation: str, *, rt: Runtime, how: str
+) -> list[str]:
+    """The password chosen at the end of a recovery (postal code, reset link)."""
+    problems = credentials.check_new_password(
+        user, new_password, confirmation, hashing=rt.passwords, settings=rt.settings.password
+    )
+    if problems:
+        return problems
+    credentials.replace_password(
+        user,
+        new_password,
+        now=rt.now(),
+        hashing=rt.passwords,
+        temporary=False,
+        keep_sid=None,
+        reason=f"recovery:{how}",
+    )
+    _unlock(user, rt=rt, how=how)
+    return []

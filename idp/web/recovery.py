@@ -1,0 +1,473 @@
+"""Recovery pages: "J'ai oublié mon mot de passe" and "Obtenir son identifiant".
+
+Thin: each page reads its form and calls `idp.services.recovery`. Every step answers after
+at least `[recovery] response_floor_ms`, whether or not something was sent, and every path
+ends on the same page.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+
+from idp import browser
+from idp.extensions import db, limiter
+from idp.models import RecoveryAttempt
+from idp.notify import DeliveryFailed
+from idp.runtime import runtime
+from idp.services import civil_data, deliveries, recovery
+from idp.services.codes import Check, TooSoon
+from idp.services.links import LinkState
+from idp.services.recovery import Path, Step
+from idp.web import captcha
+from idp.web.forms import Required
+
+log = logging.getLogger(__name__)
+bp = Blueprint("recovery", __name__, url_prefix="/recovery")
+
+
+def _recovery_limit() -> str:
+    return runtime().settings.ratelimit.recovery_per_ip
+
+
+def same_time(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Answer POSTs no sooner than the floor: sending a message must not show in the time."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
+        response = view(*args, **kwargs)
+        if request.method == "POST":
+            floor = runtime().settings.recovery.response_floor_ms / 1000
+            time.sleep(max(0.0, floor - (time.perf_counter() - started)))
+        return response
+
+    return wrapper
+
+
+def _deliver(action: Callable[[], object]) -> bool:
+    """Run a step that sends something. When the sending fails, what the step changed is
+    undone (no password that nobody received), the failure is logged, and the pages go on
+    unchanged: the end page says whom to call when nothing arrives."""
+    try:
+        action()
+    except (DeliveryFailed, deliveries.NoAddress) as exc:
+        db.session.rollback()
+        log.warning("recovery delivery not made: %s", exc)
+        return False
+    return True
+
+
+class ChallengeForm(FlaskForm):
+    captcha_ref = HiddenField()
+    captcha_answer = StringField(validators=[Required()])
+
+
+class IdentifierForm(ChallengeForm):
+    identifier = StringField(validators=[Required()])
+
+
+class ChannelForm(FlaskForm):
+    channel = RadioField(
+        choices=[SelectChoice("email", "email"), SelectChoice("sms", "sms")],
+        validators=[Required()],
+    )
+
+
+class CodeForm(FlaskForm):
+    code = StringField(validators=[Required()])
+
+
+class AnswerForm(FlaskForm):
+    answer = StringField(validators=[Required()])
+
+
+class LetterCodeForm(ChallengeForm):
+    identifier = StringField(validators=[Required()])
+    code = StringField(validators=[Required()])
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField(validators=[Required()])
+    confirmation = PasswordField(validators=[Required()])
+
+
+class CivilDataForm(ChallengeForm):
+    nir = StringField(validators=[Required()])
+    birth_date = StringField(validators=[Required()])
+    postal_code = StringField(validators=[Required()])
+
+
+class IbanForm(FlaskForm):
+    iban_tail = StringField(validators=[Required()])
+
+
+def _challenge(form: ChallengeForm) -> captcha.ShownChallenge:
+    shown = captcha.issue("arithmetic")
+    form.captcha_ref.data = shown.ref
+    form.captcha_answer.data = ""
+    return shown
+
+
+def _attempt(ref: str) -> RecoveryAttempt:
+    rt = runtime()
+    attempt = recovery.load(ref, binding=browser.binding_hash(), now=rt.now())
+    if attempt is None:
+        abort(404)
+    return attempt
+
+
+def _next(step: Step, attempt: RecoveryAttempt) -> Response:
+    db.session.commit()
+    if step is Step.DONE:
+        recovery.finish(attempt, now=runtime().now())
+        db.session.commit()
+        return redirect(url_for("recovery.done"), code=303)
+    return redirect(url_for(f"recovery.{step.value}", ref=attempt.ref), code=303)
+
+
+# -- forgotten password ----------------------------------------------------------------------
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def password() -> Response | str:
+    """ "Vérification de votre identité": the identifier and a simple sum."""
+    rt = runtime()
+    form = IdentifierForm()
+    message = None
+    if request.method == "GET" and request.args.get("identifier"):
+        form.identifier.data = request.args["identifier"][:128]
+    if form.validate_on_submit():
+        if captcha.check(form.captcha_ref.data, form.captcha_answer.data):
+            attempt = recovery.start(
+                form.identifier.data.strip()[:128],
+                binding=browser.binding_hash(),
+                now=rt.now(),
+                rt=rt,
+            )
+            db.session.commit()
+            return redirect(url_for("recovery.channel", ref=attempt.ref), code=303)
+        message = "captcha.wrong"
+    shown = _challenge(form)
+    db.session.commit()
+    return render_template("recovery/identify.html", form=form, challenge=shown, message=message)
+
+
+@bp.route("/password/<ref>/channel", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def channel(ref: str) -> Response | str:
+    """ "Comment désirez-vous recevoir votre mot de passe temporaire ?" """
+    rt = runtime()
+    attempt = _attempt(ref)
+    form = ChannelForm()
+    if form.validate_on_submit():
+        chosen = form.channel.data
+        steps: list[Step] = []
+        if not _deliver(lambda: steps.append(recovery.choose_channel(attempt, chosen, rt=rt))):
+            attempt.channel = chosen
+        return _next(steps[0] if steps else recovery.step_after_failed_delivery(attempt), attempt)
+    masked = _masked_channels(attempt)
+    db.session.commit()
+    return render_template("recovery/channel.html", form=form, ref=ref, masked=masked)
+
+
+def _masked_channels(attempt: RecoveryAttempt) -> dict[str, str]:
+    """ "s****@c****.fr": only when configured, since it tells that the account exists."""
+    user = recovery.user_of(attempt)
+    if not runtime().settings.recovery.show_masked_channels or user is None:
+        return {}
+    masked = {}
+    if user.email:
+        masked["email"] = recovery.mask_email(user.email)
+    if user.phone:
+        masked["sms"] = recovery.mask_phone(user.phone)
+    return masked
+
+
+@bp.route("/password/<ref>/code", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def code(ref: str) -> Response | str:
+    """ "Un code de confirmation vous a été envoyé": type it (a few tries)."""
+    rt = runtime()
+    attempt = _attempt(ref)
+    form = CodeForm()
+    message: tuple[str, dict[str, object]] | None = None
+    if form.validate_on_submit():
+        results: list[recovery.CodeResult] = []
+        _deliver(lambda: results.append(recovery.check_code(attempt, form.code.data, rt=rt)))
+        # A right code whose password could not be sent reads as wrong: nothing changed.
+        outcome = results[0] if results else recovery.CodeResult(Check.WRONG)
+        if outcome.outcome is Check.OK:
+            return _next(Step.DONE, attempt)
+        message = _code_message(outcome)
+    form.code.data = ""
+    db.session.commit()
+    return render_template(
+        "recovery/code.html",
+        form=form,
+        ref=ref,
+        channel=attempt.channel or "email",
+        message=message,
+        digits=rt.settings.recovery.code_digits,
+    )
+
+
+def _code_message(result: recovery.CodeResult) -> tuple[str, dict[str, object]]:
+    if result.outcome is Check.WRONG:
+        return "contacts.code_wrong", {"left": result.left}
+    if result.outcome is Check.EXHAUSTED:
+        return "recovery.code_exhausted", {}
+    return "contacts.code_expired", {}
+
+
+@bp.post("/password/<ref>/resend")
+@limiter.limit(_recovery_limit)
+@same_time
+def resend(ref: str) -> Response:
+    attempt = _attempt(ref)
+    try:
+        _deliver(lambda: recovery.send_code(attempt, rt=runtime()))
+        flash(["recovery.code_resent", {}])
+    except TooSoon as wait:
+        flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])
+    db.session.commit()
+    return redirect(url_for("recovery.code", ref=ref), code=303)
+
+
+@bp.route("/password/<ref>/question", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def question(ref: str) -> Response | str:
+    """BonusEco: the secret question; a right answer sends an ephemeral link."""
+    attempt = _attempt(ref)
+    user = recovery.user_of(attempt)
+    if Path(attempt.path) is not Path.SECRET_QUESTION or user is None:
+        abort(404)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        _deliver(lambda: recovery.answer_secret(attempt, form.answer.data, rt=runtime()))
+        return _next(Step.DONE, attempt)
+    db.session.commit()
+    return render_template(
+        "recovery/question.html", form=form, ref=ref, question_key=user.secret_question
+    )
+
+
+@bp.route("/password/<ref>/fact", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def fact(ref: str) -> Response | str:
+    """MSA, never connected: a question on what the organisation knows."""
+    attempt = _attempt(ref)
+    user = recovery.user_of(attempt)
+    if Path(attempt.path) is not Path.ORGANISATION_DATA or user is None:
+        abort(404)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        _deliver(lambda: recovery.answer_fact(attempt, form.answer.data, rt=runtime()))
+        return _next(Step.DONE, attempt)
+    db.session.commit()
+    return render_template(
+        "recovery/fact.html", form=form, ref=ref, kind=user.verification_kind or "carte_vitale"
+    )
+
+
+@bp.get("/done")
+def done() -> str:
+    """ "Procédure terminée, merci de vérifier votre boîte aux lettres" — for everyone."""
+    return render_template("recovery/done.html")
+
+
+# -- a code received by post, a reset link: choosing the new password ------------------------
+
+
+@bp.route("/letter", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def letter() -> Response | str:
+    """ASSU2000: the one-time security code received by post."""
+    rt = runtime()
+    form = LetterCodeForm()
+    message = None
+    if form.validate_on_submit():
+        if not captcha.check(form.captcha_ref.data, form.captcha_answer.data):
+            message = "captcha.wrong"
+        else:
+            user = recovery.check_postal_code(form.identifier.data.strip(), form.code.data, rt=rt)
+            if user is not None:
+                attempt = recovery.begin(
+                    user, Path.POSTAL_CODE, binding=browser.binding_hash(), now=rt.now(), rt=rt
+                )
+                attempt.verified_at = rt.now()
+                db.session.commit()
+                return redirect(url_for("recovery.new_password", ref=attempt.ref), code=303)
+            message = "recovery.letter_code_wrong"
+    shown = _challenge(form)
+    db.session.commit()
+    return render_template("recovery/letter.html", form=form, challenge=shown, message=message)
+
+
+def _new_password_page(
+    form: NewPasswordForm, problems: list[str], action: str, context: str = ""
+) -> str:
+    return render_template(
+        "recovery/new_password.html",
+        form=form,
+        problems=problems,
+        action=action,
+        context=context,
+    )
+
+
+@bp.route("/password/<ref>/new", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+def new_password(ref: str) -> Response | str:
+    rt = runtime()
+    attempt = _attempt(ref)
+    user = recovery.user_of(attempt)
+    if attempt.verified_at is None or user is None:
+        abort(404)
+    form = NewPasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        problems = recovery.set_new_password(
+            user, form.new_password.data, form.confirmation.data, rt=rt, how="postal_code"
+        )
+        if not problems:
+            recovery.finish(attempt, now=rt.now())
+            db.session.commit()
+            return redirect(url_for("recovery.changed"), code=303)
+    db.session.commit()
+    return _new_password_page(form, problems, url_for("recovery.new_password", ref=ref))
+
+
+@bp.route("/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+def reset(token: str) -> Response | str:
+    """The ephemeral link of a recovery: choose the new password (works once)."""
+    rt = runtime()
+    resolved = rt.reset_links.resolve(token)
+    if resolved.state is not LinkState.VALID or resolved.user is None:
+        db.session.commit()
+        body = render_template("recovery/link_unusable.html", state=resolved.state.value)
+        return Response(body, status=410 if resolved.state is LinkState.EXPIRED else 400)
+    form = NewPasswordForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        problems = recovery.set_new_password(
+            resolved.user, form.new_password.data, form.confirmation.data, rt=rt, how="link"
+        )
+        if not problems:
+            db.session.commit()
+            return redirect(url_for("recovery.changed"), code=303)
+    db.session.commit()
+    return _new_password_page(form, problems, url_for("recovery.reset", token=token))
+
+
+@bp.get("/changed")
+def changed() -> str:
+    return render_template("recovery/changed.html")
+
+
+# -- forgotten identifier ---------------------------------------------------------------------
+
+
+@bp.route("/identifier", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def identifier() -> Response | str:
+    """ASSU2000: n° de Sécurité Sociale, date de naissance, code postal."""
+    rt = runtime()
+    form = CivilDataForm()
+    problems: dict[str, str] = {}
+    message = None
+    if form.validate_on_submit():
+        if not captcha.check(form.captcha_ref.data, form.captcha_answer.data):
+            message = "captcha.wrong"
+        else:
+            try:
+                user = civil_data.find_by_civil_data(
+                    form.nir.data,
+                    form.birth_date.data.strip(),
+                    form.postal_code.data,
+                    hash_key=rt.hash_key,
+                )
+            except civil_data.InvalidNumber:
+                problems["nir"] = "recovery.nir_invalid"
+            else:
+                return _identifier_found(user)
+    shown = _challenge(form)
+    db.session.commit()
+    return render_template(
+        "recovery/identifier.html",
+        form=form,
+        challenge=shown,
+        problems=problems,
+        message=message,
+    )
+
+
+def _identifier_found(user: Any) -> Response:
+    rt = runtime()
+    if user is not None and user.email:
+        _deliver(lambda: deliveries.send_identifier(user))
+        db.session.commit()
+        flash(["recovery.identifier_sent", {"address": recovery.mask_email(user.email)}])
+        return redirect(url_for("recovery.identifier_sent"), code=303)
+    # No e-mail known, or no match at all: the same next page (the IBAN's last characters).
+    attempt = recovery.begin(
+        user, Path.IDENTIFIER, binding=browser.binding_hash(), now=rt.now(), rt=rt
+    )
+    db.session.commit()
+    return redirect(url_for("recovery.iban", ref=attempt.ref), code=303)
+
+
+@bp.get("/identifier/sent")
+def identifier_sent() -> str:
+    return render_template("recovery/identifier_sent.html")
+
+
+@bp.route("/identifier/<ref>/iban", methods=["GET", "POST"])
+@limiter.limit(_recovery_limit, methods=["POST"])
+@same_time
+def iban(ref: str) -> Response | str:
+    """No e-mail known: the last 6 characters of the IBAN on file show the identifier."""
+    rt = runtime()
+    attempt = _attempt(ref)
+    if Path(attempt.path) is not Path.IDENTIFIER:
+        abort(404)
+    form = IbanForm()
+    message: tuple[str, dict[str, object]] | None = None
+    if form.validate_on_submit():
+        user = recovery.user_of(attempt)
+        if attempt.attempts >= rt.settings.recovery.code_max_attempts:
+            message = ("recovery.code_exhausted", {})
+        elif user is not None and civil_data.iban_tail_matches(
+            user, form.iban_tail.data, hash_key=rt.hash_key
+        ):
+            recovery.finish(attempt, now=rt.now())
+            db.session.commit()
+            return Response(
+                render_template("recovery/identifier_shown.html", identifier=user.identifier)
+            )
+        else:
+            attempt.attempts += 1
+            left = rt.settings.recovery.code_max_attempts - attempt.attempts
+            message = (
+                ("recovery.iban_wrong", {"left": left}) if left else ("recovery.code_exhausted", {})
+            )
+    form.iban_tail.data = ""
+    db.session.commit()
+    return render_template("recovery/iban.html", form=form, ref=ref, message=message)

@@ -1,0 +1,390 @@
+"""Forgotten password: every path, codes, links, and no account enumeration."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import select
+
+from idp.extensions import db
+from idp.i18n import text
+from idp.models import User
+from idp.services import recovery
+from tests.support.factories import DEFAULT_PASSWORD
+from tests.support.oidc import csrf_token
+from tests.support.outbox import emails, last_email, links, text_part
+from tests.support.recovery import CODE, begin, choose, post_page, walk_to_code_page
+from tests.support.signin import stable_body, submit
+
+NEW_PASSWORD = "Quatre chevaux galopent vers Nantes"
+DONE = "/recovery/done"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, dict[str, object]]:
+    # A short floor keeps the suite fast; the timing test sets its own.
+    return {"recovery": {"response_floor_ms": 1}}
+
+
+def page_text(key: str, **params: object) -> str:
+    return text(key, "fr", **params).replace("'", "&#39;")
+
+
+def connected_user(factories, clock, **fields):
+    return factories.user(last_login_at=clock.now() - 3600, phone="+33612345612", **fields)
+
+
+def stored(app, identifier: str = "marie") -> User:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.identifier == identifier))
+        db.session.expunge(user)
+        return user
+
+
+def code_from(message) -> str:
+    return CODE.search(text_part(message)).group(1)
+
+
+# -- path 1: channels (connected before) ------------------------------------------------------
+
+
+def test_email_code_then_temporary_password(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    page = begin(client, puzzles, "marie")
+    channel_page = client.get(page).get_data(as_text=True)
+    assert page_text("recovery.channel_question") in channel_page
+    assert "m****@e****" not in channel_page  # masked addresses are off by default
+    code_path = choose(client, page, "email").location
+    message = last_email(app)
+    assert message["To"] == "marie@example.org"
+    wrong = post_page(client, code_path, code="000000" if code_from(message) != "000000" else "1")
+    assert page_text("contacts.code_wrong", left=4) in wrong.get_data(as_text=True)
+    done = post_page(client, code_path, code=code_from(message))
+    assert done.location == DONE
+    assert page_text("recovery.done") in client.get(DONE).get_data(as_text=True)
+    # The temporary password arrives over the same channel; the old one is gone.
+    temporary = re.search(r"Mot de passe provisoire : (\S+)", text_part(last_email(app))).group(1)
+    assert submit(client, puzzles, password=DEFAULT_PASSWORD).status_code == 200
+    signed = submit(client, puzzles, password=temporary)
+    assert signed.location == "/password/change"  # to personalise
+    assert stored(app).password_temporary
+
+
+def test_sms_code_goes_to_the_mobile(app, client, factories, puzzles, clock):
+    from tests.support.outbox import sms_messages
+
+    connected_user(factories, clock)
+    walk_to_code_page(client, puzzles, "marie", "sms")
+    sent = sms_messages(app)[-1]
+    assert sent["to"] == "+33612345612"
+    assert CODE.search(sent["text"])
+
+
+def test_code_is_single_use_expires_and_allows_five_tries(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    right = code_from(last_email(app))
+    wrong = "000000" if right != "000000" else "111111"
+    for left in (4, 3, 2, 1):
+        response = post_page(client, code_path, code=wrong)
+        assert page_text("contacts.code_wrong", left=left) in response.get_data(as_text=True)
+    post_page(client, code_path, code=wrong)
+    late = post_page(client, code_path, code=right)
+    assert page_text("recovery.code_exhausted") in late.get_data(as_text=True)
+
+
+def test_a_resend_does_not_reset_the_tries(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    for _ in range(4):
+        post_page(
+            client, code_path, code="999999" if code_from(last_email(app)) != "999999" else "1"
+        )
+    clock.advance(61)
+    resend = post_page(client, code_path.replace("/code", "/resend"), page=client.get(code_path))
+    assert resend.location == code_path
+    fresh = code_from(last_email(app))
+    post_page(client, code_path, code="999999" if fresh != "999999" else "1")
+    late = post_page(client, code_path, code=fresh)
+    assert page_text("recovery.code_exhausted") in late.get_data(as_text=True)
+
+
+def test_the_recovery_in_progress_expires(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    clock.advance(30 * 60)
+    assert client.get(code_path).status_code == 404
+
+
+class TestCodeExpiry:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"attempt_minutes": 90, "response_floor_ms": 1}}
+
+    def test_code_expires_after_thirty_minutes(self, app, client, factories, puzzles, clock):
+        connected_user(factories, clock)
+        code_path = walk_to_code_page(client, puzzles, "marie")
+        right = code_from(last_email(app))
+        clock.advance(30 * 60)
+        late = post_page(client, code_path, code=right)
+        assert page_text("contacts.code_expired") in late.get_data(as_text=True)
+        assert "provisoire" not in text_part(last_email(app))
+
+
+class TestLinkMode:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"mode": "link", "response_floor_ms": 1}}
+
+    def test_right_code_sends_a_link_that_works_once(self, app, client, factories, puzzles, clock):
+        connected_user(factories, clock)
+        code_path = walk_to_code_page(client, puzzles, "marie")
+        post_page(client, code_path, code=code_from(last_email(app)))
+        link = next(u for u in links(last_email(app)) if "/recovery/reset/" in u)
+        path = link.split("http://idp.test", 1)[1]
+        weak = post_page(client, path, new_password="azerty", confirmation="azerty")
+        assert page_text("password.too_weak") in weak.get_data(as_text=True)
+        done = post_page(client, path, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD)
+        assert done.location == "/recovery/changed"
+        assert client.get(path).status_code == 400  # used
+        assert submit(client, puzzles, password=NEW_PASSWORD).status_code == 303
+
+    def test_link_expires(self, app, client, factories, puzzles, clock):
+        connected_user(factories, clock)
+        code_path = walk_to_code_page(client, puzzles, "marie")
+        post_page(client, code_path, code=code_from(last_email(app)))
+        link = next(u for u in links(last_email(app)) if "/recovery/reset/" in u)
+        clock.advance(61 * 60)
+        expired = client.get(link.split("http://idp.test", 1)[1])
+        assert expired.status_code == 410
+        assert page_text("recovery.link_expired") in expired.get_data(as_text=True)
+
+
+class TestMaskedChannels:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"show_masked_channels": True, "response_floor_ms": 1}}
+
+    def test_masked_addresses_are_shown_when_configured(self, client, factories, puzzles, clock):
+        connected_user(factories, clock, email="sophie@caramail.fr")
+        page = client.get(begin(client, puzzles, "marie")).get_data(as_text=True)
+        assert "s****@c****.fr" in page and "06 ** ** ** 12" in page
+        assert "sophie" not in page
+
+
+def test_recovery_unlocks_a_locked_account(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    for _ in range(5):
+        submit(client, puzzles, password="wrong")
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    post_page(client, code_path, code=code_from(last_email(app)))
+    temporary = re.search(r"Mot de passe provisoire : (\S+)", text_part(last_email(app))).group(1)
+    assert submit(client, puzzles, password=temporary).status_code == 303
+
+
+def test_recovery_notifies_the_account_of_the_change(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    post_page(client, code_path, code=code_from(last_email(app)))
+    subjects = [m["Subject"] for m in emails(app)]
+    assert any("modifi" in s or "provisoire" in s for s in subjects)
+    assert any("vient d'être modifié" in text_part(m) for m in emails(app))
+
+
+def test_wrong_captcha_stays_on_the_identity_page(client, factories, puzzles):
+    response = post_page(
+        client, "/recovery/password", puzzles, identifier="marie", captcha_answer="99"
+    )
+    assert response.status_code == 200
+    assert page_text("captcha.wrong") in response.get_data(as_text=True)
+
+
+# -- unknown identifiers: the same pages, nothing sent, no code ever right -------------------
+
+
+def test_unknown_identifier_walks_the_same_pages(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    known_channel = client.get(begin(client, puzzles, "marie"))
+    unknown_channel = client.get(begin(client, puzzles, "nobody"))
+    assert known_channel.status_code == unknown_channel.status_code == 200
+    assert stable_body(known_channel) == stable_body(unknown_channel)
+    before = len(emails(app))
+    code_path = walk_to_code_page(client, puzzles, "nobody")
+    assert len(emails(app)) == before
+    for left, candidate in zip((4, 3, 2), ("000000", "123456", "999999"), strict=True):
+        response = post_page(client, code_path, code=candidate)
+        assert page_text("contacts.code_wrong", left=left) in response.get_data(as_text=True)
+    assert len(emails(app)) == before
+
+
+def test_unknown_identifier_code_page_matches_a_known_one(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    known = client.get(walk_to_code_page(client, puzzles, "marie"))
+    other = app.test_client()
+    unknown = other.get(walk_to_code_page(other, puzzles, "nobody"))
+    assert stable_body(known) == stable_body(unknown)
+    wrong_known = post_page(client, known.request.path, code="000001")
+    wrong_unknown = post_page(other, unknown.request.path, code="000001")
+    assert wrong_known.status_code == wrong_unknown.status_code
+    assert stable_body(wrong_known) == stable_body(wrong_unknown)
+
+
+# -- path 2: the secret question (BonusEco) ---------------------------------------------------
+
+
+class TestSecretQuestion:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"order": "secret_question channels", "response_floor_ms": 1}}
+
+    @pytest.fixture
+    def user(self, app, factories, clock):
+        from idp.services.secret_question import set_secret
+
+        user = connected_user(factories, clock)
+        with app.app_context():
+            stored_user = db.session.get(User, user.id)
+            set_secret(
+                stored_user, "birth_town", "Saint-Étienne", hash_key=app.extensions["idp"].hash_key
+            )
+            db.session.commit()
+        return user
+
+    def test_right_answer_sends_a_link(self, app, client, user, puzzles):
+        question = choose(client, begin(client, puzzles, "marie"), "email").location
+        assert question.endswith("/question")
+        page = client.get(question).get_data(as_text=True)
+        assert page_text("secret.question.birth_town") in page
+        done = post_page(client, question, answer="saint etienne")
+        assert done.location == DONE
+        assert any("/recovery/reset/" in u for u in links(last_email(app)))
+
+    def test_wrong_answer_sends_nothing_and_ends_the_same(self, app, client, user, puzzles):
+        question = choose(client, begin(client, puzzles, "marie"), "email").location
+        done = post_page(client, question, answer="Lyon")
+        assert done.location == DONE
+        assert emails(app) == []
+
+    def test_five_wrong_answers_close_the_path(self, app, client, user, puzzles):
+        for _ in range(5):
+            question = choose(client, begin(client, puzzles, "marie"), "email").location
+            post_page(client, question, answer="Lyon")
+        question = choose(client, begin(client, puzzles, "marie"), "email").location
+        post_page(client, question, answer="Saint-Étienne")
+        assert emails(app) == []
+
+
+# -- path 4: no e-mail known (ASSU2000): a code by post ---------------------------------------
+
+
+class TestPostalCode:
+    @pytest.fixture
+    def user(self, factories, clock):
+        return factories.user(
+            email=None,
+            last_login_at=clock.now() - 3600,
+            street_address="3 rue des Lilas",
+            postal_code="42000",
+            locality="Saint-Étienne",
+        )
+
+    def test_letter_code_lets_the_user_choose_a_password(self, app, client, user, puzzles, clock):
+        from tests.support.outbox import letter_text, letters
+
+        done = choose(client, begin(client, puzzles, "marie"), "email")
+        assert done.location == DONE
+        letter = letters(app)[-1]
+        body = letter_text(letter)
+        assert "3 rue des Lilas" in body and "42000" in body
+        code = CODE.search(body).group(1)
+        clock.advance(14 * 24 * 3600)  # still valid after two weeks
+        verified = post_page(client, "/recovery/letter", puzzles, identifier="marie", code=code)
+        assert verified.status_code == 303 and verified.location.endswith("/new")
+        changed = post_page(
+            client, verified.location, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD
+        )
+        assert changed.location == "/recovery/changed"
+        assert submit(client, puzzles, password=NEW_PASSWORD).status_code == 303
+        # Single use.
+        again = post_page(client, "/recovery/letter", puzzles, identifier="marie", code=code)
+        assert page_text("recovery.letter_code_wrong") in again.get_data(as_text=True)
+
+    def test_letter_code_expires_after_fifteen_days(self, app, client, user, puzzles, clock):
+        from tests.support.outbox import letter_text, letters
+
+        choose(client, begin(client, puzzles, "marie"), "email")
+        code = CODE.search(letter_text(letters(app)[-1])).group(1)
+        clock.advance(15 * 24 * 3600)
+        late = post_page(client, "/recovery/letter", puzzles, identifier="marie", code=code)
+        assert page_text("recovery.letter_code_wrong") in late.get_data(as_text=True)
+
+
+# -- path 3: never connected (MSA case 2) -----------------------------------------------------
+
+
+class TestOrganisationData:
+    @pytest.fixture
+    def user(self, app, factories):
+        user = factories.user(
+            contacts_confirmed_at=None,
+            street_address="12 chemin des Vignes",
+            postal_code="79000",
+            locality="Niort",
+            category="particulier",
+        )
+        with app.app_context():
+            stored_user = db.session.get(User, user.id)
+            recovery.set_fact(
+                stored_user, "prestation", "152,40 €", hash_key=app.extensions["idp"].hash_key
+            )
+            db.session.commit()
+        return user
+
+    def test_right_answer_sends_the_password_over_the_channel(self, app, client, user, puzzles):
+        fact = choose(client, begin(client, puzzles, "marie"), "email").location
+        assert fact.endswith("/fact")
+        assert page_text("recovery.fact.prestation") in client.get(fact).get_data(as_text=True)
+        assert post_page(client, fact, answer="152.4").location == DONE
+        assert "Mot de passe provisoire" in text_part(last_email(app))
+
+    def test_wrong_answer_sends_it_by_post_and_says_so(self, app, client, user, puzzles):
+        from tests.support.outbox import letter_text, letters
+
+        fact = choose(client, begin(client, puzzles, "marie"), "email").location
+        assert post_page(client, fact, answer="99,00").location == DONE
+        assert "courrier" in text_part(last_email(app)).lower()
+        assert "Mot de passe provisoire" not in text_part(last_email(app))
+        assert "12 chemin des Vignes" in letter_text(letters(app)[-1])
+
+
+def test_nothing_usable_walks_the_unknown_pages(app, client, factories, puzzles):
+    factories.user(email=None, last_login_at=None)  # no channel, no address, no secret
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    assert emails(app) == []
+    assert post_page(client, code_path, code="123456").status_code == 200
+    done = client.get(DONE).get_data(as_text=True)
+    assert page_text("recovery.no_secrets", phone="0 800 74 74 00") in done
+
+
+class TestTiming:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"response_floor_ms": 150}}
+
+    def test_known_and_unknown_take_the_same_time(self, client, factories, puzzles, clock):
+        connected_user(factories, clock)
+        durations: dict[str, list[float]] = {"marie": [], "nobody": []}
+        for _ in range(4):
+            for who in durations:
+                page = begin(client, puzzles, who)
+                form = client.get(page)
+                data = {"csrf_token": csrf_token(form.get_data(as_text=True)), "channel": "email"}
+                started = time.perf_counter()
+                client.post(page, data=data)
+                durations[who].append(time.perf_counter() - started)
+                clock.advance(61)
+        known, unknown = min(durations["marie"]), min(durations["nobody"])
+        assert abs(known - unknown) < 0.05, (known, unknown)
+        assert unknown >= 0.15
