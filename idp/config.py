@@ -149,9 +149,9 @@ class RecoverySettings:
     postal_code_days: int = 15
     # A recovery in progress stays usable this long.
     attempt_minutes: int = 30
-    # Every recovery step answers after at least this long, so that known and unknown
-    # identifiers take the same time even when a message is sent.
-    response_floor_ms: int = 400
+    # Messages go out once a recovery step has answered, and every step answers after at
+    # least this long: known and unknown identifiers take the same time.
+    response_floor_ms: int = 300
     # Wrong answers to the secret question in a row before that path is refused for a while.
     max_answer_failures: int = 5
 

@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -168,6 +169,15 @@ def puzzles() -> KnownPuzzles:
     return KnownPuzzles()
 
 
+class BufferedClient(FlaskClient):
+    """Reads each answer whole, as a browser does, so that work deferred until the answer
+    has been sent (recovery deliveries) has run when the test looks at the outboxes."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(
     base_dir: Path,
@@ -180,6 +190,7 @@ def app(
         settings_for(base_dir, backend, **settings_overrides), clock=clock, puzzles=puzzles
     )
     app.testing = True
+    app.test_client_class = BufferedClient
     app.jinja_env.bytecode_cache = SHARED_TEMPLATES
     yield app
     with app.app_context():

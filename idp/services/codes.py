@@ -121,10 +121,3 @@ class OneTimeCodes:
         """Where the latest unused code of this purpose went, expired or not."""
         row = self._row(user_id, purpose)
         return row.target if row is not None and row.used_at is None else None
-
-    def wait_before_resend(self, user_id: int, purpose: str, *, rules: CodeRules, now: int) -> int:
-        """Seconds left before a new code may be sent (0: now)."""
-        row = self._row(user_id, purpose)
-        if row is None or row.used_at is not None:
-            return 0
-        return max(0, rules.resend_wait_seconds - (now - row.last_sent_at))

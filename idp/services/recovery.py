@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import enum
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
@@ -211,30 +213,31 @@ class Step(enum.StrEnum):
     DONE = "done"
 
 
-def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> Step:
-    """Record the channel and do what the path does next."""
+# A delivery: work that sends something, run once the page has been answered (so that the
+# answer takes the same time whether something is sent or not), in its own transaction.
+Delivery = Callable[["Runtime"], None]
+
+
+def choose_channel(
+    attempt: RecoveryAttempt, channel: str, *, rt: Runtime
+) -> tuple[Step, Delivery | None]:
+    """Record the channel; say which page follows and what is to be sent."""
     attempt.channel = channel
     user = user_of(attempt)
     path = Path(attempt.path)
     if path is Path.SECRET_QUESTION:
-        return Step.QUESTION
-    if path is Path.ORGANISATION_DATA:
-        if user is not None and user.verification_value_hash:
-            return Step.FACT
-        assert user is not None
-        _temporary_password_by_post(user, channel, rt=rt, reason="unverifiable")
-        return Step.DONE
-    if path is Path.POSTAL_CODE:
-        assert user is not None
-        _postal_code(user, rt=rt)
-        return Step.DONE
-    if path is Path.CHANNELS and user is not None:
-        send_code(attempt, rt=rt)
-    return Step.CODE
+        return Step.QUESTION, None
+    if path is Path.ORGANISATION_DATA and user is not None:
+        if user.verification_value_hash:
+            return Step.FACT, None
+        return Step.DONE, partial(_password_by_post, user.id, channel, "unverifiable")
+    if path is Path.POSTAL_CODE and user is not None:
+        return Step.DONE, partial(_postal_code, user.id)
+    return Step.CODE, send_code(attempt, rt=rt)
 
 
-def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> None:
-    """A code over the attempt's channel, if the account has an address there.
+def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> Delivery | None:
+    """A new code for the attempt's channel, when the account has an address there.
 
     Raises codes.TooSoon inside the resend wait, for unknown identifiers too.
     """
@@ -244,23 +247,21 @@ def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> None:
         raise TooSoon(wait - (now - attempt.last_sent_at))
     attempt.last_sent_at = now
     user = user_of(attempt)
-    address = address_of(user, attempt.channel or "") if user else None
+    channel = attempt.channel or ""
+    address = address_of(user, channel) if user else None
     if Path(attempt.path) is not Path.CHANNELS or user is None or address is None:
-        return  # nothing to send: the pages go on all the same
+        return None  # nothing to send: the pages go on all the same
     code = rt.codes.issue(user.id, CODE_PURPOSE, address, rules=code_rules(rt), now=now)
-    minutes = rt.settings.recovery.code_minutes
-    locale = user.locale or "fr"
-    if attempt.channel == "email":
-        rt.mailer.send(address, "recovery_code", locale=locale, code=code, minutes=minutes)
-    else:
-        rt.sms.send(address, "recovery_code", locale=locale, code=code, minutes=minutes)
+    return partial(_send_code, user.id, channel, code)
 
 
-def step_after_failed_delivery(attempt: RecoveryAttempt) -> Step:
-    """Where the pages go when nothing could be sent: as if it had been."""
-    if Path(attempt.path) in {Path.ORGANISATION_DATA, Path.POSTAL_CODE}:
-        return Step.DONE
-    return Step.CODE
+def _send_code(user_id: int, channel: str, code: str, rt: Runtime) -> None:
+    from idp.services import deliveries
+
+    user = load_user(user_id)
+    deliveries.send(
+        user, channel, "recovery_code", code=code, minutes=rt.settings.recovery.code_minutes
+    )
 
 
 @dataclass(frozen=True)
@@ -269,23 +270,33 @@ class CodeResult:
     left: int = 0
 
 
-def check_code(attempt: RecoveryAttempt, code: str, *, rt: Runtime) -> CodeResult:
+def check_code(
+    attempt: RecoveryAttempt, code: str, *, rt: Runtime
+) -> tuple[CodeResult, Delivery | None]:
     """The code of the channels path; for any other attempt no code is right."""
     user = user_of(attempt)
     rules = code_rules(rt)
     if Path(attempt.path) is Path.CHANNELS and user is not None:
         result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=rt.now())
+        outcome = CodeResult(result.outcome, result.attempts_left)
         if result.outcome is Check.OK:
-            _recovered_by_code(user, attempt, rt=rt)
-        return CodeResult(result.outcome, result.attempts_left)
+            return outcome, partial(_recovered_by_code, user.id, attempt.channel or "email")
+        return outcome, None
     if attempt.attempts >= rules.max_attempts:
-        return CodeResult(Check.EXHAUSTED)
+        return CodeResult(Check.EXHAUSTED), None
     attempt.attempts += 1
     left = rules.max_attempts - attempt.attempts
-    return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left)
+    return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left), None
 
 
-# -- what a successful recovery does -------------------------------------------------------
+# -- what a successful recovery sends ---------------------------------------------------------
+
+
+def load_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(f"account {user_id} is gone")
+    return user
 
 
 def _unlock(user: User, *, rt: Runtime, how: str) -> None:
@@ -294,7 +305,7 @@ def _unlock(user: User, *, rt: Runtime, how: str) -> None:
         audit.record("unlock", "success", at=rt.now(), user_id=user.id, by=f"recovery:{how}")
 
 
-def _deliver_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
+def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
     """A new temporary password, to personalise at the next sign-in, over `channel`."""
     from idp.services import deliveries
 
@@ -312,26 +323,28 @@ def _deliver_temporary_password(user: User, channel: str, *, rt: Runtime, reason
     _unlock(user, rt=rt, how=reason)
 
 
-def _recovered_by_code(user: User, attempt: RecoveryAttempt, *, rt: Runtime) -> None:
-    channel = attempt.channel or "email"
+def _recovered_by_code(user_id: int, channel: str, rt: Runtime) -> None:
+    user = load_user(user_id)
     if rt.settings.recovery.mode == "link":
-        send_reset_link(user, channel, rt=rt)
+        _send_reset_link(user_id, channel, rt)
     else:
-        _deliver_temporary_password(user, channel, rt=rt, reason="code")
+        _give_temporary_password(user, channel, rt=rt, reason="code")
 
 
-def _temporary_password_by_post(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
+def _password_by_post(user_id: int, channel: str, reason: str, rt: Runtime) -> None:
     """The password by letter; the chosen channel only says that a letter is on its way."""
     from idp.services import deliveries
 
-    _deliver_temporary_password(user, "post", rt=rt, reason=reason)
+    user = load_user(user_id)
+    _give_temporary_password(user, "post", rt=rt, reason=reason)
     deliveries.send_letter_notice(user, channel)
 
 
-def _postal_code(user: User, *, rt: Runtime) -> None:
+def _postal_code(user_id: int, rt: Runtime) -> None:
     """ASSU2000: no e-mail known: a one-time security code by post, usable for days."""
     from idp.services import deliveries
 
+    user = load_user(user_id)
     rules = postal_code_rules(rt)
     try:
         code = rt.codes.issue(user.id, POSTAL_PURPOSE, "post", rules=rules, now=rt.now())
@@ -350,45 +363,48 @@ def postal_code_rules(rt: Runtime) -> CodeRules:
     )
 
 
-def send_reset_link(user: User, channel: str, *, rt: Runtime) -> None:
+def _send_reset_link(user_id: int, channel: str, rt: Runtime) -> None:
     from idp.services import deliveries
 
+    user = load_user(user_id)
     deliveries.send_reset_link(user, rt.reset_links.link_token(user), channel=channel)
 
 
-def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> None:
-    """Right: a reset link goes to the account's channel. Wrong: nothing, and it counts."""
+def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Delivery | None:
+    """Right: a reset link to the account's channel. Wrong: nothing, and it counts."""
     from idp.services.secret_question import answer_matches
 
     user = user_of(attempt)
     if user is None:
-        return
+        return None
     now = rt.now()
     if rt.answer_lockout.status(user.identifier, now=now).locked(now):
         audit.record("recovery_answer", "locked", at=now, user_id=user.id)
-        return
+        return None
     if not answer_matches(user, answer, hash_key=rt.hash_key):
         rt.answer_lockout.record_failure(user.identifier, now=now)
         audit.record("recovery_answer", "wrong", at=now, user_id=user.id)
-        return
+        return None
     rt.answer_lockout.record_success(user.identifier, now=now)
     audit.record("recovery_answer", "right", at=now, user_id=user.id)
-    send_reset_link(user, reachable_channel(user, attempt.channel), rt=rt)
+    return partial(_send_reset_link, user.id, reachable_channel(user, attempt.channel))
 
 
-def answer_fact(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> None:
+def answer_fact(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Delivery | None:
     """MSA case 2. Right: the temporary password over the chosen channel. Wrong: by post."""
     user = user_of(attempt)
     if user is None:
-        return
-    now = rt.now()
+        return None
     channel = attempt.channel or "email"
     right = fact_matches(user, answer, hash_key=rt.hash_key)
-    audit.record("recovery_fact", "right" if right else "wrong", at=now, user_id=user.id)
+    audit.record("recovery_fact", "right" if right else "wrong", at=rt.now(), user_id=user.id)
     if right and address_of(user, channel):
-        _deliver_temporary_password(user, channel, rt=rt, reason="fact")
-    else:
-        _temporary_password_by_post(user, channel, rt=rt, reason="fact_wrong")
+        return partial(_password_over, user.id, channel, "fact")
+    return partial(_password_by_post, user.id, channel, "fact_wrong")
+
+
+def _password_over(user_id: int, channel: str, reason: str, rt: Runtime) -> None:
+    _give_temporary_password(load_user(user_id), channel, rt=rt, reason=reason)
 
 
 def finish(attempt: RecoveryAttempt, *, now: int) -> None:

@@ -9,6 +9,7 @@ from idp.web import (
     captcha,
     consent,
     contacts,
+    deferred,
     dev,
     errors,
     home,
@@ -37,4 +38,5 @@ def init_app(app: Flask) -> None:
     if app.extensions["idp"].settings.server.development:
         app.register_blueprint(dev.bp)
     errors.init_app(app)
+    deferred.init_app(app)
     security.init_app(app)

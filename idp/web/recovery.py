@@ -1,16 +1,16 @@
 """Recovery pages: "J'ai oublié mon mot de passe" and "Obtenir son identifiant".
 
-Thin: each page reads its form and calls `idp.services.recovery`. Every step answers after
-at least `[recovery] response_floor_ms`, whether or not something was sent, and every path
-ends on the same page.
+Thin: each page reads its form and calls `idp.services.recovery`. What is to be sent goes out
+once the page has answered (`deferred.later`), every step answers after at least
+`[recovery] response_floor_ms`, and every path ends on the same page.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -21,16 +21,15 @@ from wtforms.fields.choices import SelectChoice
 from idp import browser
 from idp.extensions import db, limiter
 from idp.models import RecoveryAttempt
-from idp.notify import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import civil_data, deliveries, recovery
 from idp.services.codes import Check, TooSoon
 from idp.services.links import LinkState
 from idp.services.recovery import Path, Step
 from idp.web import captcha
+from idp.web.deferred import later
 from idp.web.forms import Required
 
-log = logging.getLogger(__name__)
 bp = Blueprint("recovery", __name__, url_prefix="/recovery")
 
 
@@ -51,19 +50,6 @@ def same_time(view: Callable[..., Any]) -> Callable[..., Any]:
         return response
 
     return wrapper
-
-
-def _deliver(action: Callable[[], object]) -> bool:
-    """Run a step that sends something. When the sending fails, what the step changed is
-    undone (no password that nobody received), the failure is logged, and the pages go on
-    unchanged: the end page says whom to call when nothing arrives."""
-    try:
-        action()
-    except (DeliveryFailed, deliveries.NoAddress) as exc:
-        db.session.rollback()
-        log.warning("recovery delivery not made: %s", exc)
-        return False
-    return True
 
 
 class ChallengeForm(FlaskForm):
@@ -172,11 +158,9 @@ def channel(ref: str) -> Response | str:
     attempt = _attempt(ref)
     form = ChannelForm()
     if form.validate_on_submit():
-        chosen = form.channel.data
-        steps: list[Step] = []
-        if not _deliver(lambda: steps.append(recovery.choose_channel(attempt, chosen, rt=rt))):
-            attempt.channel = chosen
-        return _next(steps[0] if steps else recovery.step_after_failed_delivery(attempt), attempt)
+        step, delivery = recovery.choose_channel(attempt, form.channel.data, rt=rt)
+        later(delivery)
+        return _next(step, attempt)
     masked = _masked_channels(attempt)
     db.session.commit()
     return render_template("recovery/channel.html", form=form, ref=ref, masked=masked)
@@ -205,11 +189,9 @@ def code(ref: str) -> Response | str:
     form = CodeForm()
     message: tuple[str, dict[str, object]] | None = None
     if form.validate_on_submit():
-        results: list[recovery.CodeResult] = []
-        _deliver(lambda: results.append(recovery.check_code(attempt, form.code.data, rt=rt)))
-        # A right code whose password could not be sent reads as wrong: nothing changed.
-        outcome = results[0] if results else recovery.CodeResult(Check.WRONG)
+        outcome, delivery = recovery.check_code(attempt, form.code.data, rt=rt)
         if outcome.outcome is Check.OK:
+            later(delivery)
             return _next(Step.DONE, attempt)
         message = _code_message(outcome)
     form.code.data = ""
@@ -238,7 +220,7 @@ def _code_message(result: recovery.CodeResult) -> tuple[str, dict[str, object]]:
 def resend(ref: str) -> Response:
     attempt = _attempt(ref)
     try:
-        _deliver(lambda: recovery.send_code(attempt, rt=runtime()))
+        later(recovery.send_code(attempt, rt=runtime()))
         flash(["recovery.code_resent", {}])
     except TooSoon as wait:
         flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])
@@ -257,7 +239,7 @@ def question(ref: str) -> Response | str:
         abort(404)
     form = AnswerForm()
     if form.validate_on_submit():
-        _deliver(lambda: recovery.answer_secret(attempt, form.answer.data, rt=runtime()))
+        later(recovery.answer_secret(attempt, form.answer.data, rt=runtime()))
         return _next(Step.DONE, attempt)
     db.session.commit()
     return render_template(
@@ -276,7 +258,7 @@ def fact(ref: str) -> Response | str:
         abort(404)
     form = AnswerForm()
     if form.validate_on_submit():
-        _deliver(lambda: recovery.answer_fact(attempt, form.answer.data, rt=runtime()))
+        later(recovery.answer_fact(attempt, form.answer.data, rt=runtime()))
         return _next(Step.DONE, attempt)
     db.session.commit()
     return render_template(
@@ -422,7 +404,7 @@ def identifier() -> Response | str:
 def _identifier_found(user: Any) -> Response:
     rt = runtime()
     if user is not None and user.email:
-        _deliver(lambda: deliveries.send_identifier(user))
+        later(partial(_send_identifier, user.id))
         db.session.commit()
         flash(["recovery.identifier_sent", {"address": recovery.mask_email(user.email)}])
         return redirect(url_for("recovery.identifier_sent"), code=303)
@@ -432,6 +414,10 @@ def _identifier_found(user: Any) -> Response:
     )
     db.session.commit()
     return redirect(url_for("recovery.iban", ref=attempt.ref), code=303)
+
+
+def _send_identifier(user_id: int, rt: object) -> None:
+    deliveries.send_identifier(recovery.load_user(user_id))
 
 
 @bp.get("/identifier/sent")
