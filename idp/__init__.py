@@ -38,6 +38,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _limit_only_decorated_views(app: Flask) -> None:
+    """Flask-Limiter also checks every request in a before_request hook, for default and
+    application-wide limits; there are none here, and each limited view checks its own limits
+    in its decorator. Dropping the hook saves its cost on every other request (the token
+    endpoint's included). Flask-Limiter is pinned: tests/http/test_rate_limits.py guards this.
+    """
+    from idp.extensions import limiter
+
+    hooks = app.before_request_funcs.get(None, [])
+    app.before_request_funcs[None] = [h for h in hooks if h != limiter._check_request_limit]
+
+
 def _flask_config(settings: Settings) -> dict[str, Any]:
     engine_options: dict[str, Any] = {"pool_pre_ping": True}
     if settings.database_url.startswith("sqlite"):
@@ -104,6 +116,7 @@ def create_app(
     from idp.notify.sms import build_sms
     from idp.oidc import server as oidc_server
     from idp.oidc import views as oidc_views
+    from idp.oidc.discovery import PublishedDocuments
     from idp.oidc.keys import KeyStore
     from idp.runtime import Runtime
     from idp.services.captcha import Captchas, RandomPuzzles
@@ -126,6 +139,7 @@ def create_app(
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    _limit_only_decorated_views(app)
 
     clock = clock or SystemClock()
     hash_key = resolve_secret(settings, "hash_key")
@@ -138,7 +152,7 @@ def create_app(
             grace_seconds=settings.longest_token_ttl_seconds,
             rsa_bits=settings.keys.rsa_bits,
         ),
-        clients=ClientRegistry(hash_key),
+        clients=ClientRegistry(hash_key, refresh_seconds=settings.server.client_cache_seconds),
         passwords=PasswordHashing(settings.password),
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),
@@ -166,7 +180,10 @@ def create_app(
         letters=build_letters(settings, clock),
     )
     oidc_server.init_app(app)
-    oidc_views.init_app(app)
+    # Discovery and the JWKS are answered before Flask (the most requested, the same for all).
+    app.wsgi_app = PublishedDocuments(  # type: ignore[method-assign]
+        app.wsgi_app, settings, app.extensions["idp"].keys, clock
+    )
     app.register_blueprint(oidc_views.bp)
     web.init_app(app)
     _template_helpers(app, settings)

@@ -45,6 +45,9 @@ class ServerSettings:
     proxy_count: int = 0
     # Enables the development pages (outbox). Never on in production.
     development: bool = False
+    # A change to clients (CLI, another worker) reaches each worker within this many seconds;
+    # 0 checks on every request (one more query on the token endpoint).
+    client_cache_seconds: int = 1
 
 
 @dataclass(frozen=True)

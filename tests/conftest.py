@@ -43,6 +43,8 @@ def settings_for(base: Path, backend: str = "sqlite", **sections: dict[str, obje
             "instance_dir": str(base / "instance"),
             "secret_key": "test-secret-key-" + "x" * 32,
             "hash_key": "test-hash-key-" + "y" * 32,
+            # The CLI (another app) changes clients under the test app's feet: see it at once.
+            "client_cache_seconds": 0,
         },
         "keys": {"dir": str(base / "keys")},
         "password": {"argon2_time_cost": 1, "argon2_memory_kib": 1024},

@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from idp.config import Settings
+from idp.http_headers import COMMON, HSTS
 from idp.i18n import SUPPORTED_LOCALES
 from idp.oidc.claims import CLAIMS_SUPPORTED
 from idp.oidc.client_auth import ALL_METHODS, ASSERTION_ALGORITHMS, CONFIDENTIAL_METHODS
@@ -75,3 +76,53 @@ class JwksDocument:
             body = json.dumps(self._keys.jwks(now)).encode()
             self._cached = (snapshot, self._keys.next_change(now), body)
         return body
+
+
+class PublishedDocuments:
+    """WSGI middleware serving discovery and the JWKS before Flask.
+
+    They are the most requested answers and the same for everyone: served from bytes built
+    once (or when the keys change), they cost no routing, session, CSRF or limiter work.
+    """
+
+    DISCOVERY_PATHS = (
+        "/.well-known/openid-configuration",
+        "/.well-known/oauth-authorization-server",
+    )
+    JWKS_PATH = "/jwks.json"
+
+    def __init__(self, wsgi_app: Any, settings: Settings, keys: KeyStore, clock: Any) -> None:
+        self._wsgi_app = wsgi_app
+        self._discovery = json.dumps(metadata(settings)).encode()
+        self._jwks = JwksDocument(keys)
+        self._clock = clock
+        self._headers = [
+            ("Content-Type", "application/json"),
+            ("Access-Control-Allow-Origin", "*"),
+            *COMMON,
+        ]
+        if settings.is_https:
+            self._headers.append(("Strict-Transport-Security", HSTS))
+
+    def _answer(self, path: str) -> tuple[bytes, int] | None:
+        if path in self.DISCOVERY_PATHS:
+            return self._discovery, 3600
+        if path == self.JWKS_PATH:
+            return self._jwks.body(self._clock.now()), 300
+        return None
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        method = environ.get("REQUEST_METHOD")
+        found = self._answer(environ.get("PATH_INFO", "")) if method in ("GET", "HEAD") else None
+        if found is None:
+            return self._wsgi_app(environ, start_response)
+        body, max_age = found
+        start_response(
+            "200 OK",
+            [
+                *self._headers,
+                ("Cache-Control", f"public, max-age={max_age}"),
+                ("Content-Length", str(len(body))),
+            ],
+        )
+        return [b""] if method == "HEAD" else [body]

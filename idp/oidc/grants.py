@@ -203,6 +203,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             .where(AuthorizationCode.id == authorization_code.id)
             .where(AuthorizationCode.used_at.is_(None))
             .values(used_at=runtime().now())
+            .execution_options(synchronize_session=False)
         )
         if consumed.rowcount != 1:
             self._replayed(authorization_code)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from authlib.oauth2.rfc6749 import scope_to_list
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from idp.extensions import db
 from idp.models import Token
@@ -47,6 +47,11 @@ def wants_refresh_token(client: Any, scope: str, grant_allows: bool) -> bool:
     return "offline_access" in (scope_to_list(scope) or []) or client.refresh_without_offline_access
 
 
+# Built once: the token endpoint inserts a row per call, and the ORM's unit of work is
+# measurable overhead there.
+_INSERT = insert(Token.__table__)
+
+
 def store(
     response: dict[str, Any],
     *,
@@ -57,28 +62,29 @@ def store(
     now: int,
     refresh_expires_at: int | None,
     authentication: Authentication | None,
-) -> Token:
-    row = Token(
-        access_token_hash=token_hash(response["access_token"]),
-        refresh_token_hash=(
-            token_hash(response["refresh_token"]) if response.get("refresh_token") else None
-        ),
-        client_id=client_id,
-        user_id=user_id,
-        scope=response.get("scope", ""),
-        granted_scope=granted_scope,
-        grant_id=grant_id,
-        issued_at=now,
-        expires_at=now + int(response["expires_in"]),
-        refresh_expires_at=refresh_expires_at if response.get("refresh_token") else None,
-        revoked=False,
-        auth_time=authentication.auth_time if authentication else None,
-        acr=authentication.acr if authentication else None,
-        amr=list(authentication.amr) if authentication else None,
-        sid=authentication.sid if authentication else None,
+) -> None:
+    refresh = response.get("refresh_token")
+    db.session.execute(
+        _INSERT,
+        {
+            "access_token_hash": token_hash(response["access_token"]),
+            "refresh_token_hash": token_hash(refresh) if refresh else None,
+            "client_id": client_id,
+            "user_id": user_id,
+            "scope": response.get("scope", ""),
+            "granted_scope": granted_scope,
+            "grant_id": grant_id,
+            "issued_at": now,
+            "expires_at": now + int(response["expires_in"]),
+            "refresh_expires_at": refresh_expires_at if refresh else None,
+            "revoked": False,
+            "refresh_used_at": None,
+            "auth_time": authentication.auth_time if authentication else None,
+            "acr": authentication.acr if authentication else None,
+            "amr": list(authentication.amr) if authentication else None,
+            "sid": authentication.sid if authentication else None,
+        },
     )
-    db.session.add(row)
-    return row
 
 
 def new_grant_id() -> str:
@@ -123,6 +129,7 @@ def consume_refresh_token(row: Token, now: int) -> bool:
         update(Token)
         .where(Token.id == row.id, Token.refresh_used_at.is_(None), Token.revoked.is_(False))
         .values(refresh_used_at=now)
+        .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
 

@@ -2,46 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from idp import browser
 from idp.extensions import csrf, db
 from idp.oidc import interaction
-from idp.oidc.discovery import JwksDocument, metadata
 from idp.oidc.server import authorization_server
 from idp.runtime import runtime
 from idp.services import interactions
 
 bp = Blueprint("oidc", __name__)
-
-JSON_HEADERS = {"Access-Control-Allow-Origin": "*"}
-
-
-def init_app(app: object) -> None:
-    """Serialise the documents that never change while the app runs."""
-    rt = app.extensions["idp"]  # type: ignore[attr-defined]
-    app.extensions["idp.discovery"] = json.dumps(metadata(rt.settings)).encode()  # type: ignore[attr-defined]
-    app.extensions["idp.jwks"] = JwksDocument(rt.keys)  # type: ignore[attr-defined]
-
-
-def _json(body: bytes, max_age: int) -> Response:
-    response = Response(body, mimetype="application/json", headers=JSON_HEADERS)
-    response.headers["Cache-Control"] = f"public, max-age={max_age}"
-    return response
-
-
-@bp.get("/.well-known/openid-configuration")
-@bp.get("/.well-known/oauth-authorization-server")
-def discovery() -> Response:
-    return _json(current_app.extensions["idp.discovery"], 3600)
-
-
-@bp.get("/jwks.json")
-def jwks() -> Response:
-    return _json(current_app.extensions["idp.jwks"].body(runtime().now()), 300)
 
 
 @bp.route("/authorize", methods=["GET", "POST"])

@@ -1,13 +1,16 @@
 """Client registration, secrets and the per-worker client cache.
 
-Workers keep registered clients in memory; a generation counter in the database, read once
-per request, tells them when another process (the CLI, another worker) changed a client.
+Workers keep registered clients in memory; a generation counter in the database tells them
+when another process (the CLI, another worker) changed a client. It is read at most every
+`[server] client_cache_seconds` (0: on every request): a change reaches every worker within
+that time.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -205,10 +208,19 @@ def _sector_identifier(spec: ClientSpec) -> str | None:
 class ClientRegistry:
     """Registration and cached lookup of clients."""
 
-    def __init__(self, hash_key: str) -> None:
+    def __init__(
+        self,
+        hash_key: str,
+        *,
+        refresh_seconds: float = 0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._hash_key = hash_key
         self._cache: dict[str, RegisteredClient] = {}
         self._generation: int | None = None
+        self._checked_at: float | None = None
+        self._refresh_seconds = refresh_seconds
+        self._monotonic = monotonic
         self._lock = threading.Lock()
 
     # -- lookup ------------------------------------------------------------------------
@@ -232,11 +244,16 @@ class ClientRegistry:
         return client
 
     def _refresh_if_stale(self) -> None:
-        """Drop the cache when the generation moved; read it at most once per request."""
+        """Drop the cache when the generation moved; read it at most once per request, and
+        at most every `refresh_seconds`."""
         if has_request_context():
             if g.get("_clients_generation_checked"):
                 return
             g._clients_generation_checked = True
+        now = self._monotonic()
+        if self._checked_at is not None and now - self._checked_at < self._refresh_seconds:
+            return
+        self._checked_at = now
         generation = db.session.scalar(
             select(RegistryGeneration.generation).where(RegistryGeneration.name == _GENERATION)
         )
@@ -268,6 +285,7 @@ class ClientRegistry:
     # -- administration ------------------------------------------------------------------
 
     def _bump_generation(self) -> None:
+        self._checked_at = None  # this process sees its own change at once
         updated = db.session.execute(
             update(RegistryGeneration)
             .where(RegistryGeneration.name == _GENERATION)

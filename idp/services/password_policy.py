@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from zxcvbn import zxcvbn
-
 from idp.config import PasswordSettings
 
 # zxcvbn's cost grows with length; beyond this many characters it sees only a prefix.
@@ -114,6 +112,8 @@ def _meets_preset(password: str, preset: str) -> bool:
 
 def strength(password: str, user_inputs: Iterable[str] = ()) -> Strength:
     """zxcvbn's score, with the user's data and common French passwords as dictionaries."""
+    from zxcvbn import zxcvbn  # 12 MB of dictionaries: loaded by the pages that need them
+
     if _is_common(password):
         return Strength.WEAK
     inputs = [value for value in user_inputs if value] + sorted(common_passwords())

@@ -6,9 +6,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, request
 
+from idp.http_headers import COMMON, HSTS
 from idp.runtime import runtime
-
-HSTS = "max-age=63072000; includeSubDomains"
 
 
 def allow_form_target(url: str) -> None:
@@ -29,9 +28,8 @@ def _csp() -> str:
 
 def _headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    for name, value in COMMON:
+        headers.setdefault(name, value)
     if runtime().settings.is_https:
         headers.setdefault("Strict-Transport-Security", HSTS)
     if response.mimetype == "text/html":

@@ -96,7 +96,10 @@ def _eventually(read: Callable[[], list[Any]], done: Callable[[list[Any]], bool]
         if done(found):
             return found
         if time.monotonic() > deadline:
-            raise AssertionError(f"not sent within {SENT_WITHIN} s: {what} ({len(found)} sent)")
+            raise AssertionError(
+                f"not sent within {SENT_WITHIN} s: {what} ({len(found)} sent); the pages send"
+                " when the server closes their response (idp.web.deferred)"
+            )
         time.sleep(0.02)
 
 

@@ -25,6 +25,8 @@ def config(tmp_path: Path) -> Path:
 [server]
 issuer = "http://127.0.0.1:5000"
 instance_dir = "instance"
+# The commands change clients under the test app's feet: let it see changes at once.
+client_cache_seconds = 0
 
 [database]
 url = "sqlite:///{tmp_path / "instance" / "idp.sqlite3"}"
