@@ -172,12 +172,14 @@ def puzzles() -> KnownPuzzles:
 
 
 class BufferedClient(FlaskClient):
-    """Reads each answer whole, as a browser does, so that work deferred until the answer
-    has been sent (recovery deliveries) has run when the test looks at the outboxes."""
+    """Reads each answer whole, as a browser does, then waits for the work the answer left
+    running beside it (recovery deliveries), so the test sees the outboxes as they end up."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("buffered", True)
-        return super().open(*args, **kwargs)
+        response = super().open(*args, **kwargs)
+        self.application.extensions["idp.deferred"].wait()
+        return response
 
 
 @pytest.fixture

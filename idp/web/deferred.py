@@ -1,15 +1,20 @@
-"""Work that runs once the response has been sent: the page's answer does not wait for it.
+"""Work that runs beside the response: the page's answer does not wait for it.
 
 The recovery pages use it so that sending an e-mail, an SMS or a letter (or not sending it,
-for an unknown account) does not show in their response time. Each piece of work runs in its
-own app context and transaction: if the sending fails, what it changed is rolled back (no
-password that nobody received) and the failure is logged.
+for an unknown account) does not show in their response time. The work goes to one
+background thread per app, so it is never lost with the connection (a browser may drop it
+right after a redirect); each piece runs in its own app context and transaction: if the
+sending fails, what it changed is rolled back (no password that nobody received) and the
+failure is logged.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 
 from flask import Flask, Response, current_app, g
 
@@ -22,31 +27,56 @@ Work = Callable[[Runtime], None]
 
 
 def later(work: Work | None) -> None:
-    """Run `work` after this request's response (nothing when `work` is None)."""
+    """Run `work` beside this request's response (nothing when `work` is None)."""
     if work is not None:
         g.setdefault("deferred_work", []).append(work)
 
 
-def _run(app: Flask, pieces: list[Work]) -> None:
-    for work in pieces:
-        with app.app_context():
-            try:
-                work(app.extensions["idp"])
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                log.exception("deferred work failed: %r", work)
-            finally:
-                db.session.remove()
+class Deferred:
+    """One worker thread per app; `wait()` lets tests see the work done."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="idp-deferred")
+        self._pending: set[Future[None]] = set()
+        self._lock = threading.Lock()
+
+    def submit(self, pieces: list[Work]) -> None:
+        future = self._executor.submit(self._run, pieces)
+        with self._lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
+
+    def _forget(self, future: Future[None]) -> None:
+        with self._lock:
+            self._pending.discard(future)
+
+    def wait(self, timeout: float = 30) -> None:
+        with self._lock:
+            pending = set(self._pending)
+        wait_for(pending, timeout=timeout)
+
+    def _run(self, pieces: list[Work]) -> None:
+        app = self._app
+        for work in pieces:
+            with app.app_context():
+                try:
+                    work(app.extensions["idp"])
+                    db.session.commit()
+                except Exception:  # noqa: BLE001 - nobody is waiting: log it, undo it
+                    db.session.rollback()
+                    log.exception("deferred work failed: %r", work)
+                finally:
+                    db.session.remove()
 
 
 def _schedule(response: Response) -> Response:
     pieces = g.pop("deferred_work", None)
     if pieces:
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-        response.call_on_close(lambda: _run(app, pieces))
+        current_app.extensions["idp.deferred"].submit(pieces)
     return response
 
 
 def init_app(app: Flask) -> None:
+    app.extensions["idp.deferred"] = Deferred(app)
     app.after_request(_schedule)

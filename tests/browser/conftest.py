@@ -47,6 +47,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    "--lang=fr-FR",  # date fields follow the browser's own language, not the page's
 ]
 TIMEOUT_MS = 5_000
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
@@ -83,29 +82,23 @@ def civil_user(live_idp: Any, *, email: str | None) -> User:
 
 
 # -- the outboxes ---------------------------------------------------------------------------
-# The recovery pages send once they have answered (idp.web.deferred): the browser may show the
-# next page before the message is in its outbox. Wait for it, briefly.
+# The recovery pages send beside their answer (idp.web.deferred): the browser may show the
+# next page before the message is in its outbox. The work is queued before the answer leaves,
+# so waiting for the app's queue to drain is enough.
 
-SENT_WITHIN = 3.0  # seconds
 
-
-def _eventually(read: Callable[[], list[Any]], done: Callable[[list[Any]], bool], what: str):
-    deadline = time.monotonic() + SENT_WITHIN
-    while True:
-        found = read()
-        if done(found):
-            return found
-        if time.monotonic() > deadline:
-            raise AssertionError(
-                f"not sent within {SENT_WITHIN} s: {what} ({len(found)} sent); the pages send"
-                " when the server closes their response (idp.web.deferred)"
-            )
-        time.sleep(0.02)
+def _sent(
+    app: Any, read: Callable[[Any], list[Any]], done: Callable[[list[Any]], bool], what: str
+) -> list[Any]:
+    app.extensions["idp.deferred"].wait()
+    found = read(app)
+    assert done(found), f"not sent: {what} ({len(found)} sent)"
+    return found
 
 
 def await_emails(app: Any, count: int) -> list[EmailMessage]:
     """The e-mails sent, once there are at least `count` of them (oldest first)."""
-    return _eventually(lambda: emails(app), lambda found: len(found) >= count, f"{count} e-mails")
+    return _sent(app, emails, lambda found: len(found) >= count, f"{count} e-mails")
 
 
 def await_email_matching(app: Any, pattern: re.Pattern[str]) -> EmailMessage:
@@ -114,16 +107,16 @@ def await_email_matching(app: Any, pattern: re.Pattern[str]) -> EmailMessage:
     def matching(found: list[EmailMessage]) -> list[EmailMessage]:
         return [m for m in found if pattern.search(text_part(m))]
 
-    found = _eventually(lambda: emails(app), lambda f: bool(matching(f)), pattern.pattern)
+    found = _sent(app, emails, lambda f: bool(matching(f)), pattern.pattern)
     return matching(found)[0]
 
 
 def await_sms(app: Any, count: int) -> list[dict[str, Any]]:
-    return _eventually(lambda: sms_messages(app), lambda found: len(found) >= count, "SMS")
+    return _sent(app, sms_messages, lambda found: len(found) >= count, "SMS")
 
 
 def await_letters(app: Any, count: int) -> list[dict[str, Any]]:
-    return _eventually(lambda: letters(app), lambda found: len(found) >= count, "letters")
+    return _sent(app, letters, lambda found: len(found) >= count, "letters")
 
 
 # -- what every page is checked for ----------------------------------------------------------

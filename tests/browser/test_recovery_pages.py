@@ -190,7 +190,7 @@ class TestSecretQuestion:
         expect(answer).to_be_visible()
         expect(answer).to_have_accessible_description(t("invitation.secret_hint"))
         assert emails(live_idp.app) == []
-        answer.fill("SAINT ETIENNE")
+        answer.fill("saint-etienne")
         accessible(page, axe)
         screenshot(page, "recovery-question")
         next_step(page)
