@@ -63,7 +63,7 @@ class Deferred:
                 try:
                     work(app.extensions["idp"])
                     db.session.commit()
-                except Exception:  # noqa: BLE001 - nobody is waiting: log it, undo it
+                except Exception:  # nobody is waiting: log it, undo it
                     db.session.rollback()
                     log.exception("deferred work failed: %r", work)
                 finally:
