@@ -49,6 +49,11 @@ def _deliver(user: User, temporary: str, send: str) -> None:
 )
 @click.option("--invite", is_flag=True, help="E-mail a single-use link to create the password.")
 @click.option(
+    "--contacts-verified",
+    is_flag=True,
+    help="The e-mail and phone were checked by an agent: no confirmation at first sign-in.",
+)
+@click.option(
     "--send",
     type=click.Choice(["email", "sms", "post"]),
     help="Deliver the temporary password instead of printing it.",
@@ -65,6 +70,7 @@ def add(
     password: str | None,
     temporary_password: bool,
     invite: bool,
+    contacts_verified: bool,
     send: str | None,
     as_json: bool,
 ) -> None:
@@ -96,6 +102,8 @@ def add(
         )
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
+    if contacts_verified:
+        accounts.mark_contacts_verified(user, now=rt.now())
     if invite:
         try:
             deliveries.send_invitation(user)

@@ -93,6 +93,13 @@ def set_password(
     user.updated_at = now
 
 
+def mark_contacts_verified(user: User, *, now: int) -> None:
+    """An agent checked the contact details: the first sign-in does not ask to confirm them."""
+    user.email_verified = bool(user.email)
+    user.phone_verified = bool(user.phone)
+    user.contacts_confirmed_at = now
+
+
 def grant(user: User, client_id: str, *, now: int) -> bool:
     """Habilitate `user` for `client_id`; False when it already was."""
     existing = db.session.scalar(

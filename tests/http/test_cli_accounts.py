@@ -72,3 +72,37 @@ def test_unknown_account_is_a_clear_error(idp):
     result = idp("users", "show", "nobody")
     assert result.exit_code == 1
     assert "no account 'nobody'" in result.output
+
+
+def test_contacts_verified_skips_the_first_connection_confirmation(app, client, puzzles, idp):
+    result = idp(
+        "users",
+        "add",
+        "--identifier",
+        "kim",
+        "--email",
+        "kim@example.org",
+        "--password",
+        "Quatre chevaux galopent vers Nantes",
+        "--contacts-verified",
+    )
+    assert result.exit_code == 0, result.output
+    signed = submit(client, puzzles, "kim", "Quatre chevaux galopent vers Nantes")
+    assert signed.location == "/account"
+    shown = json.loads(idp("users", "show", "kim", "--json").output)
+    assert shown["email_verified"] is True
+
+
+def test_without_it_the_first_sign_in_confirms_the_contacts(app, client, puzzles, idp):
+    idp(
+        "users",
+        "add",
+        "--identifier",
+        "kim",
+        "--email",
+        "kim@example.org",
+        "--password",
+        "Quatre chevaux galopent vers Nantes",
+    )
+    signed = submit(client, puzzles, "kim", "Quatre chevaux galopent vers Nantes")
+    assert signed.location == "/contacts/confirm"

@@ -286,6 +286,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                     FAMILY_NAME,
                     "--password",
                     PASSWORD,
+                    # Past its first connection: the flows here are the protocol's.
+                    "--contacts-verified",
                     "--json",
                 )
             )
