@@ -7,7 +7,6 @@ import os
 import sqlite3
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -21,9 +20,6 @@ from idp.config import Settings, load_settings, resolve_secret
 
 if TYPE_CHECKING:
     from idp.services.captcha import PuzzleSource
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 
 @event.listens_for(Engine, "connect")
@@ -109,7 +105,7 @@ def create_app(
     `clock` and `puzzles` (captcha answers) are for tests; configuration cannot set them.
     """
     from idp import web
-    from idp.extensions import babel, csrf, db, limiter, migrate
+    from idp.extensions import babel, csrf, db, limiter
     from idp.i18n import select_locale
     from idp.notify.mail import build_mailer
     from idp.notify.postal import build_letters
@@ -135,7 +131,6 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -15,7 +15,7 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import create_engine, text
 
-from idp import create_app
+from idp import create_app, schema
 from idp.clock import FrozenClock
 from idp.config import Settings, load_settings
 from idp.extensions import db
@@ -62,15 +62,13 @@ def settings_for(base: Path, backend: str = "sqlite", **sections: dict[str, obje
 
 
 def _migrate(settings: Settings, *, fresh_schema: bool) -> None:
-    from flask_migrate import upgrade
-
     app = create_app(settings)
     with app.app_context():
         if fresh_schema:
             with db.engine.begin() as conn:
                 conn.execute(text("DROP SCHEMA public CASCADE"))
                 conn.execute(text("CREATE SCHEMA public"))
-        upgrade(directory=app.extensions["migrate"].directory)
+        schema.upgrade(app)
         runtime = app.extensions["idp"]
         runtime.keys.ensure(runtime.now())
         db.engine.dispose()

@@ -8,10 +8,10 @@ from idp.cli.clients import clients
 from idp.cli.demo import demo
 from idp.cli.keys import keys
 from idp.cli.letters import letters
-from idp.cli.server import init, serve
+from idp.cli.server import db, init, serve
 from idp.cli.users import users
 
-for command in (init, serve, clients, users, keys, letters, audit, demo):
+for command in (init, serve, db, clients, users, keys, letters, audit, demo):
     root.add_command(command)
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask_migrate import upgrade
 
+from idp import schema
 from idp.cli.app import pass_app
 from idp.runtime import runtime
 
@@ -15,7 +15,7 @@ from idp.runtime import runtime
 def init(app: Flask) -> None:
     """Create or upgrade the schema; create signing keys if there are none."""
     rt = runtime()
-    upgrade(directory=app.extensions["migrate"].directory)
+    schema.upgrade(app)
     created = rt.keys.ensure(rt.now())
     for key in created:
         click.echo(f"created {key.alg} signing key {key.kid}")
@@ -29,3 +29,16 @@ def init(app: Flask) -> None:
 def serve(app: Flask, host: str, port: int) -> None:
     """Run the development server (production: gunicorn 'wsgi:app')."""
     app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+@click.group()
+def db() -> None:
+    """Schema migrations (for developers)."""
+
+
+@db.command()
+@click.option("-m", "--message", required=True, help="What the change is.")
+@pass_app
+def revision(app: Flask, message: str) -> None:
+    """Write a migration for what the models changed since the latest revision."""
+    schema.new_revision(app, message)

@@ -13,10 +13,9 @@ import re
 import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-import requests
 from flask import current_app
 from jinja2 import Template, TemplateNotFound
 
@@ -24,6 +23,9 @@ from idp.clock import SystemClock
 from idp.config import SMS_BODY_PLACEHOLDERS, BrandingSettings, Settings, SmsSettings
 from idp.notify import DeliveryFailed
 from idp.notify.outbox import OutboxFolder
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +159,8 @@ class HttpGateway:
         )
 
     def deliver(self, sms: Sms) -> None:
+        import requests  # only the HTTP gateway needs it: workers load it on first use
+
         s = self.settings
         body = request_body(
             s.body, {"to": sms.to, "text": sms.text, "sender": sms.sender, "id": sms.id}
