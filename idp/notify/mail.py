@@ -27,7 +27,7 @@ from jinja2 import Template, TemplateNotFound
 from idp.clock import SystemClock
 from idp.config import BrandingSettings, MailSettings, Settings
 from idp.notify import DeliveryFailed
-from idp.notify.outbox import OutboxFolder
+from idp.notify.outbox import OutboxFolder, channel_folder
 
 log = logging.getLogger(__name__)
 
@@ -210,9 +210,7 @@ def _subject(template: Template, values: dict[str, Any]) -> str:
 
 def outbox_folder(settings: Settings) -> Path:
     """`[mail] outbox`, or `<instance>/outbox/mail` when empty."""
-    if settings.mail.outbox:
-        return settings.path(settings.mail.outbox)
-    return settings.instance_path / "outbox" / "mail"
+    return channel_folder(settings, settings.mail.outbox, "mail")
 
 
 def build_mailer(settings: Settings, clock: SystemClock) -> Mailer:

@@ -12,6 +12,10 @@ import secrets
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from idp.config import Settings
 
 # What a name made by `OutboxFolder.write` looks like: nothing else is ever read back.
 NAME = re.compile(r"^\d{8}T\d{6}\.\d{9}Z-[A-Za-z0-9_-]{1,64}\.[a-z]{2,8}$")
@@ -63,3 +67,10 @@ class OutboxFolder:
             return None
         candidate = self.folder / name
         return candidate if candidate.is_file() else None
+
+
+def channel_folder(settings: Settings, configured: str, channel: str) -> Path:
+    """A channel's outbox folder: as configured, or `<instance>/outbox/<channel>` when empty."""
+    if configured:
+        return settings.path(configured)
+    return settings.instance_path / "outbox" / channel

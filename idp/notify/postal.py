@@ -35,7 +35,7 @@ from jinja2 import Template, TemplateNotFound
 from idp.clock import SystemClock
 from idp.config import BrandingSettings, PostalSettings, Settings, postal_place
 from idp.notify import DeliveryFailed
-from idp.notify.outbox import OutboxFolder
+from idp.notify.outbox import OutboxFolder, channel_folder
 
 log = logging.getLogger(__name__)
 
@@ -396,9 +396,7 @@ def _write_atomically(path: Path, data: bytes) -> None:
 
 def outbox_folder(settings: Settings) -> Path:
     """`[postal] outbox`, or `<instance>/outbox/letters` when empty."""
-    if settings.postal.outbox:
-        return settings.path(settings.postal.outbox)
-    return settings.instance_path / "outbox" / "letters"
+    return channel_folder(settings, settings.postal.outbox, "letters")
 
 
 def build_letters(settings: Settings, clock: SystemClock) -> LetterBox:

@@ -22,7 +22,7 @@ from jinja2 import Template, TemplateNotFound
 from idp.clock import SystemClock
 from idp.config import SMS_BODY_PLACEHOLDERS, BrandingSettings, Settings, SmsSettings
 from idp.notify import DeliveryFailed
-from idp.notify.outbox import OutboxFolder
+from idp.notify.outbox import OutboxFolder, channel_folder
 
 if TYPE_CHECKING:
     import requests
@@ -255,9 +255,7 @@ def _tidy(text: str) -> str:
 
 def outbox_folder(settings: Settings) -> Path:
     """`[sms] outbox`, or `<instance>/outbox/sms` when empty."""
-    if settings.sms.outbox:
-        return settings.path(settings.sms.outbox)
-    return settings.instance_path / "outbox" / "sms"
+    return channel_folder(settings, settings.sms.outbox, "sms")
 
 
 def build_sms(settings: Settings, clock: SystemClock) -> SmsSender:
