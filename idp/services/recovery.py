@@ -278,6 +278,7 @@ def check_code(
     rules = code_rules(rt)
     if Path(attempt.path) is Path.CHANNELS and user is not None:
         result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=rt.now())
+        audit.record("recovery_code", result.outcome.value, at=rt.now(), user_id=user.id)
         outcome = CodeResult(result.outcome, result.attempts_left)
         if result.outcome is Check.OK:
             return outcome, partial(_recovered_by_code, user.id, attempt.channel or "email")

@@ -64,6 +64,8 @@ def test_email_code_then_temporary_password(app, client, factories, puzzles, clo
     assert page_text("contacts.code_wrong", left=4) in wrong.get_data(as_text=True)
     done = post_page(client, code_path, code=code_from(message))
     assert done.location == DONE
+    outcomes = [e.outcome for e in factories.audit("recovery_code")]
+    assert outcomes == ["wrong", "ok"]
     assert page_text("recovery.done") in client.get(DONE).get_data(as_text=True)
     # The temporary password arrives over the same channel; the old one is gone.
     temporary = re.search(r"Mot de passe provisoire : (\S+)", text_part(last_email(app))).group(1)
