@@ -113,6 +113,7 @@ def create_app(
     from idp.oidc import server as oidc_server
     from idp.oidc import views as oidc_views
     from idp.oidc.discovery import PublishedDocuments
+    from idp.oidc.fast_token import FastTokenEndpoint
     from idp.oidc.keys import KeyStore
     from idp.runtime import Runtime
     from idp.services.captcha import Captchas, RandomPuzzles
@@ -175,7 +176,9 @@ def create_app(
         letters=build_letters(settings, clock),
     )
     oidc_server.init_app(app)
-    # Discovery and the JWKS are answered before Flask (the most requested, the same for all).
+    # The everyday token requests, discovery and the JWKS are answered before Flask: they are
+    # the most frequent, and Flask's per-request work would cost more than theirs.
+    app.wsgi_app = FastTokenEndpoint(app.wsgi_app, app)  # type: ignore[method-assign]
     app.wsgi_app = PublishedDocuments(  # type: ignore[method-assign]
         app.wsgi_app, settings, app.extensions["idp"].keys, clock
     )

@@ -7,6 +7,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from idp.extensions import db
 
+# The status of a usable account (the other one: "disabled" by an administrator).
+ACTIVE = "active"
+
 
 class User(db.Model):
     __tablename__ = "users"
@@ -51,7 +54,7 @@ class User(db.Model):
     # A temporary password must be personalised at the next sign-in.
     password_temporary: Mapped[bool] = mapped_column(Boolean, default=False)
     # "active" or "disabled" (by an administrator).
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     created_at: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[int] = mapped_column(Integer)
     last_login_at: Mapped[int | None] = mapped_column(Integer)
@@ -63,7 +66,7 @@ class User(db.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == "active"
+        return self.status == ACTIVE
 
 
 class Habilitation(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from typing import Any
+from typing import Any, Protocol
 
 from authlib.oauth2.rfc6749 import scope_to_list
 
@@ -37,7 +37,13 @@ CLAIMS_SUPPORTED = (
 )
 
 
-def subject_for(client: RegisteredClient, user: User, hash_key: str) -> str:
+class Subject(Protocol):
+    """Whom a subject identifier is computed for: a User, or a row carrying its `subject`."""
+
+    subject: str
+
+
+def subject_for(client: RegisteredClient, user: Subject, hash_key: str) -> str:
     """The `sub` this client sees: the public subject, or a pairwise one per sector."""
     if client.subject_type != "pairwise":
         return user.subject

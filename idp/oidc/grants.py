@@ -25,7 +25,12 @@ from idp.extensions import db
 from idp.models import AuthorizationCode, Token, User
 from idp.oidc import tokens
 from idp.oidc.client_auth import ALL_METHODS, CONFIDENTIAL_METHODS
-from idp.oidc.id_token import Authentication, issue_id_token
+from idp.oidc.id_token import Authentication
+from idp.oidc.issuance import (
+    client_credentials_token,
+    id_token_for,
+    rotate_refresh_token,
+)
 from idp.runtime import runtime
 from idp.services import audit
 from idp.services.hashing import new_secret, token_hash
@@ -45,24 +50,6 @@ class SignedInUser:
         return True
 
 
-def _id_token_for(
-    client: Any, user: User, authentication: Authentication, access_token: str, nonce: str | None
-) -> str:
-    rt = runtime()
-    return issue_id_token(
-        keys=rt.keys,
-        issuer=rt.settings.issuer,
-        client=client,
-        user=user,
-        authentication=authentication,
-        now=rt.now(),
-        ttl_seconds=rt.settings.tokens.id_token_ttl_seconds,
-        hash_key=rt.hash_key,
-        nonce=nonce,
-        access_token=access_token,
-    )
-
-
 def _end_grant_after_misuse(row: AuthorizationCode | Token, event: str) -> None:
     """Revoke every token of the grant and record why, even though the request fails."""
     db.session.rollback()
@@ -79,6 +66,7 @@ def _end_grant_after_misuse(row: AuthorizationCode | Token, event: str) -> None:
 
 
 def _active_user(user_id: int | None) -> User:
+    """The user a grant was made for, if their account can still be used."""
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None or not user.is_active:
         raise InvalidGrantError("The account is no longer active.")
@@ -124,7 +112,7 @@ class OpenIDCodeExtension(OpenIDCode):
         request = grant.request
         code: AuthorizationCode = request.authorization_code
         authentication = Authentication(code.auth_time, code.acr, tuple(code.amr or ()), code.sid)
-        token["id_token"] = _id_token_for(
+        token["id_token"] = id_token_for(
             request.client, request.user, authentication, token["access_token"], code.nonce
         )
         return token
@@ -238,30 +226,23 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         ):
             raise InvalidScopeError()
 
-    def authenticate_user(self, refresh_token: Token) -> User:
-        return _active_user(refresh_token.user_id)
-
-    def issue_token(self, user: User, refresh_token: Token) -> dict[str, Any]:
-        scope = self.request.payload.scope or refresh_token.granted_scope
-        return self.generate_token(user=user, scope=scope, include_refresh_token=True)
-
-    def revoke_old_credential(self, refresh_token: Token) -> None:
-        if not tokens.consume_refresh_token(refresh_token, runtime().now()):
-            self._reused(refresh_token)
-            raise InvalidGrantError()
-
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
-        status, token, headers = super().create_token_response()
         old: Token = self.request.refresh_token
-        if is_openid_scope(token.get("scope")):
-            authentication = Authentication(
-                old.auth_time or old.issued_at, old.acr, tuple(old.amr or ()), old.sid
-            )
-            token["id_token"] = _id_token_for(
-                self.request.client, self.request.user, authentication, token["access_token"], None
-            )
-        return status, token, headers
+        user = _active_user(old.user_id)
+        token = rotate_refresh_token(
+            db.session, self.request.client, old, user, self.request.payload.scope
+        )
+        if token is None:
+            self._reused(old)
+            raise InvalidGrantError()
+        return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_METHODS
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        token = client_credentials_token(
+            db.session, self.request.client, self.request.payload.scope
+        )
+        return 200, token, self.TOKEN_RESPONSE_HEADER

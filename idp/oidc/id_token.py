@@ -8,8 +8,7 @@ from dataclasses import dataclass
 
 from joserfc import jwt
 
-from idp.models import User
-from idp.oidc.claims import subject_for
+from idp.oidc.claims import Subject, subject_for
 from idp.oidc.keys import KeyStore
 from idp.services.clients import RegisteredClient
 
@@ -35,7 +34,7 @@ def issue_id_token(
     keys: KeyStore,
     issuer: str,
     client: RegisteredClient,
-    user: User,
+    user: Subject,
     authentication: Authentication,
     now: int,
     ttl_seconds: int,

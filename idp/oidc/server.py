@@ -12,9 +12,9 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import Flask, current_app
 from flask import request as flask_request
 
-from idp.models import AuthorizationCode, Token
+from idp.extensions import db
+from idp.models import AuthorizationCode
 from idp.oidc import tokens
-from idp.oidc.claims import USER_SCOPES
 from idp.oidc.client_auth import PrivateKeyJWT, reject_multiple_methods, reject_undecodable_basic
 from idp.oidc.endpoints import (
     AccessTokenValidator,
@@ -31,6 +31,7 @@ from idp.oidc.grants import (
     StrictPKCE,
 )
 from idp.oidc.id_token import Authentication
+from idp.oidc.issuance import generate_token
 from idp.runtime import runtime
 from idp.services.clients import SUPPORTED_SCOPES
 
@@ -83,62 +84,20 @@ class Server(AuthorizationServer):
         return super().authenticate_client(request, methods, endpoint)
 
     def save_token(self, token: dict[str, Any], request: Any) -> None:
-        rt = runtime()
-        now = rt.now()
-        grant_type = request.payload.grant_type
-        authentication = None
-        refresh_expires_at = None
-        granted_scope = token.get("scope", "")
-        if grant_type == "authorization_code":
-            code: AuthorizationCode = request.authorization_code
-            grant_id = code.grant_id
-            granted_scope = code.scope
-            authentication = Authentication(code.auth_time, code.acr, tuple(code.amr), code.sid)
-            refresh_expires_at = now + rt.settings.tokens.refresh_token_ttl_seconds
-        elif grant_type == "refresh_token":
-            old: Token = request.refresh_token
-            grant_id = old.grant_id
-            granted_scope = old.granted_scope
-            authentication = Authentication(
-                old.auth_time or old.issued_at, old.acr, tuple(old.amr or ()), old.sid
-            )
-            refresh_expires_at = old.refresh_expires_at
-        else:
-            grant_id = tokens.new_grant_id()
+        """Store the tokens of a code exchange (the other grants store their own)."""
+        code: AuthorizationCode = request.authorization_code
+        now = runtime().now()
         tokens.store(
+            db.session,
             token,
             client_id=request.client.client_id,
-            user_id=request.user.id if request.user is not None else None,
-            grant_id=grant_id,
-            granted_scope=granted_scope,
+            user_id=request.user.id,
+            grant_id=code.grant_id,
+            granted_scope=code.scope,
             now=now,
-            refresh_expires_at=refresh_expires_at,
-            authentication=authentication,
+            refresh_expires_at=now + runtime().settings.tokens.refresh_token_ttl_seconds,
+            authentication=Authentication(code.auth_time, code.acr, tuple(code.amr), code.sid),
         )
-
-
-def generate_token(
-    grant_type: str,
-    client: Any,
-    user: Any = None,
-    scope: str | None = None,
-    expires_in: int | None = None,
-    include_refresh_token: bool = True,
-) -> dict[str, Any]:
-    """Token generator for every grant: lifetimes from config, refresh tokens by policy."""
-    ttl = runtime().settings.tokens
-    allowed = client.get_allowed_scope(scope)
-    if grant_type == "client_credentials":
-        allowed = " ".join(s for s in allowed.split() if s not in USER_SCOPES)
-        lifetime = ttl.client_credentials_ttl_seconds
-        with_refresh = False
-    elif grant_type == "refresh_token":
-        lifetime = ttl.access_token_ttl_seconds
-        with_refresh = True
-    else:
-        lifetime = ttl.access_token_ttl_seconds
-        with_refresh = tokens.wants_refresh_token(client, allowed, include_refresh_token)
-    return tokens.generate(allowed, expires_in or lifetime, with_refresh).response()
 
 
 def init_app(app: Flask) -> Server:

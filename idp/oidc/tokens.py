@@ -11,12 +11,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from authlib.oauth2.rfc6749 import scope_to_list
-from sqlalchemy import insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
 
 from idp.extensions import db
-from idp.models import Token
+from idp.models import Token, User
 from idp.oidc.id_token import Authentication
 from idp.services.hashing import new_secret, token_hash
+
+# Where the writes of a token request go: the request's session, or (the token endpoint's
+# fast path) a connection. The statements below are Core statements, valid on both.
+Executor = Session | Connection
 
 
 @dataclass(frozen=True)
@@ -47,12 +53,29 @@ def wants_refresh_token(client: Any, scope: str, grant_allows: bool) -> bool:
     return "offline_access" in (scope_to_list(scope) or []) or client.refresh_without_offline_access
 
 
-# Built once: the token endpoint inserts a row per call, and the ORM's unit of work is
-# measurable overhead there.
-_INSERT = insert(Token.__table__)
+# Built once, on the table rather than the mapped class: the token endpoint runs them on every
+# call, and the ORM's unit of work and bulk-update machinery cost more than the statements.
+_TOKENS = Token.__table__
+_USERS = User.__table__
+_INSERT = insert(_TOKENS)
+_CONSUME = (
+    update(_TOKENS)
+    .where(
+        _TOKENS.c.id == bindparam("token_id"),
+        _TOKENS.c.refresh_used_at.is_(None),
+        _TOKENS.c.revoked.is_(False),
+    )
+    .values(refresh_used_at=bindparam("now"))
+)
+_REFRESH_GRANT = (
+    select(_TOKENS, _USERS.c.subject, _USERS.c.status.label("user_status"))
+    .join_from(_TOKENS, _USERS, _TOKENS.c.user_id == _USERS.c.id)
+    .where(_TOKENS.c.refresh_token_hash == bindparam("refresh_token_hash"))
+)
 
 
 def store(
+    conn: Executor,
     response: dict[str, Any],
     *,
     client_id: str,
@@ -64,7 +87,7 @@ def store(
     authentication: Authentication | None,
 ) -> None:
     refresh = response.get("refresh_token")
-    db.session.execute(
+    conn.execute(
         _INSERT,
         {
             "access_token_hash": token_hash(response["access_token"]),
@@ -108,11 +131,22 @@ def by_refresh_token(value: str) -> Token | None:
     return db.session.scalar(select(Token).where(Token.refresh_token_hash == token_hash(value)))
 
 
+def refresh_grant(conn: Executor, value: str) -> Row[Any] | None:
+    """The row of a refresh token with its user's `subject` and `user_status`, in one query."""
+    return conn.execute(_REFRESH_GRANT, {"refresh_token_hash": token_hash(value)}).first()
+
+
+def authentication_of(row: Token | Row[Any]) -> Authentication:
+    """How the user of a token's grant signed in (rows from before auth_time was kept:
+    their issue time)."""
+    return Authentication(row.auth_time or row.issued_at, row.acr, tuple(row.amr or ()), row.sid)
+
+
 def access_token_active(row: Token | None, now: int) -> bool:
     return row is not None and not row.revoked and now < row.expires_at
 
 
-def refresh_token_active(row: Token | None, now: int) -> bool:
+def refresh_token_active(row: Token | Row[Any] | None, now: int) -> bool:
     return (
         row is not None
         and row.refresh_token_hash is not None
@@ -123,15 +157,9 @@ def refresh_token_active(row: Token | None, now: int) -> bool:
     )
 
 
-def consume_refresh_token(row: Token, now: int) -> bool:
+def consume_refresh_token(conn: Executor, token_id: int, now: int) -> bool:
     """Mark a refresh token used, atomically; False when another request used it first."""
-    result = db.session.execute(
-        update(Token)
-        .where(Token.id == row.id, Token.refresh_used_at.is_(None), Token.revoked.is_(False))
-        .values(refresh_used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1
+    return conn.execute(_CONSUME, {"token_id": token_id, "now": now}).rowcount == 1
 
 
 def revoke_family(grant_id: str) -> int:

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from idp.extensions import db
 from idp.models import Habilitation, User
+from idp.models.user import ACTIVE
 from idp.services import audit, sessions
 from idp.services.hashing import new_secret
 from idp.services.passwords import PasswordHashing
@@ -73,7 +74,7 @@ def create(
         phone=account.phone,
         given_name=account.given_name,
         family_name=account.family_name,
-        status="active",
+        status=ACTIVE,
         created_at=now,
         updated_at=now,
     )
@@ -133,7 +134,7 @@ def disable(user: User, *, now: int, by: str) -> None:
 
 
 def enable(user: User, *, now: int, by: str) -> None:
-    user.status = "active"
+    user.status = ACTIVE
     user.updated_at = now
     audit.record("account_enabled", "success", at=now, user_id=user.id, by=by)
 

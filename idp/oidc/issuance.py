@@ -1,0 +1,110 @@
+"""What the token endpoint issues for each grant, in one place.
+
+Authlib's grants (idp.oidc.grants) and the token endpoint's fast path (idp.oidc.fast_token)
+both call these, so a token is generated, signed and stored the same way whichever answered.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from authlib.oidc.core.grants.util import is_openid_scope
+from sqlalchemy import Row
+
+from idp.models import Token
+from idp.oidc import tokens
+from idp.oidc.claims import USER_SCOPES, Subject
+from idp.oidc.id_token import Authentication, issue_id_token
+from idp.oidc.tokens import Executor
+from idp.runtime import runtime
+
+
+def generate_token(
+    grant_type: str,
+    client: Any,
+    user: Any = None,
+    scope: str | None = None,
+    expires_in: int | None = None,
+    include_refresh_token: bool = True,
+) -> dict[str, Any]:
+    """Token generator for every grant: lifetimes from config, refresh tokens by policy."""
+    ttl = runtime().settings.tokens
+    allowed = client.get_allowed_scope(scope)
+    if grant_type == "client_credentials":
+        allowed = " ".join(s for s in allowed.split() if s not in USER_SCOPES)
+        lifetime = ttl.client_credentials_ttl_seconds
+        with_refresh = False
+    elif grant_type == "refresh_token":
+        lifetime = ttl.access_token_ttl_seconds
+        with_refresh = True
+    else:
+        lifetime = ttl.access_token_ttl_seconds
+        with_refresh = tokens.wants_refresh_token(client, allowed, include_refresh_token)
+    return tokens.generate(allowed, expires_in or lifetime, with_refresh).response()
+
+
+def id_token_for(
+    client: Any, user: Subject, authentication: Authentication, access_token: str, nonce: str | None
+) -> str:
+    rt = runtime()
+    return issue_id_token(
+        keys=rt.keys,
+        issuer=rt.settings.issuer,
+        client=client,
+        user=user,
+        authentication=authentication,
+        now=rt.now(),
+        ttl_seconds=rt.settings.tokens.id_token_ttl_seconds,
+        hash_key=rt.hash_key,
+        nonce=nonce,
+        access_token=access_token,
+    )
+
+
+def client_credentials_token(conn: Executor, client: Any, scope: str | None) -> dict[str, Any]:
+    """Issue and store the token of a client_credentials request: a grant of its own."""
+    token = generate_token("client_credentials", client, scope=scope, include_refresh_token=False)
+    tokens.store(
+        conn,
+        token,
+        client_id=client.client_id,
+        user_id=None,
+        grant_id=tokens.new_grant_id(),
+        granted_scope=token["scope"],
+        now=runtime().now(),
+        refresh_expires_at=None,
+        authentication=None,
+    )
+    return token
+
+
+def rotate_refresh_token(
+    conn: Executor, client: Any, old: Token | Row[Any], user: Subject, scope: str | None
+) -> dict[str, Any] | None:
+    """Issue the tokens that replace `old` (a token of `user`) and consume it; None, with
+    nothing written, when another request consumed it first.
+
+    The ID token is signed before the writes, so that the database's write lock (SQLite has
+    one for the whole file) is held for two statements, not through a signature.
+    """
+    token = generate_token(
+        "refresh_token", client, scope=scope or old.granted_scope, include_refresh_token=True
+    )
+    authentication = tokens.authentication_of(old)
+    if is_openid_scope(token.get("scope")):
+        token["id_token"] = id_token_for(client, user, authentication, token["access_token"], None)
+    now = runtime().now()
+    if not tokens.consume_refresh_token(conn, old.id, now):
+        return None
+    tokens.store(
+        conn,
+        token,
+        client_id=client.client_id,
+        user_id=old.user_id,
+        grant_id=old.grant_id,
+        granted_scope=old.granted_scope,
+        now=now,
+        refresh_expires_at=old.refresh_expires_at,
+        authentication=authentication,
+    )
+    return token
