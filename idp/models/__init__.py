@@ -3,7 +3,14 @@
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.credentials import OneTimeCode, PasswordHistory
-from idp.models.oauth import AuthorizationCode, Consent, PendingAuthorization, Token, UsedAssertion
+from idp.models.oauth import (
+    AuthorizationCode,
+    Consent,
+    PendingAuthorization,
+    RevokedServiceToken,
+    Token,
+    UsedAssertion,
+)
 from idp.models.recovery import RecoveryAttempt
 from idp.models.security import CaptchaChallenge, SignInThrottle
 from idp.models.session import BrowserSession
@@ -22,6 +29,7 @@ __all__ = [
     "PendingAuthorization",
     "RecoveryAttempt",
     "RegistryGeneration",
+    "RevokedServiceToken",
     "SignInThrottle",
     "Token",
     "UsedAssertion",

@@ -142,3 +142,13 @@ class UsedAssertion(db.Model):
     client_id: Mapped[str] = mapped_column(String(64))
     jti: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[int] = mapped_column(Integer, index=True)
+
+
+class RevokedServiceToken(db.Model):
+    """`jti` of revoked service tokens (self-contained JWTs), kept until they expire."""
+
+    __tablename__ = "revoked_service_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    jti: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[int] = mapped_column(Integer, index=True)

@@ -16,9 +16,10 @@ from joserfc.jwk import KeySet
 from idp import browser
 from idp.extensions import db
 from idp.models import Token, User
-from idp.oidc import tokens
+from idp.oidc import service_tokens, tokens
 from idp.oidc.claims import subject_for, user_claims
 from idp.oidc.client_auth import ALL_METHODS, CONFIDENTIAL_METHODS
+from idp.oidc.service_tokens import ServiceToken
 from idp.runtime import runtime
 from idp.services import sessions
 
@@ -39,8 +40,12 @@ class FoundToken:
         return tokens.refresh_token_active(self.row, now)
 
 
-def find_token(value: str, hint: str | None) -> FoundToken | None:
-    """Look a token up by value, trying the hinted type first (RFC 7009 §2.1)."""
+def find_token(value: str, hint: str | None) -> FoundToken | ServiceToken | None:
+    """A service token by its signature, or a stored token by value, trying the hinted type
+    first (RFC 7009 §2.1)."""
+    service = _service_token(value)
+    if service is not None:
+        return service
     order = ["access_token", "refresh_token"]
     if hint == "refresh_token":
         order.reverse()
@@ -50,6 +55,30 @@ def find_token(value: str, hint: str | None) -> FoundToken | None:
         if row is not None:
             return FoundToken(row, kind)
     return None
+
+
+def _service_token(value: str) -> ServiceToken | None:
+    rt = runtime()
+    return service_tokens.verify(rt.keys, value, issuer=rt.settings.issuer, now=rt.now())
+
+
+def _service_token_payload(token: ServiceToken, now: int) -> dict[str, Any]:
+    """Active while unexpired, unrevoked, and its client still the one that got it."""
+    rt = runtime()
+    client = rt.clients.lookup(token.client_id)
+    if client is None or token.issued_at < client.created_at or not token.is_active(now):
+        return {"active": False}
+    return {
+        "active": True,
+        "iss": rt.settings.issuer,
+        "client_id": token.client_id,
+        "sub": token.client_id,
+        "aud": token.audience,
+        "scope": token.scope,
+        "iat": token.issued_at,
+        "exp": token.expires_at,
+        "token_type": "Bearer",
+    }
 
 
 def require_token_param(request: Any) -> None:
@@ -67,15 +96,21 @@ class Introspection(IntrospectionEndpoint):
     def check_params(self, request: Any, client: Any) -> None:
         require_token_param(request)
 
-    def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
+    def query_token(
+        self, token_string: str, token_type_hint: str | None
+    ) -> FoundToken | ServiceToken | None:
         return find_token(token_string, token_type_hint)
 
-    def check_permission(self, token: FoundToken, client: Any, request: Any) -> bool:
+    def check_permission(self, token: FoundToken | ServiceToken, client: Any, request: Any) -> bool:
         return token.check_client(client)
 
-    def create_introspection_payload(self, token: FoundToken | None) -> dict[str, Any]:
+    def create_introspection_payload(
+        self, token: FoundToken | ServiceToken | None
+    ) -> dict[str, Any]:
         rt = runtime()
         now = rt.now()
+        if isinstance(token, ServiceToken):
+            return _service_token_payload(token, now)
         if token is None or not token.is_active(now):
             return {"active": False}
         row = token.row
@@ -108,11 +143,15 @@ class Revocation(RevocationEndpoint):
     def check_params(self, request: Any, client: Any) -> None:
         require_token_param(request)
 
-    def query_token(self, token_string: str, token_type_hint: str | None) -> FoundToken | None:
+    def query_token(
+        self, token_string: str, token_type_hint: str | None
+    ) -> FoundToken | ServiceToken | None:
         return find_token(token_string, token_type_hint)
 
-    def revoke_token(self, token: FoundToken, request: Any) -> None:
-        if token.kind == "refresh_token":
+    def revoke_token(self, token: FoundToken | ServiceToken, request: Any) -> None:
+        if isinstance(token, ServiceToken):
+            service_tokens.revoke(token, runtime().now())
+        elif token.kind == "refresh_token":
             tokens.revoke_family(token.row.grant_id)
         else:
             # The row holds the refresh token too: `revoked` would end it as well, so the
@@ -124,11 +163,16 @@ class Revocation(RevocationEndpoint):
 class AccessTokenValidator(BearerTokenValidator):
     """Bearer access tokens, checked against the app clock and the account state."""
 
-    def authenticate_token(self, token_string: str) -> Token | None:
-        return tokens.by_access_token(token_string)
+    def authenticate_token(self, token_string: str) -> Token | ServiceToken | None:
+        return _service_token(token_string) or tokens.by_access_token(token_string)
 
-    def validate_token(self, token: Token | None, scopes: Any, request: Any) -> None:
-        if not tokens.access_token_active(token, runtime().now()):
+    def validate_token(self, token: Token | ServiceToken | None, scopes: Any, request: Any) -> None:
+        now = runtime().now()
+        if isinstance(token, ServiceToken):
+            active = token.is_active(now)
+        else:
+            active = tokens.access_token_active(token, now)
+        if not active:
             raise InvalidTokenError(realm=self.realm, extra_attributes=self.extra_attributes)
         super().validate_token(token, scopes, request)
 
@@ -169,6 +213,9 @@ class EndSession(EndSessionEndpoint):
         return client is not None and request.payload.data.get("client_id") == client.client_id
 
     def validate_request(self, request: Any) -> EndSessionRequest:
+        hint = request.payload.data.get("id_token_hint")
+        if isinstance(hint, str) and service_tokens.looks_like_one(hint):
+            raise InvalidRequestError("The hint is an access token, not an ID token.")
         validated = super().validate_request(request)
         claims = validated.id_token_claims
         if claims is not None and claims.get("iss") != runtime().settings.issuer:

@@ -24,9 +24,9 @@ from urllib.parse import parse_qsl, unquote
 
 from authlib.oauth2.rfc6749 import scope_to_list
 from flask import Flask
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from idp.driver import DriverStatements
 from idp.extensions import db
 from idp.http_headers import COMMON, HSTS
 from idp.models.user import ACTIVE
@@ -51,7 +51,7 @@ class TokenRequest:
     auth_method: str
 
 
-Issuer = Callable[[Connection, RegisteredClient, dict[str, str]], "dict[str, Any] | None"]
+Issuer = Callable[[DriverStatements, RegisteredClient, dict[str, str]], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -64,29 +64,36 @@ class HandledGrant:
 
 
 def _client_credentials(
-    conn: Connection, client: RegisteredClient, form: dict[str, str]
+    statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
 ) -> dict[str, Any] | None:
+    """A self-contained token: nothing to read or write."""
     scope = form.get("scope") or None
     if scope and not set(scope_to_list(scope)) <= set(SUPPORTED_SCOPES):
         return None
     if not client.check_grant_type("client_credentials"):
         return None
-    return client_credentials_token(conn, client, scope)
+    return client_credentials_token(client, scope)
 
 
 def _refresh(
-    conn: Connection, client: RegisteredClient, form: dict[str, str]
+    statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
 ) -> dict[str, Any] | None:
+    """Rotate on a DBAPI connection of its own (see idp.driver), committed here; leaving the
+    block without committing rolls back."""
     value = form.get("refresh_token")
     if not value or not client.check_grant_type("refresh_token"):
         return None
-    row = tokens.refresh_grant(conn, value)
-    if row is None or not tokens.refresh_token_active(row, runtime().now()):
-        return None
-    if row.client_id != client.client_id or row.user_status != ACTIVE:
-        return None
-    # The row carries the user's subject: what the ID token needs of the user.
-    return rotate_refresh_token(conn, client, row, row, None)
+    with statements.connect() as conn:
+        row = tokens.refresh_grant(conn, value)
+        if row is None or not tokens.refresh_token_active(row, runtime().now()):
+            return None
+        if row.client_id != client.client_id or row.user_status != ACTIVE:
+            return None
+        # The row carries the user's subject: what the ID token needs of the user.
+        token = rotate_refresh_token(conn, client, row, row, None)
+        if token is not None:
+            conn.commit()
+        return token
 
 
 _SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
@@ -191,7 +198,7 @@ class FastTokenEndpoint:
         self._wsgi_app = wsgi_app
         self._app = app
         with app.app_context():
-            self._engine = db.engine
+            self._statements = DriverStatements(db.engine)
         self._headers = [
             ("Content-Type", "application/json"),
             ("Cache-Control", "no-store"),
@@ -219,18 +226,16 @@ class FastTokenEndpoint:
         return [payload]
 
     def _issue(self, request: TokenRequest) -> dict[str, Any] | None:
-        """The token response, committed; None (nothing written) to hand the request on."""
-        with self._app.app_context(), self._engine.connect() as conn:
+        """The token response, stored; None (nothing written) to hand the request on."""
+        with self._app.app_context():
             try:
                 client = authenticate(request)
-                grant = GRANTS[request.form["grant_type"]]
-                token = grant.issue(conn, client, request.form) if client is not None else None
-                if token is not None:
-                    conn.commit()
-                    return token
+                if client is None:
+                    return None
+                return GRANTS[request.form["grant_type"]].issue(
+                    self._statements, client, request.form
+                )
             except SQLAlchemyError:
-                # The database failed (locked too long, connection lost): the full pipeline
-                # tries again, and answers as it does.
-                pass
-            conn.rollback()
-            return None
+                # The database failed (locked too long, connection lost): nothing was
+                # committed; the full pipeline tries again, and answers as it does.
+                return None

@@ -242,7 +242,5 @@ class ClientCredentialsGrant(grants.ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_METHODS
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
-        token = client_credentials_token(
-            db.session, self.request.client, self.request.payload.scope
-        )
+        token = client_credentials_token(self.request.client, self.request.payload.scope)
         return 200, token, self.TOKEN_RESPONSE_HEADER

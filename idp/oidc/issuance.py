@@ -12,7 +12,7 @@ from authlib.oidc.core.grants.util import is_openid_scope
 from sqlalchemy import Row
 
 from idp.models import Token
-from idp.oidc import tokens
+from idp.oidc import service_tokens, tokens
 from idp.oidc.claims import USER_SCOPES, Subject
 from idp.oidc.id_token import Authentication, issue_id_token
 from idp.oidc.tokens import Executor
@@ -30,11 +30,7 @@ def generate_token(
     """Token generator for every grant: lifetimes from config, refresh tokens by policy."""
     ttl = runtime().settings.tokens
     allowed = client.get_allowed_scope(scope)
-    if grant_type == "client_credentials":
-        allowed = " ".join(s for s in allowed.split() if s not in USER_SCOPES)
-        lifetime = ttl.client_credentials_ttl_seconds
-        with_refresh = False
-    elif grant_type == "refresh_token":
+    if grant_type == "refresh_token":
         lifetime = ttl.access_token_ttl_seconds
         with_refresh = True
     else:
@@ -61,21 +57,26 @@ def id_token_for(
     )
 
 
-def client_credentials_token(conn: Executor, client: Any, scope: str | None) -> dict[str, Any]:
-    """Issue and store the token of a client_credentials request: a grant of its own."""
-    token = generate_token("client_credentials", client, scope=scope, include_refresh_token=False)
-    tokens.store(
-        conn,
-        token,
+def client_credentials_token(client: Any, scope: str | None) -> dict[str, Any]:
+    """The answer to a client_credentials request: a self-contained token, nothing stored."""
+    rt = runtime()
+    allowed = client.get_allowed_scope(scope)
+    service_scope = " ".join(s for s in allowed.split() if s not in USER_SCOPES)
+    ttl = rt.settings.tokens.client_credentials_ttl_seconds
+    access_token = service_tokens.issue(
+        rt.keys,
+        issuer=rt.settings.issuer,
         client_id=client.client_id,
-        user_id=None,
-        grant_id=tokens.new_grant_id(),
-        granted_scope=token["scope"],
-        now=runtime().now(),
-        refresh_expires_at=None,
-        authentication=None,
+        scope=service_scope,
+        now=rt.now(),
+        ttl_seconds=ttl,
     )
-    return token
+    return {
+        "access_token": access_token,
+        "token_type": "Bearer",
+        "expires_in": ttl,
+        "scope": service_scope,
+    }
 
 
 def rotate_refresh_token(

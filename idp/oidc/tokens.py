@@ -15,14 +15,16 @@ from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from idp.driver import DriverConnection
 from idp.extensions import db
 from idp.models import Token, User
 from idp.oidc.id_token import Authentication
 from idp.services.hashing import new_secret, token_hash
 
-# Where the writes of a token request go: the request's session, or (the token endpoint's
-# fast path) a connection. The statements below are Core statements, valid on both.
-Executor = Session | Connection
+# Where the statements of a token request run: the request's session, or (the token
+# endpoint's fast path) a DBAPI connection. The statements below are Core statements, valid
+# on all of them.
+Executor = Session | Connection | DriverConnection
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def by_refresh_token(value: str) -> Token | None:
     return db.session.scalar(select(Token).where(Token.refresh_token_hash == token_hash(value)))
 
 
-def refresh_grant(conn: Executor, value: str) -> Row[Any] | None:
+def refresh_grant(conn: Executor, value: str) -> Any:
     """The row of a refresh token with its user's `subject` and `user_status`, in one query."""
     return conn.execute(_REFRESH_GRANT, {"refresh_token_hash": token_hash(value)}).first()
 

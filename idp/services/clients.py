@@ -72,6 +72,9 @@ class RegisteredClient(ClientMixin):
     sector_identifier: str | None
     id_token_signed_response_alg: str
     jwks: dict[str, Any] | None
+    # When this registration was made: a service token older than it belongs to an earlier
+    # client that had the same id.
+    created_at: int
     secret_hash: str | None = field(repr=False)
     hash_key: str = field(repr=False)
 
@@ -278,6 +281,7 @@ class ClientRegistry:
             sector_identifier=row.sector_identifier,
             id_token_signed_response_alg=row.id_token_signed_response_alg,
             jwks=row.jwks,
+            created_at=row.created_at,
             secret_hash=row.secret_hash,
             hash_key=self._hash_key,
         )

@@ -45,7 +45,7 @@ def test_client_credentials_works_with_every_confidential_method(service, app, m
     introspection = party.introspect(body["access_token"]).get_json()
     assert introspection["active"] is True
     assert introspection["client_id"] == party.client_id
-    assert "sub" not in introspection
+    assert introspection["sub"] == party.client_id
 
 
 def test_token_carries_no_user_scope(service):
