@@ -295,9 +295,12 @@ class Settings:
 
     @property
     def longest_token_ttl_seconds(self) -> int:
-        """Lifetime of the longest-lived signed artefact, for key retirement."""
+        """Lifetime of the longest-lived signed artefact (ID tokens, service tokens), for key
+        retirement; user access tokens are opaque, but count too: they travel with an ID token."""
         t = self.tokens
-        return max(t.id_token_ttl_seconds, t.access_token_ttl_seconds)
+        return max(
+            t.id_token_ttl_seconds, t.access_token_ttl_seconds, t.client_credentials_ttl_seconds
+        )
 
 
 SECTIONS: dict[str, type] = {

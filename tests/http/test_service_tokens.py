@@ -171,3 +171,21 @@ def test_id_token_is_not_accepted_as_an_access_token(rp):
 def test_access_token_is_refused_as_an_id_token_hint(service):
     response = service.http.get("/logout", query_string={"id_token_hint": _token(service)})
     assert response.status_code == 400
+
+
+class TestLongLivedServiceTokens:
+    """Service tokens outliving ID tokens keep their key published until they expire."""
+
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"tokens": {"client_credentials_ttl_seconds": 3600}}
+
+    def test_key_rotation_keeps_the_signing_key_while_the_token_lives(self, service, app, clock):
+        token = _token(service)
+        app.extensions["idp"].keys.rotate(clock.now())
+        clock.advance(3599)
+        assert service.introspect(token).get_json()["active"] is True
+        kid = jwt.get_unverified_header(token)["kid"]
+        assert kid in {k["kid"] for k in published_jwks(service.http)["keys"]}
+        clock.advance(1)
+        assert service.introspect(token).get_json() == {"active": False}
