@@ -3,8 +3,11 @@ gives for the same statements (JSON, booleans, labels), on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+from flask import Flask
 from sqlalchemy import func, select
 
 from idp.driver import DriverStatements
@@ -36,51 +39,53 @@ def _store(conn: Any, user_id: int, refresh: str) -> None:
     )
 
 
-def test_a_row_written_and_read_by_the_driver_is_what_sqlalchemy_sees(app, factories: Factories):
-    user = factories.user()
+@pytest.fixture
+def statements(app: Flask, factories: Factories) -> Iterator[DriverStatements]:
+    """The engine's statements, inside an app context."""
     with app.app_context():
-        statements = DriverStatements(db.engine)
-        with statements.connect() as conn:
-            _store(conn, user.id, "rt-1")
-            conn.commit()
-        stored = db.session.scalar(select(Token).where(Token.user_id == user.id))
-        assert stored.amr == ["pwd", "otp"] and stored.revoked is False
-        assert stored.refresh_used_at is None and stored.auth_time == 1_000
-        expected = db.session.execute(
-            tokens._REFRESH_GRANT, {"refresh_token_hash": stored.refresh_token_hash}
-        ).first()
-        with statements.connect() as conn:
-            found = tokens.refresh_grant(conn, "rt-1")
-            assert tokens.refresh_grant(conn, "never-issued") is None
+        yield DriverStatements(db.engine)
+
+
+@pytest.fixture
+def user_id(factories: Factories) -> int:
+    return factories.user().id
+
+
+def test_a_row_written_and_read_by_the_driver_is_what_sqlalchemy_sees(statements, user_id):
+    with statements.connect() as conn:
+        _store(conn, user_id, "rt-1")
+        conn.commit()
+    stored = db.session.scalar(select(Token).where(Token.user_id == user_id))
+    assert stored.amr == ["pwd", "otp"] and stored.revoked is False
+    assert stored.refresh_used_at is None and stored.auth_time == 1_000
+    expected = db.session.execute(
+        tokens._REFRESH_GRANT, {"refresh_token_hash": stored.refresh_token_hash}
+    ).first()
+    with statements.connect() as conn:
+        found = tokens.refresh_grant(conn, "rt-1")
+        assert tokens.refresh_grant(conn, "never-issued") is None
     assert found._asdict() == dict(expected._mapping)
-    assert found.user_status == "active" and found.subject == user.subject
+    assert found.user_status == "active" and found.subject == expected.subject
     assert tokens.authentication_of(found) == AUTHENTICATION
 
 
-def test_a_refresh_token_is_consumed_once(app, factories: Factories):
-    user = factories.user()
-    with app.app_context():
-        statements = DriverStatements(db.engine)
-        with statements.connect() as conn:
-            _store(conn, user.id, "rt-2")
-            row = tokens.refresh_grant(conn, "rt-2")
-            assert tokens.consume_refresh_token(conn, row.id, 3_000) is True
-            assert tokens.consume_refresh_token(conn, row.id, 3_001) is False
-            conn.commit()
-        assert db.session.scalar(select(Token.refresh_used_at).where(Token.id == row.id)) == 3_000
+def test_a_refresh_token_is_consumed_once(statements, user_id):
+    with statements.connect() as conn:
+        _store(conn, user_id, "rt-2")
+        row = tokens.refresh_grant(conn, "rt-2")
+        assert tokens.consume_refresh_token(conn, row.id, 3_000) is True
+        assert tokens.consume_refresh_token(conn, row.id, 3_001) is False
+        conn.commit()
+    assert db.session.scalar(select(Token.refresh_used_at).where(Token.id == row.id)) == 3_000
 
 
-def test_what_is_not_committed_is_rolled_back(app, factories: Factories):
-    user = factories.user()
-    with app.app_context():
-        with DriverStatements(db.engine).connect() as conn:
-            _store(conn, user.id, "rt-3")
-        assert db.session.scalar(select(func.count()).select_from(Token)) == 0
+def test_what_is_not_committed_is_rolled_back(statements, user_id):
+    with statements.connect() as conn:
+        _store(conn, user_id, "rt-3")
+    assert db.session.scalar(select(func.count()).select_from(Token)) == 0
 
 
-def test_each_statement_is_compiled_once_per_set_of_parameters(app):
-    with app.app_context():
-        statements = DriverStatements(db.engine)
+def test_each_statement_is_compiled_once_per_set_of_parameters(statements):
     first = statements.get(tokens._CONSUME, ("token_id", "now"))
     assert statements.get(tokens._CONSUME, ("token_id", "now")) is first
     assert statements.get(tokens._CONSUME, ("now", "token_id")) is not first
