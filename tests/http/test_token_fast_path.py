@@ -21,11 +21,13 @@ import pytest
 from flask import Flask, request, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
 from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.models import Token, User
+from idp.oidc import fast_token
 from tests.support.factories import Factories
 from tests.support.oidc import RelyingParty, basic
 
@@ -341,6 +343,25 @@ def test_expired_refresh_token_reaches_the_grants(
     clock.advance(app.extensions["idp"].settings.tokens.refresh_token_ttl_seconds)
     with answered(flask_requests, by_flask=True):
         refused(rp.refresh(granted["refresh_token"]), 400, "invalid_grant")
+
+
+def test_a_database_error_in_the_fast_path_hands_the_request_on(
+    rp: RelyingParty,
+    granted: dict[str, Any],
+    flask_requests: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A failing database (locked too long, connection lost) is no 500: the full pipeline
+    tries again, and here succeeds."""
+
+    def locked(conn: Any, value: str) -> None:
+        raise OperationalError("SELECT ...", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(fast_token.tokens, "refresh_grant", locked)
+    with answered(flask_requests, by_flask=True):
+        response = rp.refresh(granted["refresh_token"])
+    assert response.status_code == 200, response.get_json()
+    assert rp.userinfo(response.get_json()["access_token"]).status_code == 200
 
 
 # -- the body the middleware read is intact for the full pipeline -----------------------------

@@ -3,12 +3,14 @@ gives for the same statements (JSON, booleans, labels), on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, column, func, select, table
+from sqlalchemy.exc import DBAPIError
 
 from idp.driver import DriverStatements
 from idp.extensions import db
@@ -89,3 +91,31 @@ def test_each_statement_is_compiled_once_per_set_of_parameters(statements):
     first = statements.get(tokens._CONSUME, ("token_id", "now"))
     assert statements.get(tokens._CONSUME, ("token_id", "now")) is first
     assert statements.get(tokens._CONSUME, ("now", "token_id")) is not first
+
+
+def test_a_database_error_is_raised_as_sqlalchemy_raises_it(statements):
+    missing = select(table("missing", column("x"))).where(column("x") == bindparam("x"))
+    with statements.connect() as conn, pytest.raises(DBAPIError, match="missing"):
+        conn.execute(missing, {"x": 1})
+
+
+def test_sqlite_keeps_one_connection_used_in_turn_others_take_pooled_ones(statements, backend):
+    """SQLite: the second request waits for the first and gets the same (warm) connection;
+    PostgreSQL: each gets a pooled connection at once."""
+    first = statements.connect()
+    got: list[Any] = []
+
+    def second() -> None:
+        with statements.connect() as conn:
+            got.append(conn._dbapi.dbapi_connection)
+
+    waiting = threading.Thread(target=second)
+    waiting.start()
+    waiting.join(timeout=0.3)
+    in_turn = backend == "sqlite"
+    assert waiting.is_alive() is in_turn
+    first_connection = first._dbapi.dbapi_connection
+    first.close()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive()
+    assert (got == [first_connection]) is in_turn
