@@ -81,10 +81,9 @@ class Outbox:
 
     def deliver(self, message: EmailMessage) -> None:
         ident = str(message["Message-ID"]).strip("<>").partition("@")[0]
-        try:
-            self.files.write(message.as_bytes(policy=policy.SMTP), ident=ident, suffix=SUFFIX)
-        except OSError as exc:
-            raise DeliveryFailed("email", f"outbox {self.files.folder}: {exc}") from exc
+        self.files.deliver(
+            "email", message.as_bytes(policy=policy.SMTP), ident=ident, suffix=SUFFIX
+        )
 
     def names(self, limit: int | None = None) -> list[str]:
         """Stored messages, newest first."""
@@ -92,13 +91,7 @@ class Outbox:
 
     def raw(self, name: str) -> bytes | None:
         """A stored message's bytes by file name, or None when there is no such message."""
-        path = self.files.path(name)
-        if path is None or path.suffix != SUFFIX:
-            return None
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:  # removed meanwhile
-            return None
+        return self.files.read(name, SUFFIX)
 
     def read(self, name: str, *, headers_only: bool = False) -> EmailMessage | None:
         """A stored message, parsed (`headers_only` to list many cheaply)."""

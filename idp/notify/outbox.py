@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from idp.notify import DeliveryFailed
+
 if TYPE_CHECKING:
     from idp.config import Settings
 
@@ -51,6 +53,13 @@ class OutboxFolder:
             raise
         return self.folder / name
 
+    def deliver(self, channel: str, data: bytes, *, ident: str, suffix: str) -> Path:
+        """`write` for a channel's transport: a failure is the channel's DeliveryFailed."""
+        try:
+            return self.write(data, ident=ident, suffix=suffix)
+        except OSError as exc:
+            raise DeliveryFailed(channel, f"outbox {self.folder}: {exc}") from exc
+
     def names(self, suffix: str, *, limit: int | None = None) -> list[str]:
         """Names of the stored messages with `suffix`, newest first."""
         if not self.folder.is_dir():
@@ -67,6 +76,16 @@ class OutboxFolder:
             return None
         candidate = self.folder / name
         return candidate if candidate.is_file() else None
+
+    def read(self, name: str, suffix: str) -> bytes | None:
+        """A stored message's bytes, or None: no such message, another kind, removed meanwhile."""
+        path = self.path(name)
+        if path is None or path.suffix != suffix:
+            return None
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
 
 
 def channel_folder(settings: Settings, configured: str, channel: str) -> Path:

@@ -105,10 +105,7 @@ class Outbox:
 
     def deliver(self, sms: Sms) -> None:
         data = json.dumps(sms.to_json(), indent=2, ensure_ascii=False) + "\n"
-        try:
-            self.files.write(data.encode(), ident=sms.id, suffix=SUFFIX)
-        except OSError as exc:
-            raise DeliveryFailed("sms", f"outbox {self.files.folder}: {exc}") from exc
+        self.files.deliver("sms", data.encode(), ident=sms.id, suffix=SUFFIX)
 
     def names(self, limit: int | None = None) -> list[str]:
         """Stored messages, newest first."""
@@ -116,13 +113,11 @@ class Outbox:
 
     def read(self, name: str) -> Sms | None:
         """A stored message by file name, or None when there is no such message."""
-        path = self.files.path(name)
-        if path is None or path.suffix != SUFFIX:
+        data = self.files.read(name, SUFFIX)
+        if data is None:
             return None
         try:
-            return Sms.from_json(json.loads(path.read_text(encoding="utf-8")))
-        except FileNotFoundError:  # removed meanwhile
-            return None
+            return Sms.from_json(json.loads(data.decode("utf-8")))
         except (ValueError, KeyError, TypeError):
             log.warning("unreadable SMS in the outbox: %s", name)
             return None
