@@ -173,15 +173,8 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
     """Give the account a new temporary password (its sessions and tokens end)."""
     rt = runtime()
     user = _find(identifier)
-    temporary = generate_temporary()
-    credentials.replace_password(
-        user,
-        temporary,
-        now=rt.now(),
-        hashing=rt.passwords,
-        temporary=True,
-        keep_sid=None,
-        reason="agent",
+    temporary = credentials.reset_to_temporary(
+        user, now=rt.now(), hashing=rt.passwords, reason="agent"
     )
     if send:
         _deliver(user, temporary, send)

@@ -17,7 +17,7 @@ from idp.config import PasswordSettings
 from idp.extensions import db
 from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
-from idp.services.passwords import PasswordHashing
+from idp.services.passwords import PasswordHashing, generate_temporary
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,16 @@ def replace_password(
     sessions.end_access(user.id, now=now, keep_sid=keep_sid)
     audit.record("password_changed", "success", at=now, user_id=user.id, ip=ip, reason=reason)
     notify_password_changed(user, now=now)
+
+
+def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason: str) -> str:
+    """Give the account a new temporary password, to personalise at the next sign-in (its
+    sessions and refresh tokens end); returns it, for the caller to deliver."""
+    temporary = generate_temporary()
+    replace_password(
+        user, temporary, now=now, hashing=hashing, temporary=True, keep_sid=None, reason=reason
+    )
+    return temporary
 
 
 def notify_password_changed(user: User, *, now: int) -> None:

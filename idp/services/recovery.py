@@ -30,7 +30,6 @@ from idp.models import RecoveryAttempt, User
 from idp.services import audit, credentials, users
 from idp.services.codes import Check, CodeRules, TooSoon
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
-from idp.services.passwords import generate_temporary
 
 if TYPE_CHECKING:
     from idp.runtime import Runtime
@@ -310,15 +309,8 @@ def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: s
     """A new temporary password, to personalise at the next sign-in, over `channel`."""
     from idp.services import deliveries
 
-    temporary = generate_temporary()
-    credentials.replace_password(
-        user,
-        temporary,
-        now=rt.now(),
-        hashing=rt.passwords,
-        temporary=True,
-        keep_sid=None,
-        reason=f"recovery:{reason}",
+    temporary = credentials.reset_to_temporary(
+        user, now=rt.now(), hashing=rt.passwords, reason=f"recovery:{reason}"
     )
     deliveries.send_temporary_password(user, temporary, channel=channel)
     _unlock(user, rt=rt, how=reason)
