@@ -429,6 +429,12 @@ MESSAGES.update(
             "fr": "Le mot de passe actuel est incorrect.",
             "en": "The current password is not correct.",
         },
+        "account.current_password_locked": {
+            "fr": "Trop d'essais erronés : le mot de passe ne peut pas être vérifié pour le "
+            "moment. Réessayez plus tard, ou utilisez « J'ai oublié mon mot de passe ».",
+            "en": "Too many wrong tries: the password cannot be checked for now. Try again "
+            "later, or use “I forgot my password”.",
+        },
         "account.save_password": {"fr": "Modifier le mot de passe", "en": "Change the password"},
         "account.password_done_title": {"fr": "Confirmation", "en": "Confirmation"},
         "account.password_done": {

@@ -203,11 +203,11 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
         return _error_response(request, error)
+    if pending is not None and not interactions.finish(pending):
+        return _already_answered()
     response = server.create_authorization_response(
         request=request, grant_user=signed_in, grant=grant
     )
-    if pending is not None:
-        interactions.finish(pending)
     db.session.commit()
     return _with_issuer(response)
 
@@ -219,10 +219,18 @@ def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
         grant = server.get_consent_grant(request=request, end_user=None)
     except OAuth2Error as error:
         return _error_response(request, error)
+    if not interactions.finish(pending):
+        return _already_answered()
     response = server.create_authorization_response(request=request, grant_user=None, grant=grant)
-    interactions.finish(pending)
     db.session.commit()
     return _with_issuer(response)
+
+
+def _already_answered() -> Response:
+    """A second answer to one pending request (double submit, two tabs): the first won."""
+    db.session.rollback()
+    body = render_template("errors/page.html", message_key="login.request_expired", params={})
+    return Response(body, status=400, mimetype="text/html")
 
 
 def stored_request(pending: PendingAuthorization) -> StoredRequest:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from idp.models import User
 from idp.services import audit, users
-from idp.services.lockout import Lockout
+from idp.services.lockout import Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
 
 # Authentication context of a password sign-in, on the eIDAS scale FranceConnect uses.
@@ -69,13 +69,10 @@ def _audit(attempt: Attempt, identifier: str, context: Context) -> None:
     )
 
 
-def _count_failure(
-    identifier: str, user: User | None, lockout: Lockout, context: Context
-) -> int | None:
-    """Count a failure; returns the end of the lock it caused, if it caused one."""
-    status = lockout.record_failure(identifier, now=context.now)
+def _note_lock(status: Status, user: User | None, identifier: str, context: Context) -> None:
+    """The attempt that sets a lock writes it in the audit trail (once per lock)."""
     if not status.just_locked:
-        return None
+        return
     audit.record(
         "account_locked",
         "locked",
@@ -86,7 +83,6 @@ def _count_failure(
         ip=context.ip,
         until=status.locked_until,
     )
-    return status.locked_until
 
 
 def sign_in(
@@ -98,7 +94,12 @@ def sign_in(
     lockout: Lockout,
     context: Context,
 ) -> Attempt:
-    """One sign-in attempt: captcha, lock, password, account state, in that order."""
+    """One sign-in attempt: captcha, lock, password, account state, in that order.
+
+    The attempt is reserved before the password is checked (see `idp.services.lockout`):
+    a refused reservation evaluates no password at all, and a right password is refused
+    if a lock was set while it was being checked.
+    """
     now = context.now
     if not captcha_passed:
         # A wrong captcha answer costs an attempt, as a wrong password does.
@@ -110,20 +111,61 @@ def sign_in(
             client_id=context.client_id,
             ip=context.ip,
         )
-        locked_until = _count_failure(identifier, None, lockout, context)
-        if locked_until is not None:
-            return Attempt(Outcome.LOCKED, locked_until=locked_until)
+        status = lockout.record_failure(identifier, now=now)
+        _note_lock(status, None, identifier, context)
+        if status.locked(now):
+            return Attempt(Outcome.LOCKED, locked_until=status.locked_until)
         return Attempt(Outcome.CAPTCHA_FAILED)
-    status = lockout.status(identifier, now=now)
-    attempt = check_password(identifier, password, hashing=hashing)
-    if status.locked(now):
-        # The right password does not open a locked account early.
-        attempt = Attempt(Outcome.LOCKED, attempt.user, status.locked_until)
-    elif attempt.outcome is Outcome.INVALID:
-        locked_until = _count_failure(identifier, attempt.user, lockout, context)
-        if locked_until is not None:
-            attempt = Attempt(Outcome.LOCKED, attempt.user, locked_until)
-    elif attempt.outcome is Outcome.SIGNED_IN:
-        lockout.record_success(identifier, now=now)
+    reservation = lockout.reserve(identifier, now=now)
+    if reservation.refusal is not None:
+        _note_lock(reservation.refusal, None, identifier, context)
+        attempt = Attempt(
+            Outcome.LOCKED,
+            users.find_by_identifier(identifier),
+            reservation.refusal.locked_until,
+        )
+    else:
+        attempt = _settle(
+            check_password(identifier, password, hashing=hashing),
+            reservation,
+            identifier,
+            lockout,
+            context,
+        )
     _audit(attempt, identifier, context)
+    return attempt
+
+
+def reauthenticate(
+    user: User, password: str, *, hashing: PasswordHashing, lockout: Lockout, context: Context
+) -> Attempt:
+    """The signed-in user's password again (before a change), under the sign-in's counters:
+    a stolen session must not become a way to guess the password."""
+    reservation = lockout.reserve(user.identifier, now=context.now)
+    if reservation.refusal is not None:
+        _note_lock(reservation.refusal, user, user.identifier, context)
+        return Attempt(Outcome.LOCKED, user, reservation.refusal.locked_until)
+    matches = hashing.verify(user.password_hash, password)
+    attempt = Attempt(Outcome.SIGNED_IN if matches else Outcome.INVALID, user)
+    return _settle(attempt, reservation, user.identifier, lockout, context)
+
+
+def _settle(
+    attempt: Attempt, reservation: Reservation, identifier: str, lockout: Lockout, context: Context
+) -> Attempt:
+    """Settle the reserved attempt with the password's verdict."""
+    now = context.now
+    if attempt.outcome is Outcome.INVALID:
+        status = lockout.fail(reservation, now=now)
+        _note_lock(status, attempt.user, identifier, context)
+        if status.locked(now):
+            return Attempt(Outcome.LOCKED, attempt.user, status.locked_until)
+        return attempt
+    if attempt.outcome is Outcome.SIGNED_IN:
+        if not lockout.succeed(reservation, now=now):
+            # Locked while this password was being checked: the lock stands.
+            status = lockout.status(identifier, now=now)
+            return Attempt(Outcome.LOCKED, attempt.user, status.locked_until)
+        return attempt
+    lockout.release(reservation, now=now)  # a disabled account: not a failure
     return attempt

@@ -114,7 +114,19 @@ class OneTimeCodes:
         if not hashes_equal(candidate, row.code_hash):
             left = rules.max_attempts - attempts
             return CheckResult(Check.WRONG if left else Check.EXHAUSTED, row.target, left)
-        db.session.execute(update(OneTimeCode).where(OneTimeCode.id == row.id).values(used_at=now))
+        # Consumed only if still unused and still this code: two right answers at once, or
+        # one racing a new code, give one success.
+        consumed = db.session.execute(
+            update(OneTimeCode)
+            .where(
+                OneTimeCode.id == row.id,
+                OneTimeCode.used_at.is_(None),
+                OneTimeCode.code_hash == row.code_hash,
+            )
+            .values(used_at=now)
+        )
+        if consumed.rowcount != 1:  # type: ignore[attr-defined]
+            return CheckResult(Check.NONE)
         return CheckResult(Check.OK, row.target)
 
     def last_target(self, user_id: int, purpose: str) -> str | None:

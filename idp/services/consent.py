@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from authlib.oauth2.rfc6749 import list_to_scope, scope_to_list
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from idp.extensions import db
 from idp.models import Consent
@@ -26,12 +27,20 @@ def give(user_id: int, client_id: str, scope: str, *, now: int) -> None:
     consent = _find(user_id, client_id)
     requested = scope_to_list(scope) or []
     if consent is None:
-        db.session.add(
-            Consent(
-                user_id=user_id, client_id=client_id, scope=list_to_scope(requested), granted_at=now
-            )
-        )
-        return
+        try:
+            with db.session.begin_nested():
+                db.session.add(
+                    Consent(
+                        user_id=user_id,
+                        client_id=client_id,
+                        scope=list_to_scope(requested),
+                        granted_at=now,
+                    )
+                )
+            return
+        except IntegrityError:  # given at the same moment by another request: merge with it
+            consent = _find(user_id, client_id)
+            assert consent is not None
     merged = list(dict.fromkeys([*(scope_to_list(consent.scope) or []), *requested]))
     consent.scope = list_to_scope(merged)
     consent.granted_at = now

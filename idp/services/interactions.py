@@ -49,5 +49,13 @@ def mark_consented(pending: PendingAuthorization, sid: str) -> None:
     pending.consented_sid = sid
 
 
-def finish(pending: PendingAuthorization) -> None:
-    db.session.delete(pending)
+def finish(pending: PendingAuthorization) -> bool:
+    """Take the request off the pending list; False if another request already did.
+
+    One DELETE decides, so a request answered twice at once (a double submit, two tabs)
+    yields one authorization response, never two codes.
+    """
+    taken = db.session.execute(
+        delete(PendingAuthorization).where(PendingAuthorization.id == pending.id)
+    )
+    return taken.rowcount == 1  # type: ignore[attr-defined]

@@ -4,13 +4,21 @@ Counters live in the database, so every worker sees them, and are kept per ident
 typed, so that an unknown identifier is counted and locked exactly like a known one.
 While locked, even the right password is refused; a successful recovery or an
 administrator (`idp users unlock`) ends the lock.
+
+The unit counted is the attempt, not its outcome: an attempt is reserved (counted as a
+failure) in one conditional statement, committed, *before* the slow password check, and a
+reservation is refused once `max_attempts` are taken in a row or the daily maximum is
+reached. However many requests arrive together and however many workers serve them, at
+most `max_attempts` passwords are evaluated before a lock, and at most
+`daily_max_failures` a day. A success then gives its reservation back, unless a lock was
+set meanwhile: a lock is never cleared by an attempt that was in flight when it was set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, select, update
+from sqlalchemy import ColumnElement, and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from idp.config import LockoutSettings
@@ -20,6 +28,9 @@ from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
 
 DAY_SECONDS = 24 * 3600
+# A failure that finds the row changed under it reads it again; each retry means another
+# attempt settled meanwhile, so a handful is plenty even for large bursts.
+_SETTLE_RETRIES = 20
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,14 @@ class Status:
         return self.locked_until is not None and now < self.locked_until
 
 
+@dataclass(frozen=True)
+class Reservation:
+    """One attempt, counted before it is checked; `refusal` says why it may not go on."""
+
+    key: str
+    refusal: Status | None = None
+
+
 class Lockout:
     def __init__(self, settings: LockoutSettings, hash_key: str, purpose: str = "sign-in") -> None:
         self.settings = settings
@@ -42,12 +61,13 @@ class Lockout:
     def _key(self, identifier: str) -> str:
         return keyed_hash(self._hash_key, self._purpose, normalise_identifier(identifier))
 
-    def _row(self, identifier: str) -> SignInThrottle | None:
-        key = self._key(identifier)
+    def _row_by_key(self, key: str) -> SignInThrottle | None:
         query = select(SignInThrottle).where(SignInThrottle.identifier_hash == key)
         return db.session.scalar(query.execution_options(populate_existing=True))
 
     def _ensure_row(self, key: str, now: int) -> None:
+        if self._row_by_key(key) is not None:
+            return
         try:
             with db.session.begin_nested():
                 db.session.add(
@@ -64,7 +84,7 @@ class Lockout:
             pass
 
     def status(self, identifier: str, *, now: int) -> Status:
-        row = self._row(identifier)
+        row = self._row_by_key(self._key(identifier))
         if row is None:
             return Status(None, 0)
         return Status(row.locked_until, row.consecutive_failures)
@@ -75,57 +95,149 @@ class Lockout:
             return min(base * 2 ** max(lock_count - 1, 0), DAY_SECONDS)
         return base
 
-    def record_failure(self, identifier: str, *, now: int) -> Status:
-        """Count a failure; the max_attempts-th in a row, or the daily maximum, locks.
+    @staticmethod
+    def _unlocked(now: int) -> ColumnElement[bool]:
+        t = SignInThrottle
+        return or_(t.locked_until.is_(None), t.locked_until <= now)
 
-        Counters move by single UPDATE statements, so concurrent attempts are all counted.
+    def reserve(self, identifier: str, *, now: int) -> Reservation:
+        """Count this attempt before it is checked, or refuse it; committed at once.
+
+        One conditional UPDATE takes the attempt only while the identifier is not locked,
+        fewer than `max_attempts` are taken in a row and the day's maximum is not reached;
+        the commit makes it count for every other request at once, even if this one then
+        fails. A refused attempt sets the lock its predecessors earned if none is set yet
+        (they may still be in flight, or their worker may have died), so a burst is locked
+        from its first refusal.
         """
         key = self._key(identifier)
-        if self._row(identifier) is None:
-            self._ensure_row(key, now)
+        self._ensure_row(key, now)
+        status = Status(now + self._lock_seconds(1), self.settings.max_attempts)
+        for _ in range(2):  # a success in flight may give the count back meanwhile
+            if self._take(key, now):
+                return Reservation(key)
+            status = self.fail(Reservation(key), now=now)
+            if status.locked(now):
+                break
+        return Reservation(key, refusal=status)
+
+    def _take(self, key: str, now: int) -> bool:
         t = SignInThrottle
         new_window = now - t.window_start >= DAY_SECONDS
-        counted = db.session.execute(
+        taken = db.session.execute(
             update(t)
-            .where(t.identifier_hash == key)
+            .where(
+                t.identifier_hash == key,
+                self._unlocked(now),
+                t.consecutive_failures < self.settings.max_attempts,
+                or_(new_window, t.window_failures < self.settings.daily_max_failures),
+            )
             .values(
                 consecutive_failures=t.consecutive_failures + 1,
                 window_failures=case((new_window, 1), else_=t.window_failures + 1),
                 window_start=case((new_window, now), else_=t.window_start),
                 updated_at=now,
             )
-            .returning(t.consecutive_failures, t.window_failures, t.window_start, t.lock_count)
-        ).one()
-        failures, window_failures, window_start, lock_count = counted
-        locked_until = None
-        if failures >= self.settings.max_attempts:
-            locked_until = now + self._lock_seconds(lock_count + 1)
-        if window_failures >= self.settings.daily_max_failures:
-            locked_until = max(locked_until or 0, window_start + DAY_SECONDS)
-        if locked_until is None:
-            return Status(self._row(identifier).locked_until, failures)  # type: ignore[union-attr]
+            .returning(t.id)
+        ).first()
+        db.session.commit()
+        return taken is not None
+
+    def fail(self, reservation: Reservation, *, now: int) -> Status:
+        """The reserved attempt failed: it already counts; lock once the limit is reached.
+
+        The first failure to settle once `max_attempts` are taken in a row sets the lock
+        (and starts a new count for after it), as does reaching the day's maximum. Written
+        only if the row is still as read, and committed at once, so that an attempt in
+        flight sees the lock when it settles.
+        """
+        t = SignInThrottle
+        for _ in range(_SETTLE_RETRIES):
+            row = self._row_by_key(reservation.key)
+            if row is None:
+                break
+            by_attempts = row.consecutive_failures >= self.settings.max_attempts
+            by_day = (
+                row.window_failures >= self.settings.daily_max_failures
+                and now - row.window_start < DAY_SECONDS
+            )
+            if not (by_attempts or by_day):
+                return Status(row.locked_until, row.consecutive_failures)
+            until = now + self._lock_seconds(row.lock_count + 1) if by_attempts else 0
+            if by_day:
+                until = max(until, row.window_start + DAY_SECONDS)
+            if row.locked_until is not None and row.locked_until >= until:
+                return Status(row.locked_until, row.consecutive_failures)  # already locked
+            written = db.session.execute(
+                update(t)
+                .where(
+                    t.identifier_hash == reservation.key,
+                    t.consecutive_failures == row.consecutive_failures,
+                    t.window_failures == row.window_failures,
+                    t.lock_count == row.lock_count,
+                    _same(t.locked_until, row.locked_until),
+                )
+                .values(
+                    lock_count=t.lock_count + (1 if by_attempts else 0),
+                    locked_until=until,
+                    consecutive_failures=0 if by_attempts else t.consecutive_failures,
+                    updated_at=now,
+                )
+            )
+            db.session.commit()
+            if written.rowcount == 1:  # type: ignore[attr-defined]
+                return Status(until, 0, just_locked=True)
+        return Status(None, self.settings.max_attempts)
+
+    def succeed(self, reservation: Reservation, *, now: int) -> bool:
+        """The reserved attempt succeeded: give it back and start afresh, unless locked.
+
+        False when a lock was set while the attempt was being checked: the success must
+        then be refused, and the lock stays.
+        """
+        t = SignInThrottle
+        cleared = db.session.execute(
+            update(t)
+            .where(t.identifier_hash == reservation.key, self._unlocked(now))
+            .values(
+                consecutive_failures=0,
+                lock_count=0,
+                locked_until=None,
+                window_failures=case(
+                    (t.window_failures > 0, t.window_failures - 1), else_=t.window_failures
+                ),
+                updated_at=now,
+            )
+            .returning(t.id)
+        ).first()
+        return cleared is not None
+
+    def release(self, reservation: Reservation, *, now: int) -> None:
+        """Give the reservation back without starting afresh (the attempt was no failure)."""
+        t = SignInThrottle
         db.session.execute(
             update(t)
-            .where(t.identifier_hash == key)
+            .where(t.identifier_hash == reservation.key)
             .values(
-                lock_count=t.lock_count + (1 if failures >= self.settings.max_attempts else 0),
-                locked_until=locked_until,
-                consecutive_failures=0,
+                consecutive_failures=case(
+                    (t.consecutive_failures > 0, t.consecutive_failures - 1),
+                    else_=t.consecutive_failures,
+                ),
+                window_failures=case(
+                    (t.window_failures > 0, t.window_failures - 1), else_=t.window_failures
+                ),
+                updated_at=now,
             )
         )
-        return Status(locked_until, 0, just_locked=True)
 
-    def record_success(self, identifier: str, *, now: int) -> None:
-        row = self._row(identifier)
-        if row is not None:
-            row.consecutive_failures = 0
-            row.lock_count = 0
-            row.locked_until = None
-            row.updated_at = now
+    def record_failure(self, identifier: str, *, now: int) -> Status:
+        """A failure that needed no slow check (a wrong captcha, a wrong answer)."""
+        reservation = self.reserve(identifier, now=now)
+        return reservation.refusal or self.fail(reservation, now=now)
 
     def unlock(self, identifier: str, *, now: int) -> bool:
         """End a lock and forget the failures (recovery succeeded, or an administrator)."""
-        row = self._row(identifier)
+        row = self._row_by_key(self._key(identifier))
         if row is None:
             return False
         was_locked = row.locked_until is not None and now < row.locked_until
@@ -136,3 +248,7 @@ class Lockout:
         row.locked_until = None
         row.updated_at = now
         return was_locked
+
+
+def _same(column: ColumnElement[int | None], value: int | None) -> ColumnElement[bool]:
+    return column.is_(None) if value is None else and_(column.is_not(None), column == value)

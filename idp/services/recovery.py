@@ -371,14 +371,17 @@ def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Deli
     if user is None:
         return None
     now = rt.now()
-    if rt.answer_lockout.status(user.identifier, now=now).locked(now):
+    reservation = rt.answer_lockout.reserve(user.identifier, now=now)
+    if reservation.refusal is not None:
         audit.record("recovery_answer", "locked", at=now, user_id=user.id)
         return None
     if not answer_matches(user, answer, hash_key=rt.hash_key):
-        rt.answer_lockout.record_failure(user.identifier, now=now)
+        rt.answer_lockout.fail(reservation, now=now)
         audit.record("recovery_answer", "wrong", at=now, user_id=user.id)
         return None
-    rt.answer_lockout.record_success(user.identifier, now=now)
+    if not rt.answer_lockout.succeed(reservation, now=now):
+        audit.record("recovery_answer", "locked", at=now, user_id=user.id)
+        return None
     audit.record("recovery_answer", "right", at=now, user_id=user.id)
     return partial(_send_reset_link, user.id, reachable_channel(user, attempt.channel))
 

@@ -10,7 +10,7 @@ from idp import browser
 from idp.extensions import db, limiter
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import audit, contacts, credentials, required_actions
+from idp.services import authn, contacts, credentials, required_actions
 from idp.services.codes import TooSoon
 from idp.services.users import AccountError, normalise_email
 from idp.web.auth import requires_user
@@ -60,12 +60,17 @@ def change_password() -> Response | str:
     form = ChangePasswordForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        if not rt.passwords.verify(user.password_hash, form.current_password.data):
-            # A stolen session must not become a way to guess the password.
-            status = rt.lockout.record_failure(user.identifier, now=rt.now())
+        check = authn.reauthenticate(
+            user,
+            form.current_password.data,
+            hashing=rt.passwords,
+            lockout=rt.lockout,
+            context=authn.Context(now=rt.now(), ip=request.remote_addr),
+        )
+        if check.outcome is authn.Outcome.LOCKED:
+            problems = ["account.current_password_locked"]
+        elif check.outcome is not authn.Outcome.SIGNED_IN:
             problems = ["account.current_password_wrong"]
-            if status.just_locked:
-                audit.record("account_locked", "locked", at=rt.now(), user_id=user.id)
         else:
             result = credentials.change_password(
                 user,
