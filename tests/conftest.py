@@ -32,6 +32,13 @@ BACKENDS = ["sqlite", *(["postgresql"] if TEST_DATABASE_URL else [])]
 
 def settings_for(base: Path, backend: str = "sqlite", **sections: dict[str, object]) -> Settings:
     """Settings for a test instance under `base` (cheap argon2 parameters, fixed secrets)."""
+    return load_settings(None, overrides=overrides_for(base, backend, **sections), environ={})
+
+
+def overrides_for(
+    base: Path, backend: str = "sqlite", **sections: dict[str, object]
+) -> dict[str, dict[str, object]]:
+    """The configuration of a test instance, section by section (also for server processes)."""
     database = (
         TEST_DATABASE_URL
         if backend == "postgresql"
@@ -58,7 +65,7 @@ def settings_for(base: Path, backend: str = "sqlite", **sections: dict[str, obje
         overrides["ratelimit"]["storage_uri"] = TEST_REDIS_URL
     for section, values in sections.items():
         overrides.setdefault(section, {}).update(values)
-    return load_settings(None, overrides=overrides, environ={})
+    return overrides
 
 
 def _migrate(settings: Settings, *, fresh_schema: bool) -> None:
