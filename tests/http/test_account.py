@@ -86,6 +86,12 @@ def test_wrong_current_password_is_refused_and_counted(app, signed_in):
         assert status.status("marie", now=app.extensions["idp"].now()).locked(
             app.extensions["idp"].now()
         )
+    # Locked, even the right current password is refused: a stolen session cannot guess on.
+    right = change(signed_in, DEFAULT_PASSWORD, NEW_PASSWORDS[0])
+    assert page_text("account.current_password_locked") in right.get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.scalar(select(User))
+        assert app.extensions["idp"].passwords.verify(stored.password_hash, DEFAULT_PASSWORD)
 
 
 def test_rules_apply_on_the_account_page(signed_in):
