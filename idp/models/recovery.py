@@ -16,6 +16,8 @@ class RecoveryAttempt(db.Model):
     browser_binding: Mapped[str] = mapped_column(String(64))
     # None when the identifier matches no account: the same pages, nothing ever sent.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Keyed hash of the identifier typed: the resend wait holds across attempts, known or not.
+    identifier_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # The path chosen when the attempt began (see services.recovery.Path).
     path: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(8))

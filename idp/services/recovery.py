@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from idp.extensions import db
 from idp.models import RecoveryAttempt, User
@@ -150,6 +150,9 @@ def start(identifier: str, *, binding: str, now: int, rt: Runtime) -> RecoveryAt
     user = users.find_by_identifier(identifier)
     path = plan(user, rt.settings.recovery.order)
     attempt = begin(user, path, binding=binding, now=now, rt=rt)
+    attempt.identifier_hash = keyed_hash(
+        rt.hash_key, "recovery-identifier", users.normalise_identifier(identifier)
+    )
     audit.record(
         "recovery_started",
         path.value,
@@ -217,41 +220,73 @@ class Step(enum.StrEnum):
 Delivery = Callable[["Runtime"], None]
 
 
-def choose_channel(
-    attempt: RecoveryAttempt, channel: str, *, rt: Runtime
-) -> tuple[Step, Delivery | None]:
+@dataclass(frozen=True)
+class Dispatch:
+    """What a step sends; `wait_seconds` > 0: nothing, since a code went out moments ago."""
+
+    delivery: Delivery | None = None
+    wait_seconds: int = 0
+
+
+def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> tuple[Step, Dispatch]:
     """Record the channel; say which page follows and what is to be sent."""
     attempt.channel = channel
     user = user_of(attempt)
     path = Path(attempt.path)
     if path is Path.SECRET_QUESTION:
-        return Step.QUESTION, None
+        return Step.QUESTION, Dispatch()
     if path is Path.ORGANISATION_DATA and user is not None:
         if user.verification_value_hash:
-            return Step.FACT, None
-        return Step.DONE, partial(_password_by_post, user.id, channel, "unverifiable")
+            return Step.FACT, Dispatch()
+        return Step.DONE, Dispatch(partial(_password_by_post, user.id, channel, "unverifiable"))
     if path is Path.POSTAL_CODE and user is not None:
-        return Step.DONE, partial(_postal_code, user.id)
+        return Step.DONE, Dispatch(partial(_postal_code, user.id))
     return Step.CODE, send_code(attempt, rt=rt)
 
 
-def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> Delivery | None:
+def _last_sent(attempt: RecoveryAttempt) -> int | None:
+    """When a code last went out for the identifier of this attempt, in any attempt."""
+    if attempt.identifier_hash is None:
+        return attempt.last_sent_at
+    return db.session.scalar(
+        select(func.max(RecoveryAttempt.last_sent_at)).where(
+            RecoveryAttempt.identifier_hash == attempt.identifier_hash
+        )
+    )
+
+
+def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> Dispatch:
     """A new code for the attempt's channel, when the account has an address there.
 
-    Raises codes.TooSoon inside the resend wait, for unknown identifiers too.
+    Within the resend wait of the identifier (whatever the attempt) nothing is sent, for
+    unknown identifiers too, and the attempt waits for the code sent moments ago: the pages
+    and their timing never tell whether the account exists.
     """
     now = rt.now()
-    wait = rt.settings.recovery.resend_wait_seconds
-    if attempt.last_sent_at is not None and now - attempt.last_sent_at < wait:
-        raise TooSoon(wait - (now - attempt.last_sent_at))
-    attempt.last_sent_at = now
+    last = _last_sent(attempt)
+    if last is not None and now - last < rt.settings.recovery.resend_wait_seconds:
+        return _wait_for(attempt, last, rt=rt)
     user = user_of(attempt)
     channel = attempt.channel or ""
     address = address_of(user, channel) if user else None
     if Path(attempt.path) is not Path.CHANNELS or user is None or address is None:
-        return None  # nothing to send: the pages go on all the same
-    code = rt.codes.issue(user.id, CODE_PURPOSE, address, rules=code_rules(rt), now=now)
-    return partial(_send_code, user.id, channel, code)
+        attempt.last_sent_at = now
+        return Dispatch()  # nothing to send: the pages go on all the same
+    try:
+        code = rt.codes.issue(user.id, CODE_PURPOSE, address, rules=code_rules(rt), now=now)
+    except TooSoon as too_soon:
+        # The account's code went out moments ago, not through this identifier's attempts
+        # (two pages at once): the same answer as the wait above.
+        wait = rt.settings.recovery.resend_wait_seconds
+        return _wait_for(attempt, now - (wait - too_soon.wait_seconds), rt=rt)
+    attempt.last_sent_at = now
+    return Dispatch(partial(_send_code, user.id, channel, code))
+
+
+def _wait_for(attempt: RecoveryAttempt, sent_at: int, *, rt: Runtime) -> Dispatch:
+    """Nothing new: the attempt waits for the code sent at `sent_at` (its expiry shows)."""
+    attempt.last_sent_at = sent_at
+    return Dispatch(wait_seconds=rt.settings.recovery.resend_wait_seconds - (rt.now() - sent_at))
 
 
 def _send_code(user_id: int, channel: str, code: str, rt: Runtime) -> None:

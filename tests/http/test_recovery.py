@@ -234,6 +234,46 @@ def test_unknown_identifier_code_page_matches_a_known_one(app, client, factories
     assert stable_body(wrong_known) == stable_body(wrong_unknown)
 
 
+class TestResendWait:
+    """A new code within the resend wait: the code page saying so, for known and unknown alike."""
+
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"response_floor_ms": 100}}
+
+    def test_a_new_recovery_within_the_wait_is_the_same_page(self, app, factories, puzzles, clock):
+        connected_user(factories, clock)
+        pages = {}
+        for who in ("marie", "nobody"):
+            http = app.test_client()
+            walk_to_code_page(http, puzzles, who)
+            clock.advance(15)
+            form = http.get(begin(http, puzzles, who))
+            started = time.perf_counter()
+            again = choose(http, form.request.path, "email")
+            assert time.perf_counter() - started >= 0.1  # under the floor, like any answer
+            assert again.status_code == 303 and again.location.endswith("/code")
+            page = http.get(again.location)
+            assert page.status_code == 200
+            assert page_text("contacts.code_wait", seconds=45) in page.get_data(as_text=True)
+            pages[who] = stable_body(page)
+        assert pages["marie"] == pages["nobody"]
+        assert len(emails(app)) == 1  # the wait sent nothing
+
+    def test_the_channel_form_sent_twice_is_the_same_page(self, app, factories, puzzles, clock):
+        connected_user(factories, clock)
+        pages = {}
+        for who in ("marie", "nobody"):
+            http = app.test_client()
+            channel_path = begin(http, puzzles, who)
+            choose(http, channel_path, "email")
+            again = choose(http, channel_path, "email")
+            assert again.status_code == 303 and again.location.endswith("/code")
+            pages[who] = stable_body(http.get(again.location))
+        assert page_text("contacts.code_wait", seconds=60) in pages["marie"]
+        assert pages["marie"] == pages["nobody"]
+
+
 # -- path 2: the secret question (BonusEco) ---------------------------------------------------
 
 
