@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from idp.extensions import db
 from idp.models import RecoveryAttempt, User
@@ -307,20 +307,35 @@ class CodeResult:
 def check_code(
     attempt: RecoveryAttempt, code: str, *, rt: Runtime
 ) -> tuple[CodeResult, Delivery | None]:
-    """The code of the channels path; for any other attempt no code is right."""
-    user = user_of(attempt)
+    """The code of the channels path; for any other attempt no code is right.
+
+    The page shows the tries of this attempt and the expiry of the code it waits for, for
+    known and unknown identifiers alike; the account's own count (codes.check) decides
+    whether the code is accepted, so a code whose tries are spent stays refused.
+    """
     rules = code_rules(rt)
-    if Path(attempt.path) is Path.CHANNELS and user is not None:
-        result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=rt.now())
-        audit.record("recovery_code", result.outcome.value, at=rt.now(), user_id=user.id)
-        outcome = CodeResult(result.outcome, result.attempts_left)
-        if result.outcome is Check.OK:
-            return outcome, partial(_recovered_by_code, user.id, attempt.channel or "email")
-        return outcome, None
-    if attempt.attempts >= rules.max_attempts:
+    now = rt.now()
+    user = user_of(attempt) if Path(attempt.path) is Path.CHANNELS else None
+    # One UPDATE takes the try, so parallel guesses cannot exceed the attempt's allowance.
+    tries = db.session.execute(
+        update(RecoveryAttempt)
+        .where(RecoveryAttempt.id == attempt.id, RecoveryAttempt.attempts < rules.max_attempts)
+        .values(attempts=RecoveryAttempt.attempts + 1)
+        .returning(RecoveryAttempt.attempts)
+    ).scalar()
+    if tries is None:
+        if user is not None:
+            audit.record("recovery_code", Check.EXHAUSTED.value, at=now, user_id=user.id)
         return CodeResult(Check.EXHAUSTED), None
-    attempt.attempts += 1
-    left = rules.max_attempts - attempt.attempts
+    if user is not None:
+        result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=now)
+        audit.record("recovery_code", result.outcome.value, at=now, user_id=user.id)
+        if result.outcome is Check.OK:
+            delivery = partial(_recovered_by_code, user.id, attempt.channel or "email")
+            return CodeResult(Check.OK), delivery
+    if attempt.last_sent_at is None or now >= attempt.last_sent_at + rules.ttl_seconds:
+        return CodeResult(Check.EXPIRED), None
+    left = rules.max_attempts - tries
     return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left), None
 
 

@@ -274,6 +274,32 @@ class TestResendWait:
         assert pages["marie"] == pages["nobody"]
 
 
+def test_tries_left_do_not_depend_on_the_account(app, factories, puzzles, clock):
+    """Tries are shown per recovery attempt; the account's code stays exhausted all the same."""
+    connected_user(factories, clock)
+    seen: dict[str, list[str]] = {"marie": [], "nobody": []}
+    for _ in range(3):
+        for who, pages in seen.items():
+            http = app.test_client()
+            code_path = walk_to_code_page(http, puzzles, who)
+            right = code_from(last_email(app))
+            wrong = "000000" if right != "000000" else "111111"
+            for candidate in (wrong, wrong):
+                pages.append(stable_body(post_page(http, code_path, code=candidate)))
+        clock.advance(61)
+    assert seen["marie"] == seen["nobody"]
+    assert page_text("contacts.code_wrong", left=3) in seen["nobody"][-1]
+    # Five tries spent on the account's code: even the right one is refused now.
+    sent = len(emails(app))
+    http = app.test_client()
+    code_path = walk_to_code_page(http, puzzles, "marie")
+    refused = post_page(http, code_path, code=code_from(last_email(app)))
+    assert page_text("contacts.code_wrong", left=4) in refused.get_data(as_text=True)
+    assert len(emails(app)) == sent + 1  # the new code, and no temporary password
+    outcomes = [e.outcome for e in factories.audit("recovery_code")]
+    assert outcomes == ["wrong"] * 4 + ["exhausted"] * 3
+
+
 # -- path 2: the secret question (BonusEco) ---------------------------------------------------
 
 
