@@ -17,6 +17,7 @@ access: it only sends something to a channel or an address the account already h
 from __future__ import annotations
 
 import enum
+import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +27,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import delete, func, select, update
 
 from idp.extensions import db
-from idp.models import RecoveryAttempt, User
-from idp.services import audit, credentials, users
+from idp.models import AuditEvent, RecoveryAttempt, User
+from idp.services import audit, civil_data, credentials, users
 from idp.services.codes import Check, CodeRules, TooSoon
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 
 if TYPE_CHECKING:
     from idp.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 CHANNELS = ("email", "sms")
 CODE_PURPOSE = "recovery"
@@ -452,6 +455,99 @@ def _password_over(user_id: int, channel: str, reason: str, rt: Runtime) -> None
 
 def finish(attempt: RecoveryAttempt, *, now: int) -> None:
     attempt.finished_at = now
+
+
+# -- forgotten identifier (ASSU2000) ----------------------------------------------------------
+
+LOOKUP_EVENT = "identifier_lookup"
+LOOKUP_ALERT_EVENT = "identifier_lookup_alert"
+
+
+class Lookup(enum.StrEnum):
+    """How an "Obtenir son identifiant" try ended (the audit outcome)."""
+
+    FOUND_EMAIL = "found_email"
+    FOUND_NO_EMAIL = "found_no_email"
+    NOT_FOUND = "not_found"
+    INVALID_NUMBER = "invalid_number"
+    CAPTCHA_FAILED = "captcha_failed"
+
+
+# The tries that searched the accounts: what an IP trying many numbers learns from.
+SEARCHED = (Lookup.FOUND_EMAIL, Lookup.FOUND_NO_EMAIL, Lookup.NOT_FOUND)
+
+
+def look_up_identifier(
+    nir: str,
+    birth_date: str,
+    postal_code: str,
+    *,
+    captcha_passed: bool,
+    ip: str | None,
+    rt: Runtime,
+) -> tuple[Lookup, User | None]:
+    """The account these civil data name, audited whatever the outcome.
+
+    A match with an e-mail is answered with its masked address (as ASSU2000 asks), so every
+    try is recorded (the number as a keyed hash) and one IP address trying many different
+    numbers raises an alert.
+    """
+    user = None
+    if not captcha_passed:
+        outcome = Lookup.CAPTCHA_FAILED
+    else:
+        try:
+            user = civil_data.find_by_civil_data(nir, birth_date, postal_code, hash_key=rt.hash_key)
+        except civil_data.InvalidNumber:
+            outcome = Lookup.INVALID_NUMBER
+        else:
+            if user is None:
+                outcome = Lookup.NOT_FOUND
+            else:
+                outcome = Lookup.FOUND_EMAIL if user.email else Lookup.FOUND_NO_EMAIL
+    now = rt.now()
+    audit.record(
+        LOOKUP_EVENT,
+        outcome.value,
+        at=now,
+        user_id=user.id if user else None,
+        ip=ip,
+        nir_hash=civil_data.lookup_key(nir, hash_key=rt.hash_key),
+    )
+    if outcome in SEARCHED and ip:
+        _alert_on_many_numbers(ip, now=now, rt=rt)
+    return outcome, user
+
+
+def _alert_on_many_numbers(ip: str, *, now: int, rt: Runtime) -> None:
+    """One alert per window when an IP address has searched more numbers than allowed.
+
+    Counted from the audit table, so that every worker sees the same count.
+    """
+    settings = rt.settings.recovery
+    since = now - settings.identifier_alert_minutes * 60
+    recent = (AuditEvent.ip == ip, AuditEvent.at > since)
+    distinct_numbers = func.count(func.distinct(AuditEvent.detail["nir_hash"].as_string()))
+    numbers = db.session.scalar(
+        select(distinct_numbers).where(
+            AuditEvent.event == LOOKUP_EVENT,
+            AuditEvent.outcome.in_([o.value for o in SEARCHED]),
+            *recent,
+        )
+    )
+    if (numbers or 0) <= settings.identifier_alert_nirs:
+        return
+    alerted = db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.event == LOOKUP_ALERT_EVENT, *recent).limit(1)
+    )
+    if alerted is None:
+        audit.record(LOOKUP_ALERT_EVENT, "many_numbers", at=now, ip=ip, numbers=numbers)
+        log.warning(
+            "identifier lookup: %s searched %d different NIRs in %d min",
+            ip,
+            numbers,
+            settings.identifier_alert_minutes,
+        )
 
 
 # -- the postal code (ASSU2000) and the reset link ------------------------------------------

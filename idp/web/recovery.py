@@ -37,6 +37,16 @@ def _recovery_limit() -> str:
     return runtime().settings.ratelimit.recovery_per_ip
 
 
+def _nir_limit() -> str:
+    return runtime().settings.ratelimit.recovery_per_nir
+
+
+def _nir_key() -> str:
+    """Rate-limit key for the NIR typed (a keyed hash: the number is personal data)."""
+    typed = str(request.form.get("nir", ""))
+    return "recovery-nir:" + civil_data.lookup_key(typed, hash_key=runtime().hash_key)
+
+
 def same_time(view: Callable[..., Any]) -> Callable[..., Any]:
     """Answer POSTs no sooner than the floor: sending a message must not show in the time
     (nor an error: the floor holds whatever the view ends with)."""
@@ -375,6 +385,7 @@ def changed() -> str:
 
 @bp.route("/identifier", methods=["GET", "POST"])
 @limiter.limit(_recovery_limit, methods=["POST"])
+@limiter.limit(_nir_limit, key_func=_nir_key, methods=["POST"])
 @same_time
 def identifier() -> Response | str:
     """ASSU2000: n° de Sécurité Sociale, date de naissance, code postal."""
@@ -383,20 +394,20 @@ def identifier() -> Response | str:
     problems: dict[str, str] = {}
     message = None
     if form.validate_on_submit():
-        if not captcha.check(form.captcha_ref.data, form.captcha_answer.data):
+        outcome, user = recovery.look_up_identifier(
+            form.nir.data,
+            form.birth_date.data.strip(),
+            form.postal_code.data,
+            captcha_passed=captcha.check(form.captcha_ref.data, form.captcha_answer.data),
+            ip=request.remote_addr,
+            rt=rt,
+        )
+        if outcome is recovery.Lookup.CAPTCHA_FAILED:
             message = "captcha.wrong"
+        elif outcome is recovery.Lookup.INVALID_NUMBER:
+            problems["nir"] = "recovery.nir_invalid"
         else:
-            try:
-                user = civil_data.find_by_civil_data(
-                    form.nir.data,
-                    form.birth_date.data.strip(),
-                    form.postal_code.data,
-                    hash_key=rt.hash_key,
-                )
-            except civil_data.InvalidNumber:
-                problems["nir"] = "recovery.nir_invalid"
-            else:
-                return _identifier_found(user)
+            return _identifier_found(user)
     shown = _challenge(form)
     db.session.commit()
     return render_template(
