@@ -95,6 +95,8 @@ class RatelimitSettings:
     captcha_audio_per_ip: str = "10/minute"
     # Steps of "J'ai oublié mon mot de passe" / "Obtenir son identifiant" per client IP.
     recovery_per_ip: str = "20/minute"
+    # "Obtenir son identifiant" per social-security number typed, whatever the address.
+    recovery_per_nir: str = "10/hour"
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,10 @@ class RecoverySettings:
     response_floor_ms: int = 300
     # Wrong answers to the secret question in a row before that path is refused for a while.
     max_answer_failures: int = 5
+    # "Obtenir son identifiant": more different NIRs than this from one IP address within
+    # identifier_alert_minutes writes an alert in the audit.
+    identifier_alert_nirs: int = 5
+    identifier_alert_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -432,6 +438,12 @@ def validate(settings: Settings) -> None:
         raise ConfigError('[recovery] mode must be "temporary_password" or "link"')
     if not 4 <= settings.recovery.code_digits <= 8:
         raise ConfigError("[recovery] code_digits must be between 4 and 8")
+    _validate_rate_limits(settings)
+    recovery = settings.recovery
+    if recovery.identifier_alert_nirs < 1 or recovery.identifier_alert_minutes < 1:
+        raise ConfigError(
+            "[recovery] identifier_alert_nirs and identifier_alert_minutes must be positive"
+        )
     if settings.invite.link_hours < 1:
         raise ConfigError("[invite] link_hours must be positive")
     if settings.lockout.growth not in {"fixed", "double"}:
@@ -443,6 +455,19 @@ def validate(settings: Settings) -> None:
     _validate_mail(settings)
     _validate_sms(settings)
     _validate_postal(settings)
+
+
+def _validate_rate_limits(settings: Settings) -> None:
+    """Every `*_per_*` limit parses ("20/minute", "10 per hour"): a typo fails at start."""
+    from limits import parse_many
+
+    for name, value in dataclasses.asdict(settings.ratelimit).items():
+        if "_per_" not in name:
+            continue
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(f'[ratelimit] {name} must be a limit such as "20/minute"') from None
 
 
 def _validate_mail(settings: Settings) -> None:

@@ -16,12 +16,15 @@ class RecoveryAttempt(db.Model):
     browser_binding: Mapped[str] = mapped_column(String(64))
     # None when the identifier matches no account: the same pages, nothing ever sent.
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # Keyed hash of the identifier typed: the resend wait holds across attempts, known or not.
+    identifier_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     # The path chosen when the attempt began (see services.recovery.Path).
     path: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(8))
-    # Tries of the step that takes answers (codes for unknown identifiers too).
+    # Tries of the step that takes answers: what the code page shows, known account or not.
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # When the last code was sent (or would have been: unknown identifiers wait as long).
+    # When the code this attempt waits for was sent (or would have been: unknown identifiers
+    # wait as long), in this attempt or, within the resend wait, in another for the identifier.
     last_sent_at: Mapped[int | None] = mapped_column(Integer)
     # Set once the user may choose a new password (the postal code was right).
     verified_at: Mapped[int | None] = mapped_column(Integer)

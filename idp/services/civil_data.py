@@ -41,6 +41,16 @@ def nir_hash(nir: str, *, hash_key: str) -> str:
     return keyed_hash(hash_key, "nir", normalise_nir(nir))
 
 
+def lookup_key(raw: str, *, hash_key: str) -> str:
+    """The NIR typed as a keyed hash, the same however it is written (also when invalid):
+    what rate limits and the audit count, never the number itself."""
+    try:
+        number = normalise_nir(raw)
+    except InvalidNumber:
+        number = "".join(raw.split()).upper()[:64]
+    return keyed_hash(hash_key, "nir-lookup", number)
+
+
 def set_nir(user: User, nir: str, *, hash_key: str) -> None:
     user.nir_hash = nir_hash(nir, hash_key=hash_key)
 

@@ -17,22 +17,25 @@ access: it only sends something to a channel or an address the account already h
 from __future__ import annotations
 
 import enum
+import logging
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select, update
 
 from idp.extensions import db
-from idp.models import RecoveryAttempt, User
-from idp.services import audit, credentials, users
+from idp.models import AuditEvent, RecoveryAttempt, User
+from idp.services import audit, civil_data, credentials, users
 from idp.services.codes import Check, CodeRules, TooSoon
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 
 if TYPE_CHECKING:
     from idp.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 CHANNELS = ("email", "sms")
 CODE_PURPOSE = "recovery"
@@ -150,6 +153,9 @@ def start(identifier: str, *, binding: str, now: int, rt: Runtime) -> RecoveryAt
     user = users.find_by_identifier(identifier)
     path = plan(user, rt.settings.recovery.order)
     attempt = begin(user, path, binding=binding, now=now, rt=rt)
+    attempt.identifier_hash = keyed_hash(
+        rt.hash_key, "recovery-identifier", users.normalise_identifier(identifier)
+    )
     audit.record(
         "recovery_started",
         path.value,
@@ -217,41 +223,73 @@ class Step(enum.StrEnum):
 Delivery = Callable[["Runtime"], None]
 
 
-def choose_channel(
-    attempt: RecoveryAttempt, channel: str, *, rt: Runtime
-) -> tuple[Step, Delivery | None]:
+@dataclass(frozen=True)
+class Dispatch:
+    """What a step sends; `wait_seconds` > 0: nothing, since a code went out moments ago."""
+
+    delivery: Delivery | None = None
+    wait_seconds: int = 0
+
+
+def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> tuple[Step, Dispatch]:
     """Record the channel; say which page follows and what is to be sent."""
     attempt.channel = channel
     user = user_of(attempt)
     path = Path(attempt.path)
     if path is Path.SECRET_QUESTION:
-        return Step.QUESTION, None
+        return Step.QUESTION, Dispatch()
     if path is Path.ORGANISATION_DATA and user is not None:
         if user.verification_value_hash:
-            return Step.FACT, None
-        return Step.DONE, partial(_password_by_post, user.id, channel, "unverifiable")
+            return Step.FACT, Dispatch()
+        return Step.DONE, Dispatch(partial(_password_by_post, user.id, channel, "unverifiable"))
     if path is Path.POSTAL_CODE and user is not None:
-        return Step.DONE, partial(_postal_code, user.id)
+        return Step.DONE, Dispatch(partial(_postal_code, user.id))
     return Step.CODE, send_code(attempt, rt=rt)
 
 
-def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> Delivery | None:
+def _last_sent(attempt: RecoveryAttempt) -> int | None:
+    """When a code last went out for the identifier of this attempt, in any attempt."""
+    if attempt.identifier_hash is None:
+        return attempt.last_sent_at
+    return db.session.scalar(
+        select(func.max(RecoveryAttempt.last_sent_at)).where(
+            RecoveryAttempt.identifier_hash == attempt.identifier_hash
+        )
+    )
+
+
+def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> Dispatch:
     """A new code for the attempt's channel, when the account has an address there.
 
-    Raises codes.TooSoon inside the resend wait, for unknown identifiers too.
+    Within the resend wait of the identifier (whatever the attempt) nothing is sent, for
+    unknown identifiers too, and the attempt waits for the code sent moments ago: the pages
+    and their timing never tell whether the account exists.
     """
     now = rt.now()
-    wait = rt.settings.recovery.resend_wait_seconds
-    if attempt.last_sent_at is not None and now - attempt.last_sent_at < wait:
-        raise TooSoon(wait - (now - attempt.last_sent_at))
-    attempt.last_sent_at = now
+    last = _last_sent(attempt)
+    if last is not None and now - last < rt.settings.recovery.resend_wait_seconds:
+        return _wait_for(attempt, last, rt=rt)
     user = user_of(attempt)
     channel = attempt.channel or ""
     address = address_of(user, channel) if user else None
     if Path(attempt.path) is not Path.CHANNELS or user is None or address is None:
-        return None  # nothing to send: the pages go on all the same
-    code = rt.codes.issue(user.id, CODE_PURPOSE, address, rules=code_rules(rt), now=now)
-    return partial(_send_code, user.id, channel, code)
+        attempt.last_sent_at = now
+        return Dispatch()  # nothing to send: the pages go on all the same
+    try:
+        code = rt.codes.issue(user.id, CODE_PURPOSE, address, rules=code_rules(rt), now=now)
+    except TooSoon as too_soon:
+        # The account's code went out moments ago, not through this identifier's attempts
+        # (two pages at once): the same answer as the wait above.
+        wait = rt.settings.recovery.resend_wait_seconds
+        return _wait_for(attempt, now - (wait - too_soon.wait_seconds), rt=rt)
+    attempt.last_sent_at = now
+    return Dispatch(partial(_send_code, user.id, channel, code))
+
+
+def _wait_for(attempt: RecoveryAttempt, sent_at: int, *, rt: Runtime) -> Dispatch:
+    """Nothing new: the attempt waits for the code sent at `sent_at` (its expiry shows)."""
+    attempt.last_sent_at = sent_at
+    return Dispatch(wait_seconds=rt.settings.recovery.resend_wait_seconds - (rt.now() - sent_at))
 
 
 def _send_code(user_id: int, channel: str, code: str, rt: Runtime) -> None:
@@ -272,20 +310,35 @@ class CodeResult:
 def check_code(
     attempt: RecoveryAttempt, code: str, *, rt: Runtime
 ) -> tuple[CodeResult, Delivery | None]:
-    """The code of the channels path; for any other attempt no code is right."""
-    user = user_of(attempt)
+    """The code of the channels path; for any other attempt no code is right.
+
+    The page shows the tries of this attempt and the expiry of the code it waits for, for
+    known and unknown identifiers alike; the account's own count (codes.check) decides
+    whether the code is accepted, so a code whose tries are spent stays refused.
+    """
     rules = code_rules(rt)
-    if Path(attempt.path) is Path.CHANNELS and user is not None:
-        result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=rt.now())
-        audit.record("recovery_code", result.outcome.value, at=rt.now(), user_id=user.id)
-        outcome = CodeResult(result.outcome, result.attempts_left)
-        if result.outcome is Check.OK:
-            return outcome, partial(_recovered_by_code, user.id, attempt.channel or "email")
-        return outcome, None
-    if attempt.attempts >= rules.max_attempts:
+    now = rt.now()
+    user = user_of(attempt) if Path(attempt.path) is Path.CHANNELS else None
+    # One UPDATE takes the try, so parallel guesses cannot exceed the attempt's allowance.
+    tries = db.session.execute(
+        update(RecoveryAttempt)
+        .where(RecoveryAttempt.id == attempt.id, RecoveryAttempt.attempts < rules.max_attempts)
+        .values(attempts=RecoveryAttempt.attempts + 1)
+        .returning(RecoveryAttempt.attempts)
+    ).scalar()
+    if tries is None:
+        if user is not None:
+            audit.record("recovery_code", Check.EXHAUSTED.value, at=now, user_id=user.id)
         return CodeResult(Check.EXHAUSTED), None
-    attempt.attempts += 1
-    left = rules.max_attempts - attempt.attempts
+    if user is not None:
+        result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=now)
+        audit.record("recovery_code", result.outcome.value, at=now, user_id=user.id)
+        if result.outcome is Check.OK:
+            delivery = partial(_recovered_by_code, user.id, attempt.channel or "email")
+            return CodeResult(Check.OK), delivery
+    if attempt.last_sent_at is None or now >= attempt.last_sent_at + rules.ttl_seconds:
+        return CodeResult(Check.EXPIRED), None
+    left = rules.max_attempts - tries
     return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left), None
 
 
@@ -405,6 +458,99 @@ def _password_over(user_id: int, channel: str, reason: str, rt: Runtime) -> None
 
 def finish(attempt: RecoveryAttempt, *, now: int) -> None:
     attempt.finished_at = now
+
+
+# -- forgotten identifier (ASSU2000) ----------------------------------------------------------
+
+LOOKUP_EVENT = "identifier_lookup"
+LOOKUP_ALERT_EVENT = "identifier_lookup_alert"
+
+
+class Lookup(enum.StrEnum):
+    """How an "Obtenir son identifiant" try ended (the audit outcome)."""
+
+    FOUND_EMAIL = "found_email"
+    FOUND_NO_EMAIL = "found_no_email"
+    NOT_FOUND = "not_found"
+    INVALID_NUMBER = "invalid_number"
+    CAPTCHA_FAILED = "captcha_failed"
+
+
+# The tries that searched the accounts: what an IP trying many numbers learns from.
+SEARCHED = (Lookup.FOUND_EMAIL, Lookup.FOUND_NO_EMAIL, Lookup.NOT_FOUND)
+
+
+def look_up_identifier(
+    nir: str,
+    birth_date: str,
+    postal_code: str,
+    *,
+    captcha_passed: bool,
+    ip: str | None,
+    rt: Runtime,
+) -> tuple[Lookup, User | None]:
+    """The account these civil data name, audited whatever the outcome.
+
+    A match with an e-mail is answered with its masked address (as ASSU2000 asks), so every
+    try is recorded (the number as a keyed hash) and one IP address trying many different
+    numbers raises an alert.
+    """
+    user = None
+    if not captcha_passed:
+        outcome = Lookup.CAPTCHA_FAILED
+    else:
+        try:
+            user = civil_data.find_by_civil_data(nir, birth_date, postal_code, hash_key=rt.hash_key)
+        except civil_data.InvalidNumber:
+            outcome = Lookup.INVALID_NUMBER
+        else:
+            if user is None:
+                outcome = Lookup.NOT_FOUND
+            else:
+                outcome = Lookup.FOUND_EMAIL if user.email else Lookup.FOUND_NO_EMAIL
+    now = rt.now()
+    audit.record(
+        LOOKUP_EVENT,
+        outcome.value,
+        at=now,
+        user_id=user.id if user else None,
+        ip=ip,
+        nir_hash=civil_data.lookup_key(nir, hash_key=rt.hash_key),
+    )
+    if outcome in SEARCHED and ip:
+        _alert_on_many_numbers(ip, now=now, rt=rt)
+    return outcome, user
+
+
+def _alert_on_many_numbers(ip: str, *, now: int, rt: Runtime) -> None:
+    """One alert per window when an IP address has searched more numbers than allowed.
+
+    Counted from the audit table, so that every worker sees the same count.
+    """
+    settings = rt.settings.recovery
+    since = now - settings.identifier_alert_minutes * 60
+    recent = (AuditEvent.ip == ip, AuditEvent.at > since)
+    distinct_numbers = func.count(func.distinct(AuditEvent.detail["nir_hash"].as_string()))
+    numbers = db.session.scalar(
+        select(distinct_numbers).where(
+            AuditEvent.event == LOOKUP_EVENT,
+            AuditEvent.outcome.in_([o.value for o in SEARCHED]),
+            *recent,
+        )
+    )
+    if (numbers or 0) <= settings.identifier_alert_nirs:
+        return
+    alerted = db.session.scalar(
+        select(AuditEvent.id).where(AuditEvent.event == LOOKUP_ALERT_EVENT, *recent).limit(1)
+    )
+    if alerted is None:
+        audit.record(LOOKUP_ALERT_EVENT, "many_numbers", at=now, ip=ip, numbers=numbers)
+        log.warning(
+            "identifier lookup: %s searched %d different NIRs in %d min",
+            ip,
+            numbers,
+            settings.identifier_alert_minutes,
+        )
 
 
 # -- the postal code (ASSU2000) and the reset link ------------------------------------------

@@ -23,7 +23,7 @@ from idp.extensions import db, limiter
 from idp.models import RecoveryAttempt
 from idp.runtime import runtime
 from idp.services import civil_data, deliveries, recovery
-from idp.services.codes import Check, TooSoon
+from idp.services.codes import Check
 from idp.services.links import LinkState
 from idp.services.recovery import Path, Step
 from idp.web import captcha
@@ -37,17 +37,29 @@ def _recovery_limit() -> str:
     return runtime().settings.ratelimit.recovery_per_ip
 
 
+def _nir_limit() -> str:
+    return runtime().settings.ratelimit.recovery_per_nir
+
+
+def _nir_key() -> str:
+    """Rate-limit key for the NIR typed (a keyed hash: the number is personal data)."""
+    typed = str(request.form.get("nir", ""))
+    return "recovery-nir:" + civil_data.lookup_key(typed, hash_key=runtime().hash_key)
+
+
 def same_time(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Answer POSTs no sooner than the floor: sending a message must not show in the time."""
+    """Answer POSTs no sooner than the floor: sending a message must not show in the time
+    (nor an error: the floor holds whatever the view ends with)."""
 
     @functools.wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
-        response = view(*args, **kwargs)
-        if request.method == "POST":
-            floor = runtime().settings.recovery.response_floor_ms / 1000
-            time.sleep(max(0.0, floor - (time.perf_counter() - started)))
-        return response
+        try:
+            return view(*args, **kwargs)
+        finally:
+            if request.method == "POST":
+                floor = runtime().settings.recovery.response_floor_ms / 1000
+                time.sleep(max(0.0, floor - (time.perf_counter() - started)))
 
     return wrapper
 
@@ -158,12 +170,21 @@ def channel(ref: str) -> Response | str:
     attempt = _attempt(ref)
     form = ChannelForm()
     if form.validate_on_submit():
-        step, delivery = recovery.choose_channel(attempt, form.channel.data, rt=rt)
-        later(delivery)
+        step, dispatch = recovery.choose_channel(attempt, form.channel.data, rt=rt)
+        _dispatch(dispatch)
         return _next(step, attempt)
     masked = _masked_channels(attempt)
     db.session.commit()
     return render_template("recovery/channel.html", form=form, ref=ref, masked=masked)
+
+
+def _dispatch(dispatch: recovery.Dispatch, sent: str | None = None) -> None:
+    """Send what the step sends, or say how long to wait before a new code."""
+    later(dispatch.delivery)
+    if dispatch.wait_seconds:
+        flash(["contacts.code_wait", {"seconds": dispatch.wait_seconds}])
+    elif sent:
+        flash([sent, {}])
 
 
 def _masked_channels(attempt: RecoveryAttempt) -> dict[str, str]:
@@ -219,11 +240,7 @@ def _code_message(result: recovery.CodeResult) -> tuple[str, dict[str, object]]:
 @same_time
 def resend(ref: str) -> Response:
     attempt = _attempt(ref)
-    try:
-        later(recovery.send_code(attempt, rt=runtime()))
-        flash(["recovery.code_resent", {}])
-    except TooSoon as wait:
-        flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])
+    _dispatch(recovery.send_code(attempt, rt=runtime()), sent="recovery.code_resent")
     db.session.commit()
     return redirect(url_for("recovery.code", ref=ref), code=303)
 
@@ -368,6 +385,7 @@ def changed() -> str:
 
 @bp.route("/identifier", methods=["GET", "POST"])
 @limiter.limit(_recovery_limit, methods=["POST"])
+@limiter.limit(_nir_limit, key_func=_nir_key, methods=["POST"])
 @same_time
 def identifier() -> Response | str:
     """ASSU2000: n° de Sécurité Sociale, date de naissance, code postal."""
@@ -376,20 +394,20 @@ def identifier() -> Response | str:
     problems: dict[str, str] = {}
     message = None
     if form.validate_on_submit():
-        if not captcha.check(form.captcha_ref.data, form.captcha_answer.data):
+        outcome, user = recovery.look_up_identifier(
+            form.nir.data,
+            form.birth_date.data.strip(),
+            form.postal_code.data,
+            captcha_passed=captcha.check(form.captcha_ref.data, form.captcha_answer.data),
+            ip=request.remote_addr,
+            rt=rt,
+        )
+        if outcome is recovery.Lookup.CAPTCHA_FAILED:
             message = "captcha.wrong"
+        elif outcome is recovery.Lookup.INVALID_NUMBER:
+            problems["nir"] = "recovery.nir_invalid"
         else:
-            try:
-                user = civil_data.find_by_civil_data(
-                    form.nir.data,
-                    form.birth_date.data.strip(),
-                    form.postal_code.data,
-                    hash_key=rt.hash_key,
-                )
-            except civil_data.InvalidNumber:
-                problems["nir"] = "recovery.nir_invalid"
-            else:
-                return _identifier_found(user)
+            return _identifier_found(user)
     shown = _challenge(form)
     db.session.commit()
     return render_template(

@@ -234,6 +234,72 @@ def test_unknown_identifier_code_page_matches_a_known_one(app, client, factories
     assert stable_body(wrong_known) == stable_body(wrong_unknown)
 
 
+class TestResendWait:
+    """A new code within the resend wait: the code page saying so, for known and unknown alike."""
+
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"response_floor_ms": 100}}
+
+    def test_a_new_recovery_within_the_wait_is_the_same_page(self, app, factories, puzzles, clock):
+        connected_user(factories, clock)
+        pages = {}
+        for who in ("marie", "nobody"):
+            http = app.test_client()
+            walk_to_code_page(http, puzzles, who)
+            clock.advance(15)
+            form = http.get(begin(http, puzzles, who))
+            started = time.perf_counter()
+            again = choose(http, form.request.path, "email")
+            assert time.perf_counter() - started >= 0.1  # under the floor, like any answer
+            assert again.status_code == 303 and again.location.endswith("/code")
+            page = http.get(again.location)
+            assert page.status_code == 200
+            assert page_text("contacts.code_wait", seconds=45) in page.get_data(as_text=True)
+            pages[who] = stable_body(page)
+        assert pages["marie"] == pages["nobody"]
+        assert len(emails(app)) == 1  # the wait sent nothing
+
+    def test_the_channel_form_sent_twice_is_the_same_page(self, app, factories, puzzles, clock):
+        connected_user(factories, clock)
+        pages = {}
+        for who in ("marie", "nobody"):
+            http = app.test_client()
+            channel_path = begin(http, puzzles, who)
+            choose(http, channel_path, "email")
+            again = choose(http, channel_path, "email")
+            assert again.status_code == 303 and again.location.endswith("/code")
+            pages[who] = stable_body(http.get(again.location))
+        assert page_text("contacts.code_wait", seconds=60) in pages["marie"]
+        assert pages["marie"] == pages["nobody"]
+
+
+def test_tries_left_do_not_depend_on_the_account(app, factories, puzzles, clock):
+    """Tries are shown per recovery attempt; the account's code stays exhausted all the same."""
+    connected_user(factories, clock)
+    seen: dict[str, list[str]] = {"marie": [], "nobody": []}
+    for _ in range(3):
+        for who, pages in seen.items():
+            http = app.test_client()
+            code_path = walk_to_code_page(http, puzzles, who)
+            right = code_from(last_email(app))
+            wrong = "000000" if right != "000000" else "111111"
+            for candidate in (wrong, wrong):
+                pages.append(stable_body(post_page(http, code_path, code=candidate)))
+        clock.advance(61)
+    assert seen["marie"] == seen["nobody"]
+    assert page_text("contacts.code_wrong", left=3) in seen["nobody"][-1]
+    # Five tries spent on the account's code: even the right one is refused now.
+    sent = len(emails(app))
+    http = app.test_client()
+    code_path = walk_to_code_page(http, puzzles, "marie")
+    refused = post_page(http, code_path, code=code_from(last_email(app)))
+    assert page_text("contacts.code_wrong", left=4) in refused.get_data(as_text=True)
+    assert len(emails(app)) == sent + 1  # the new code, and no temporary password
+    outcomes = [e.outcome for e in factories.audit("recovery_code")]
+    assert outcomes == ["wrong"] * 4 + ["exhausted"] * 3
+
+
 # -- path 2: the secret question (BonusEco) ---------------------------------------------------
 
 

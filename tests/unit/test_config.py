@@ -144,6 +144,10 @@ def test_empty_secret_is_generated_once_and_kept(tmp_path):
         ("keys", {"rsa_bits": 1024}, "rsa_bits"),
         ("tokens", {"access_token_ttl_seconds": 0}, "positive"),
         ("tokens", {"authorization_code_ttl_seconds": 601}, "at most 600"),
+        ("ratelimit", {"recovery_per_nir": "10/fortnight"}, "recovery_per_nir must be a limit"),
+        ("ratelimit", {"login_per_ip": "many"}, "login_per_ip must be a limit"),
+        ("recovery", {"identifier_alert_nirs": 0}, "identifier_alert_nirs and .* positive"),
+        ("recovery", {"identifier_alert_minutes": -1}, "identifier_alert_minutes must be"),
     ],
 )
 def test_unsafe_values_are_refused(section, values, message):
