@@ -1,4 +1,5 @@
-"""The browser's side of a sign-in: a signed cookie that holds only the session id.
+"""The browser's side of a sign-in: a signed cookie that holds only the session's secret
+(the database keeps its hash, the session's `sid`).
 
 Also holds the browser binding: a random value in the cookie whose hash pending
 authorization requests record, so that only the browser that started one can resume it.
@@ -20,11 +21,11 @@ _BINDING = "binding"
 def current() -> BrowserSession | None:
     """The live server-side session of this browser, if any (looked up once per request)."""
     if "browser_session" not in g:
-        sid = session.get(_SID)
+        secret = session.get(_SID)
         record = None
-        if isinstance(sid, str):
+        if isinstance(secret, str):
             rt = runtime()
-            record = sessions.find_live(sid, now=rt.now(), limits=rt.settings.session)
+            record = sessions.find_live(secret, now=rt.now(), limits=rt.settings.session)
             if record is None:
                 session.pop(_SID, None)
         g.browser_session = record
@@ -32,6 +33,7 @@ def current() -> BrowserSession | None:
 
 
 def current_sid() -> str | None:
+    """The `sid` of this browser's live session (the hash, never the cookie's secret)."""
     record = current()
     return record.sid if record else None
 
@@ -39,14 +41,14 @@ def current_sid() -> str | None:
 def sign_in(user: User, *, acr: str, amr: list[str]) -> BrowserSession:
     """Start a new session with a new id (no fixation) and rotate the cookie's contents."""
     rt = runtime()
-    previous = session.get(_SID)
-    if isinstance(previous, str):
-        sessions.end(previous, now=rt.now())
+    previous = current()
+    if previous is not None:
+        sessions.end(previous.sid, now=rt.now())
     binding = session.get(_BINDING)
     session.clear()  # also renews the CSRF token
     if binding:
         session[_BINDING] = binding
-    record = sessions.start(
+    record, secret = sessions.start(
         user,
         now=rt.now(),
         acr=acr,
@@ -54,7 +56,7 @@ def sign_in(user: User, *, acr: str, amr: list[str]) -> BrowserSession:
         ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent"),
     )
-    session[_SID] = record.sid
+    session[_SID] = secret
     session.permanent = True
     g.browser_session = record
     return record
