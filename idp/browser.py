@@ -2,12 +2,13 @@
 (the database keeps its hash, the session's `sid`).
 
 Also holds the browser binding: a random value in the cookie whose hash pending
-authorization requests record, so that only the browser that started one can resume it.
+authorization requests record, so that only the browser that started one can resume it; and
+the token an e-mailed link brought, moved out of the URL at once.
 """
 
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import Response, g, redirect, request, session
 
 from idp.models import BrowserSession, User
 from idp.runtime import runtime
@@ -16,6 +17,10 @@ from idp.services.hashing import new_secret, token_hash
 
 _SID = "sid"
 _BINDING = "binding"
+_HELD = "held."
+# What `hold_and_redirect` keeps, by name.
+INVITATION_LINK = "invitation"
+RESET_LINK = "reset"
 
 
 def current() -> BrowserSession | None:
@@ -75,3 +80,22 @@ def binding_hash() -> str:
         value = new_secret(16)
         session[_BINDING] = value
     return token_hash(value)
+
+
+def hold_and_redirect(name: str, secret: str, clean_url: str) -> Response:
+    """Answer a request whose URL carries a secret with a 303 to `clean_url`, the secret moved
+    into the signed session cookie: the address bar, the history, Referer headers and the logs
+    of every later request see only the clean URL (an e-mailed link must carry its token)."""
+    session[_HELD + name] = secret
+    return redirect(clean_url, code=303)
+
+
+def held(name: str) -> str | None:
+    """The secret `hold_and_redirect` moved into this browser's session, if any."""
+    value = session.get(_HELD + name)
+    return value if isinstance(value, str) else None
+
+
+def release(name: str) -> None:
+    """Take the held secret out of the session once it is used."""
+    session.pop(_HELD + name, None)
