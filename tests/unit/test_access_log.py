@@ -21,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 LINK_TOKEN = "eyJ1IjoxMn0.Zz9-invitation_secret"
 RESET_TOKEN = "eyJ1IjoxM30.Zz9-reset_secret"
 HINT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJtYXJpZSJ9.hint_secret"
+BEARER = "bearer_secret_Zm9vYmFy"
+COOKIE = "cookie_secret_YmFyYmF6"
 REQUESTS = [
     # (target, status): the links answer a redirect, the unknown hint a 400 page
     (f"/invitation/{LINK_TOKEN}", 303),
@@ -77,7 +79,11 @@ def _request(port: int, target: str) -> int:
     while True:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            connection.request("GET", target)
+            connection.request(
+                "GET",
+                target,
+                headers={"Authorization": f"Bearer {BEARER}", "Cookie": f"other={COOKIE}"},
+            )
             return connection.getresponse().status
         except ConnectionRefusedError:
             if time.monotonic() > deadline:
@@ -102,7 +108,7 @@ def _assert_redacted(path: Path) -> None:
     while (log := path.read_text()).count('" 30') + log.count('" 40') < len(REQUESTS):
         assert time.monotonic() < deadline, log
         time.sleep(0.05)
-    for secret in (LINK_TOKEN, RESET_TOKEN, HINT):
+    for secret in (LINK_TOKEN, RESET_TOKEN, HINT, BEARER, COOKIE):
         assert secret not in log
     assert "GET /invitation/[redacted] HTTP/1.1" in log
     assert "GET /recovery/reset/[redacted] HTTP/1.1" in log
@@ -156,6 +162,10 @@ def gunicorn(config: Path, tmp_path: Path) -> Iterator[tuple[int, Path]]:
                 "1",
                 "--access-logfile",
                 str(access_log),
+                # The default format, and what an operator might add: headers, the raw URI.
+                "--access-logformat",
+                '%(h)s "%(r)s" %(s)s %(U)s?%(q)s %({raw_uri}e)s %({authorization}i)s '
+                "%({cookie}i)s %({http_cookie}e)s",
                 "--logger-class",
                 "idp.access_log.GunicornLogger",
                 "wsgi:app",
@@ -177,3 +187,7 @@ def test_gunicorn_access_log_is_redacted(gunicorn):
     port, access_log = gunicorn
     assert [_request(port, target) for target, _ in REQUESTS] == [s for _, s in REQUESTS]
     _assert_redacted(access_log)
+    lines = access_log.read_text().splitlines()
+    assert len(lines) == len(REQUESTS)
+    # Authorization, Cookie and HTTP_COOKIE: credentials whole, never printed.
+    assert all(line.endswith(" [redacted] [redacted] [redacted]") for line in lines), lines
