@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
-# SQLite keeps recent writes beside the database, with the database file's mode.
+# The database and the files SQLite keeps beside it (given the database file's mode).
 _SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
