@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from idp import private_files
 from idp.clock import SystemClock
 from idp.config import Settings, load_settings, resolve_secret
 
@@ -124,7 +125,9 @@ def create_app(
     from idp.services.passwords import PasswordHashing
 
     settings = config if isinstance(config, Settings) else load_settings(config, overrides)
-    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    private_files.make_private_dir(settings.instance_path)
+    private_files.create_database_file(settings.database_url)
+    private_files.warn_if_too_open(settings)
     app = Flask(__name__, instance_path=str(settings.instance_path))
     app.config.update(_flask_config(settings))
     if settings.server.proxy_count:

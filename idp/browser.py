@@ -1,12 +1,14 @@
-"""The browser's side of a sign-in: a signed cookie that holds only the session id.
+"""The browser's side of a sign-in: a signed cookie that holds only the session's secret
+(the database keeps its hash, the session's `sid`).
 
 Also holds the browser binding: a random value in the cookie whose hash pending
-authorization requests record, so that only the browser that started one can resume it.
+authorization requests record, so that only the browser that started one can resume it; and
+the token an e-mailed link brought, moved out of the URL at once.
 """
 
 from __future__ import annotations
 
-from flask import g, request, session
+from flask import Response, g, redirect, request, session
 
 from idp.models import BrowserSession, User
 from idp.runtime import runtime
@@ -15,16 +17,20 @@ from idp.services.hashing import new_secret, token_hash
 
 _SID = "sid"
 _BINDING = "binding"
+_HELD = "held."
+# What `hold_and_redirect` keeps, by name.
+INVITATION_LINK = "invitation"
+RESET_LINK = "reset"
 
 
 def current() -> BrowserSession | None:
     """The live server-side session of this browser, if any (looked up once per request)."""
     if "browser_session" not in g:
-        sid = session.get(_SID)
+        secret = session.get(_SID)
         record = None
-        if isinstance(sid, str):
+        if isinstance(secret, str):
             rt = runtime()
-            record = sessions.find_live(sid, now=rt.now(), limits=rt.settings.session)
+            record = sessions.find_live(secret, now=rt.now(), limits=rt.settings.session)
             if record is None:
                 session.pop(_SID, None)
         g.browser_session = record
@@ -32,6 +38,7 @@ def current() -> BrowserSession | None:
 
 
 def current_sid() -> str | None:
+    """The `sid` of this browser's live session (the hash, never the cookie's secret)."""
     record = current()
     return record.sid if record else None
 
@@ -39,14 +46,14 @@ def current_sid() -> str | None:
 def sign_in(user: User, *, acr: str, amr: list[str]) -> BrowserSession:
     """Start a new session with a new id (no fixation) and rotate the cookie's contents."""
     rt = runtime()
-    previous = session.get(_SID)
-    if isinstance(previous, str):
-        sessions.end(previous, now=rt.now())
+    previous = current()
+    if previous is not None:
+        sessions.end(previous.sid, now=rt.now())
     binding = session.get(_BINDING)
     session.clear()  # also renews the CSRF token
     if binding:
         session[_BINDING] = binding
-    record = sessions.start(
+    record, secret = sessions.start(
         user,
         now=rt.now(),
         acr=acr,
@@ -54,7 +61,7 @@ def sign_in(user: User, *, acr: str, amr: list[str]) -> BrowserSession:
         ip=request.remote_addr,
         user_agent=request.headers.get("User-Agent"),
     )
-    session[_SID] = record.sid
+    session[_SID] = secret
     session.permanent = True
     g.browser_session = record
     return record
@@ -73,3 +80,22 @@ def binding_hash() -> str:
         value = new_secret(16)
         session[_BINDING] = value
     return token_hash(value)
+
+
+def hold_and_redirect(name: str, secret: str, clean_url: str) -> Response:
+    """Answer a request whose URL carries a secret with a 303 to `clean_url`, the secret moved
+    into the signed session cookie: the address bar, the history, Referer headers and the logs
+    of every later request see only the clean URL (an e-mailed link must carry its token)."""
+    session[_HELD + name] = secret
+    return redirect(clean_url, code=303)
+
+
+def held(name: str) -> str | None:
+    """The secret `hold_and_redirect` moved into this browser's session, if any."""
+    value = session.get(_HELD + name)
+    return value if isinstance(value, str) else None
+
+
+def release(name: str) -> None:
+    """Take the held secret out of the session once it is used."""
+    session.pop(_HELD + name, None)

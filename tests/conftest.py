@@ -150,7 +150,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 def base_dir(tmp_path: Path, template_dirs: dict[str, Path], backend: str) -> Path:
     template = template_dirs[backend]
     shutil.copytree(template / "keys", tmp_path / "keys")
-    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance").mkdir(mode=0o700)
     if backend == "postgresql":
         _truncate_postgres()
         if TEST_REDIS_URL:

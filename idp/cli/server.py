@@ -6,6 +6,7 @@ import click
 from flask import Flask
 
 from idp import schema
+from idp.access_log import DevRequestHandler
 from idp.cli.app import pass_app
 from idp.runtime import runtime
 
@@ -28,7 +29,9 @@ def init(app: Flask) -> None:
 @pass_app
 def serve(app: Flask, host: str, port: int) -> None:
     """Run the development server (production: gunicorn 'wsgi:app')."""
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    app.run(
+        host=host, port=port, threaded=True, use_reloader=False, request_handler=DevRequestHandler
+    )
 
 
 @click.group()

@@ -1,4 +1,4 @@
-"""Server-side browser sessions, referenced by a signed cookie that carries only the sid."""
+"""Server-side browser sessions, referenced by a signed cookie that carries only their secret."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ class BrowserSession(db.Model):
     __tablename__ = "browser_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Random session id: the `sid` claim of ID tokens and the key of the cookie.
+    # SHA-256 of the random secret the cookie holds: the session's id, the `sid` claim of ID
+    # tokens. The secret itself is never stored.
     sid: Mapped[str] = mapped_column(String(64), unique=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     auth_time: Mapped[int] = mapped_column(Integer)

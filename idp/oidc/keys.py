@@ -16,6 +16,8 @@ from typing import Any
 
 from joserfc.jwk import ECKey, KeySet, RSAKey
 
+from idp.private_files import make_private_dir
+
 ALGORITHMS = {"RS256": ("RSA", None), "ES256": ("EC", "P-256")}
 
 
@@ -127,7 +129,7 @@ class KeyStore:
         return stored
 
     def _write(self, stored: StoredKey) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_private_dir(self.directory)
         payload = {
             "kid": stored.kid,
             "alg": stored.alg,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from authlib.oauth2 import OAuth2Error
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from idp import browser
 from idp.extensions import csrf, db
@@ -99,9 +99,19 @@ def end_session() -> Response | str:
                 if k in {"client_id", "post_logout_redirect_uri", "state", "ui_locales"}
             },
         )
-    return server.create_endpoint_response("end_session", validated) or render_template(
-        "logout/done.html"
-    )
+    response = server.create_endpoint_response("end_session", validated)
+    if response is not None:
+        return response
+    if request.method == "GET" and request.args.get("id_token_hint"):
+        # The logout is done; the page is not shown at a URL that holds an ID token, which
+        # the history would keep (the server's access log redacts it: idp.access_log).
+        return redirect(url_for("oidc.logged_out"), code=303)
+    return render_template("logout/done.html")
+
+
+@bp.get("/logout/done")
+def logged_out() -> str:
+    return render_template("logout/done.html")
 
 
 @bp.post("/logout/confirm")

@@ -1,4 +1,9 @@
-"""Server-side sign-in sessions: started at sign-in, checked for idle and absolute limits."""
+"""Server-side sign-in sessions: started at sign-in, checked for idle and absolute limits.
+
+The browser's cookie holds the session's secret; the database holds only its hash, the
+session's `sid`, which is also what ID tokens, codes, tokens and pending requests name. A
+copy of the database therefore gives no cookie to present, as for every other bearer secret.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from sqlalchemy import select, update
 from idp.config import SessionSettings
 from idp.extensions import db
 from idp.models import BrowserSession, Token, User
-from idp.services.hashing import new_secret
+from idp.services.hashing import new_secret, token_hash
 
 # A session's last activity is written at most this often (saves a write per page).
 TOUCH_INTERVAL_SECONDS = 60
@@ -21,9 +26,11 @@ def start(
     amr: list[str],
     ip: str | None = None,
     user_agent: str | None = None,
-) -> BrowserSession:
+) -> tuple[BrowserSession, str]:
+    """A new session and the secret for the browser's cookie (stored only as its hash)."""
+    secret = new_secret(24)
     record = BrowserSession(
-        sid=new_secret(24),
+        sid=token_hash(secret),
         user_id=user.id,
         auth_time=now,
         acr=acr,
@@ -35,12 +42,15 @@ def start(
     )
     db.session.add(record)
     user.last_login_at = now
-    return record
+    return record, secret
 
 
-def find_live(sid: str, *, now: int, limits: SessionSettings) -> BrowserSession | None:
-    """The session if it is neither ended, idle too long, nor past its absolute lifetime."""
-    record = db.session.scalar(select(BrowserSession).where(BrowserSession.sid == sid))
+def find_live(secret: str, *, now: int, limits: SessionSettings) -> BrowserSession | None:
+    """The session of a cookie's secret if it is neither ended, idle too long, nor past its
+    absolute lifetime."""
+    record = db.session.scalar(
+        select(BrowserSession).where(BrowserSession.sid == token_hash(secret))
+    )
     if record is None or record.ended_at is not None:
         return None
     idle_expired = now - record.last_seen_at >= limits.idle_minutes * 60
@@ -54,6 +64,7 @@ def find_live(sid: str, *, now: int, limits: SessionSettings) -> BrowserSession 
 
 
 def end(sid: str, *, now: int) -> bool:
+    """End the session named by its `sid` (the hash, as ID tokens carry it)."""
     result = db.session.execute(
         update(BrowserSession)
         .where(BrowserSession.sid == sid, BrowserSession.ended_at.is_(None))

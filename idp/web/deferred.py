@@ -65,9 +65,15 @@ class Deferred:
                     db.session.commit()
                 except Exception:  # nobody is waiting: log it, undo it
                     db.session.rollback()
-                    log.exception("deferred work failed: %r", work)
+                    log.exception("deferred work failed: %s", _name(work))
                 finally:
                     db.session.remove()
+
+
+def _name(work: Work) -> str:
+    """What failed, without its arguments: they may be a one-time code or an account's data."""
+    function = getattr(work, "func", work)
+    return getattr(function, "__qualname__", type(function).__name__)
 
 
 def _schedule(response: Response) -> Response:

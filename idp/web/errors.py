@@ -10,6 +10,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from idp.access_log import redact
 from idp.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def _csrf_error(error: CSRFError) -> Response:
 
 
 def _internal_error(error: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.exception("unhandled error on %s %s", request.method, redact(request.path))
     if _wants_json():
         response = jsonify(error="server_error")
         response.status_code = 500

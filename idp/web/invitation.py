@@ -23,11 +23,18 @@ class AcceptForm(NewPasswordForm):
     answer = StringField(validators=[Required()])
 
 
-@bp.route("/<token>", methods=["GET", "POST"])
+@bp.get("/<token>")
+def link(token: str) -> Response:
+    """The e-mailed link: its token goes into the session, the page is at a clean URL."""
+    return browser.hold_and_redirect(browser.INVITATION_LINK, token, url_for("invitation.accept"))
+
+
+@bp.route("", methods=["GET", "POST"])
 @limiter.limit("20/minute", methods=["POST"])
-def accept(token: str) -> Response | str:
+def accept() -> Response | str:
+    """Create the password and the secret question of the account the held link names."""
     rt = runtime()
-    resolved = rt.invitations.resolve(token)
+    resolved = rt.invitations.resolve(browser.held(browser.INVITATION_LINK) or "")
     if resolved.state is not LinkState.VALID or resolved.user is None:
         db.session.commit()
         body = render_template("invitation/unusable.html", state=resolved.state.value)
@@ -66,7 +73,7 @@ def accept(token: str) -> Response | str:
                 user_id=user.id,
                 ip=request.remote_addr,
             )
-            browser.sign_in(user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
+            browser.sign_in(user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)  # drops the link
             db.session.commit()
             return redirect(url_for("account.index"), code=303)
     elif request.method == "POST":
@@ -80,5 +87,9 @@ def accept(token: str) -> Response | str:
         ]
     db.session.commit()
     return render_template(
-        "invitation/accept.html", form=form, problems=problems, token=token, user=user
+        "invitation/accept.html",
+        form=form,
+        problems=problems,
+        user=user,
+        gauge_context=browser.INVITATION_LINK,
     )

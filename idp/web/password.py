@@ -87,8 +87,9 @@ def abandon() -> Response:
 def _inputs_for(context: str) -> list[str]:
     """What the gauge counts against the password: the signed-in or invited user's data."""
     user = signed_in_user()
-    if user is None and context:
-        resolved = runtime().invitations.resolve(context)
+    invitation = browser.held(browser.INVITATION_LINK)
+    if user is None and context == browser.INVITATION_LINK and invitation:
+        resolved = runtime().invitations.resolve(invitation)
         user = resolved.user if resolved.state is LinkState.VALID else None
     return credentials.user_inputs(user) if user else []
 

@@ -352,12 +352,18 @@ def new_password(ref: str) -> Response | str:
     return _new_password_page(form, problems, url_for("recovery.new_password", ref=ref))
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.get("/reset/<token>")
+def reset_link(token: str) -> Response:
+    """The e-mailed link: its token goes into the session, the page is at a clean URL."""
+    return browser.hold_and_redirect(browser.RESET_LINK, token, url_for("recovery.reset"))
+
+
+@bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit(_recovery_limit, methods=["POST"])
-def reset(token: str) -> Response | str:
+def reset() -> Response | str:
     """The ephemeral link of a recovery: choose the new password (works once)."""
     rt = runtime()
-    resolved = rt.reset_links.resolve(token)
+    resolved = rt.reset_links.resolve(browser.held(browser.RESET_LINK) or "")
     if resolved.state is not LinkState.VALID or resolved.user is None:
         db.session.commit()
         body = render_template("recovery/link_unusable.html", state=resolved.state.value)
@@ -369,10 +375,11 @@ def reset(token: str) -> Response | str:
             resolved.user, form.new_password.data, form.confirmation.data, rt=rt, how="link"
         )
         if not problems:
+            browser.release(browser.RESET_LINK)
             db.session.commit()
             return redirect(url_for("recovery.changed"), code=303)
     db.session.commit()
-    return _new_password_page(form, problems, url_for("recovery.reset", token=token))
+    return _new_password_page(form, problems, url_for("recovery.reset"))
 
 
 @bp.get("/changed")

@@ -203,6 +203,7 @@ class TestSecretQuestion:
 
         # "Création de votre nouveau mot de passe", with the gauge.
         page.goto(link)
+        expect(page).to_have_url(url + "/recovery/reset")  # the token left the address bar
         heading(page, "recovery.new_password_title")
         new_password = page.get_by_label(t("password.new"), exact=True)
         gauge = page.locator("[data-gauge]")

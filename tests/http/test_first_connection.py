@@ -14,7 +14,7 @@ from idp.models import OneTimeCode, User
 from tests.support.cli import Operator
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token, query
-from tests.support.outbox import emails, last_email, links, text_part
+from tests.support.outbox import emails, last_email, links, open_link, text_part
 from tests.support.signin import submit
 
 NEW_PASSWORD = "Quatre chevaux galopent vers Nantes"
@@ -67,7 +67,7 @@ def accept(client, path: str, password: str = NEW_PASSWORD, **overrides: str):
 
 
 def test_invitation_creates_the_password_and_secret_then_signs_in(app, client, idp):
-    path = invite(idp, app)
+    path = open_link(client, invite(idp, app), "/invitation")
     assert stored(app, "paul").password_hash is None
     page = client.get(path)
     assert page.status_code == 200
@@ -90,10 +90,56 @@ def test_invitation_creates_the_password_and_secret_then_signs_in(app, client, i
     assert "etienne" not in (user.secret_answer_hash or "")
 
 
+def test_invitation_token_stays_out_of_addresses_and_the_page(app, client, idp):
+    """The token reaches the server once, in the link's request, which answers only a redirect:
+    the page, its form and what stays in the history and the access logs are at /invitation."""
+    link = invite(idp, app)
+    token = link.rsplit("/", 1)[1]
+    clean = open_link(client, link, "/invitation")
+    page = client.get(clean)
+    assert page.status_code == 200
+    assert token not in page.get_data(as_text=True)
+    assert (
+        client.post(link, data={"csrf_token": csrf_token(page.get_data(as_text=True))}).status_code
+        == 405
+    )
+    assert accept(client, clean).status_code == 303
+    assert stored(app, "paul").password_hash
+
+
+def test_strength_gauge_counts_the_invited_accounts_data(app, client, idp):
+    """The page names no token: the gauge finds the invitation in the session."""
+    page = client.get(open_link(client, invite(idp, app), "/invitation"))
+    assert 'data-context="invitation"' in page.get_data(as_text=True)
+
+    def verdict(http, context: str, page_url: str = "/invitation") -> bool:
+        response = http.post(
+            "/password/strength",
+            data={
+                "password": "paul@example.org1",
+                "context": context,
+                "csrf_token": csrf_token(http.get(page_url).get_data(as_text=True)),
+            },
+        )
+        assert response.status_code == 200
+        return response.get_json()["acceptable"]
+
+    assert verdict(client, "invitation") is False  # the invited address, plus one digit
+    assert verdict(client, "") is True
+    other = app.test_client()  # another browser: no invitation in its session
+    assert verdict(other, "invitation", page_url="/login") is True
+
+
+def test_invitation_page_without_a_link_is_refused(app, client):
+    response = client.get("/invitation")
+    assert response.status_code == 400
+    assert page_text("invitation.invalid") in response.get_data(as_text=True)
+
+
 def test_secret_answer_ignores_case_accents_and_spacing(app, client, idp):
     from idp.services.secret_question import answer_matches
 
-    accept(client, invite(idp, app), answer="Saint-Étienne")
+    accept(client, open_link(client, invite(idp, app), "/invitation"), answer="Saint-Étienne")
     user = stored(app, "paul")
     key = app.extensions["idp"].hash_key
     assert answer_matches(user, "  saint etienne ", hash_key=key)
@@ -102,17 +148,18 @@ def test_secret_answer_ignores_case_accents_and_spacing(app, client, idp):
 
 
 def test_invitation_link_works_once(app, client, idp):
-    path = invite(idp, app)
-    assert accept(client, path).status_code == 303
-    again = app.test_client().get(path)
+    link = invite(idp, app)
+    assert accept(client, open_link(client, link, "/invitation")).status_code == 303
+    other = app.test_client()
+    again = other.get(open_link(other, link, "/invitation"))
     assert again.status_code == 400
     assert page_text("invitation.used") in again.get_data(as_text=True)
 
 
 def test_invitation_link_expires(app, client, idp, clock):
-    path = invite(idp, app)
+    link = invite(idp, app)
     clock.advance(72 * 3600 + 1)
-    expired = client.get(path)
+    expired = client.get(open_link(client, link, "/invitation"))
     assert expired.status_code == 410
     body = expired.get_data(as_text=True)
     assert page_text("invitation.expired") in body
@@ -120,8 +167,9 @@ def test_invitation_link_expires(app, client, idp, clock):
 
 
 def test_tampered_invitation_link_is_refused(app, client, idp):
-    path = invite(idp, app)
-    forged = client.get(path[:-3] + ("xyz" if not path.endswith("xyz") else "abc"))
+    link = invite(idp, app)
+    forged_link = link[:-3] + ("xyz" if not link.endswith("xyz") else "abc")
+    forged = client.get(open_link(client, forged_link, "/invitation"))
     assert forged.status_code == 400
     assert page_text("invitation.invalid") in forged.get_data(as_text=True)
 

@@ -10,13 +10,14 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from itsdangerous import base64_decode
 
+from idp.services.hashing import token_hash
 from tests.support.factories import ISSUER
 from tests.support.jose import at_hash, published_jwks
 from tests.support.oidc import RelyingParty
 
 
-def _sid_in_cookie(http) -> str:
-    """The session id the IdP put in its (signed, not encrypted) session cookie."""
+def _secret_in_cookie(http) -> str:
+    """The session secret the IdP put in its (signed, not encrypted) session cookie."""
     value = http.get_cookie("idp_session").value
     compressed = value.startswith(".")
     payload = value.lstrip(".").split(".")[0]
@@ -42,7 +43,8 @@ def test_id_token_claims(rp, app, clock):
     assert claims["acr"] == "eidas1"
     assert claims["amr"] == ["pwd"]
     assert claims["at_hash"] == at_hash(body["access_token"])
-    assert claims["sid"] == _sid_in_cookie(rp.http)
+    # The session's id is the hash of the cookie's secret: the token never carries the secret.
+    assert claims["sid"] == token_hash(_secret_in_cookie(rp.http))
 
 
 def test_sub_is_stable_opaque_and_the_userinfo_sub(rp, user):

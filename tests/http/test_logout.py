@@ -8,6 +8,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from idp.i18n import text
 from tests.support.factories import ISSUER, POST_LOGOUT_URI, REDIRECT_URI
 from tests.support.oidc import RelyingParty, csrf_token, query, sign_in_browser
 
@@ -42,10 +43,23 @@ def test_hint_ends_the_session_and_redirects_with_state(rp, id_token):
     assert not _signed_in(rp)
 
 
-def test_hint_without_redirect_shows_the_signed_out_page(rp, id_token):
+def test_hint_without_redirect_shows_the_signed_out_page_at_a_clean_url(rp, id_token):
+    """The page is not shown at the URL holding the ID token, which the history would keep."""
     response = _logout(rp.http, id_token_hint=id_token)
-    assert response.status_code == 200
-    assert "Location" not in response.headers
+    assert response.status_code == 303
+    assert response.location == "/logout/done"
+    assert not _signed_in(rp)
+    page = rp.http.get(response.location)
+    assert page.status_code == 200
+    assert text("logout.done", "fr").replace("'", "&#39;") in page.get_data(as_text=True)
+
+
+def test_hint_from_a_browser_without_cookies_still_ends_the_session(rp, id_token, app):
+    """The logout is done by the request that carries the hint, not after a redirect."""
+    response = app.test_client(use_cookies=False).get(
+        "/logout?" + urlencode({"id_token_hint": id_token})
+    )
+    assert response.status_code == 303 and response.location == "/logout/done"
     assert not _signed_in(rp)
 
 
@@ -68,8 +82,8 @@ def test_post_with_hint_works_too(rp, id_token):
 )
 def test_unregistered_post_logout_uri_is_not_followed(rp, id_token, uri):
     response = _logout(rp.http, id_token_hint=id_token, post_logout_redirect_uri=uri)
-    assert "Location" not in response.headers
-    assert response.status_code in (200, 400)
+    # Signed out, and shown our own page (at a URL without the hint), never sent to `uri`.
+    assert (response.status_code, response.location) == (303, "/logout/done")
 
 
 def test_expired_hint_is_still_accepted(rp, id_token, app, clock):

@@ -15,7 +15,7 @@ from idp.models import User
 from idp.services import recovery
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import csrf_token
-from tests.support.outbox import emails, last_email, links, text_part
+from tests.support.outbox import emails, last_email, links, open_link, text_part
 from tests.support.recovery import CODE, begin, choose, post_page, walk_to_code_page
 from tests.support.signin import stable_body, submit
 
@@ -146,12 +146,18 @@ class TestLinkMode:
         code_path = walk_to_code_page(client, puzzles, "marie")
         post_page(client, code_path, code=code_from(last_email(app)))
         link = next(u for u in links(last_email(app)) if "/recovery/reset/" in u)
-        path = link.split("http://idp.test", 1)[1]
+        token = link.rsplit("/", 1)[1]
+        path = open_link(client, link, "/recovery/reset")
+        page = client.get(path)
+        assert page.status_code == 200 and token not in page.get_data(as_text=True)
         weak = post_page(client, path, new_password="azerty", confirmation="azerty")
         assert page_text("password.too_weak") in weak.get_data(as_text=True)
         done = post_page(client, path, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD)
         assert done.location == "/recovery/changed"
-        assert client.get(path).status_code == 400  # used
+        assert client.get(path).status_code == 400  # the link has left the session
+        used = client.get(open_link(client, link, "/recovery/reset"))
+        assert used.status_code == 400
+        assert page_text("recovery.link_used") in used.get_data(as_text=True)
         assert submit(client, puzzles, password=NEW_PASSWORD).status_code == 303
 
     def test_link_expires(self, app, client, factories, puzzles, clock):
@@ -160,7 +166,7 @@ class TestLinkMode:
         post_page(client, code_path, code=code_from(last_email(app)))
         link = next(u for u in links(last_email(app)) if "/recovery/reset/" in u)
         clock.advance(61 * 60)
-        expired = client.get(link.split("http://idp.test", 1)[1])
+        expired = client.get(open_link(client, link, "/recovery/reset"))
         assert expired.status_code == 410
         assert page_text("recovery.link_expired") in expired.get_data(as_text=True)
 

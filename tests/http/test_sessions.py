@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from http.cookies import SimpleCookie
 
+import jwt
 import pytest
 from flask.testing import FlaskClient
 
 from idp import create_app
 from idp.extensions import db
+from idp.models import BrowserSession
+from idp.services.hashing import token_hash
 from tests.conftest import settings_for
 from tests.support.oidc import csrf_token, query, session_cookie, sign_in_browser
 
@@ -100,6 +103,33 @@ def test_signing_in_again_ends_the_previous_session(rp, app):
     replay = app.test_client()
     replay.set_cookie(COOKIE, old)
     assert not _signed_in(replay)
+    assert _signed_in(rp.http)
+
+
+def _cookie_secret(app, http: FlaskClient) -> str:
+    """The session secret inside the signed cookie, as the browser holds it."""
+    data = app.session_interface.get_signing_serializer(app).loads(session_cookie(http))
+    return data["sid"]
+
+
+def test_database_holds_no_session_secret(rp, app):
+    """A copy of the database gives no cookie: sessions, codes, tokens and pending requests
+    name the session by the hash of its secret, which ID tokens carry as `sid`."""
+    id_token = rp.tokens()["id_token"]
+    secret = _cookie_secret(app, rp.http)
+    assert len(secret) >= 32
+    with app.app_context():
+        stored = [
+            str(value)
+            for table in db.metadata.sorted_tables
+            for row in db.session.execute(table.select())
+            for value in row
+        ]
+        sessions_rows = db.session.execute(BrowserSession.__table__.select()).all()
+    assert len(sessions_rows) == 1
+    assert sessions_rows[0].sid == token_hash(secret)
+    assert [value for value in stored if secret in value] == []
+    assert jwt.decode(id_token, options={"verify_signature": False})["sid"] == token_hash(secret)
     assert _signed_in(rp.http)
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from pypdf import PdfReader
 
 from idp.notify import postal, sms
@@ -57,6 +58,18 @@ def html_part(message: EmailMessage) -> str:
 def links(message: EmailMessage) -> list[str]:
     """The http(s) URLs of the text part, in order (an invitation's link, a sign-in URL...)."""
     return [url.rstrip(".,;:!?)") for url in URL.findall(text_part(message))]
+
+
+def open_link(http: FlaskClient, link: str, clean_path: str) -> str:
+    """Open an e-mailed one-time link as a browser does: it must answer only a 303 to
+    `clean_path`, a URL without its token, which then shows the page."""
+    path = link.split("http://idp.test", 1)[-1]
+    token = path.rsplit("/", 1)[1]
+    response = http.get(path)
+    assert response.status_code == 303, response.status_code
+    assert response.location == clean_path
+    assert token not in response.get_data(as_text=True)
+    return clean_path
 
 
 def sms_messages(app: Flask) -> list[dict[str, Any]]:
