@@ -28,6 +28,8 @@ $(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-l
 	touch $@
 
 run: install
+	@# git checks out keys/ as 0755: signing keys are for this user alone.
+	chmod 700 keys
 	$(IDP) init
 	$(IDP) demo seed --output instance/demo-client.json
 	@echo "IdP: http://127.0.0.1:5000   demo application: http://127.0.0.1:5001"
