@@ -40,6 +40,8 @@ def settings_for(base: Path, backend: str = "sqlite", **sections: dict[str, obje
     overrides: dict[str, dict[str, object]] = {
         "server": {
             "issuer": ISSUER,
+            # The test client's default Host.
+            "trusted_hosts": "localhost",
             "instance_dir": str(base / "instance"),
             "secret_key": "test-secret-key-" + "x" * 32,
             "hash_key": "test-hash-key-" + "y" * 32,

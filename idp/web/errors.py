@@ -6,10 +6,12 @@ import logging
 import math
 import time
 
+from authlib.oauth2 import OAuth2Error
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from idp import unavailable
 from idp.extensions import limiter
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,30 @@ def _minutes_until_reset() -> int:
     return max(1, math.ceil((current.reset_at - time.time()) / 60))
 
 
+def _oauth_error(error: OAuth2Error) -> Response:
+    """An Authlib error raised before its endpoint could answer it: the request's URL is not
+    https (an http issuer that is not on this machine), so OAuth refuses it."""
+    status = error.status_code or 400
+    if _wants_json():
+        response = jsonify(dict(error.get_body()))
+        response.status_code = status
+        return response
+    return _page(status, MESSAGE_KEYS.get(status, "error.bad_request"))
+
+
 def _csrf_error(error: CSRFError) -> Response:
     return _page(400, "error.csrf")
+
+
+def _database_unavailable(error: Exception) -> Response:
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    if _wants_json():
+        response = jsonify(unavailable.OAUTH_ERROR)
+        response.status_code = 503
+    else:
+        response = _page(503, "error.unavailable", seconds=unavailable.RETRY_AFTER_SECONDS)
+    response.headers.extend(unavailable.HEADERS)
+    return response
 
 
 def _internal_error(error: Exception) -> Response:
@@ -67,6 +91,9 @@ def _internal_error(error: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OAuth2Error, _oauth_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
+    for unreachable in unavailable.DATABASE_UNAVAILABLE:
+        app.register_error_handler(unreachable, _database_unavailable)
     app.register_error_handler(Exception, _internal_error)
