@@ -158,7 +158,13 @@ def channel(ref: str) -> Response | str:
     attempt = _attempt(ref)
     form = ChannelForm()
     if form.validate_on_submit():
-        step, delivery = recovery.choose_channel(attempt, form.channel.data, rt=rt)
+        try:
+            step, delivery = recovery.choose_channel(attempt, form.channel.data, rt=rt)
+        except TooSoon as wait:
+            # Chosen again (a second click, the back button): the code sent stands; nothing
+            # of this choice is kept.
+            flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])
+            return redirect(url_for("recovery.code", ref=ref), code=303)
         later(delivery)
         return _next(step, attempt)
     masked = _masked_channels(attempt)
