@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from idp import unavailable
-from idp.extensions import limiter
+from idp.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +80,17 @@ def _database_unavailable(error: Exception) -> Response:
     return response
 
 
+def _end_session(error: BaseException | None) -> None:
+    """Close the request's database session before Flask-SQLAlchemy would: when the connection
+    died after the answer was made (a database restart), its rollback fails, and raised from
+    a teardown that failure became the server's bare 500 in place of the answer."""
+    try:
+        db.session.remove()
+    except unavailable.DATABASE_UNAVAILABLE as lost:
+        log.warning("database connection lost at the end of a request: %s", lost)
+        db.session.registry.clear()
+
+
 def _internal_error(error: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.path)
     if _wants_json():
@@ -96,4 +107,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(InternalServerError, _internal_error)
     for unreachable in unavailable.DATABASE_UNAVAILABLE:
         app.register_error_handler(unreachable, _database_unavailable)
+    app.teardown_appcontext(_end_session)
     app.register_error_handler(Exception, _internal_error)
