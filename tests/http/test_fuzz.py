@@ -378,3 +378,19 @@ def test_multipart_bodies_on_forms(rp, app):
             assert response.status_code == 400, (url, fields, response.status_code)
             assert response.mimetype == "text/html"
     assert row_counts(app) == before
+
+
+class TestTrustedSubdomains:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"server": {"trusted_hosts": "localhost .example.org"}}
+
+    def test_a_trusted_suffix_with_an_impossible_label_gets_the_400_page(self, client):
+        """Trusted by its suffix, yet not a DNS name: Flask cannot bind URLs to it (a bare 500
+        once); the page's links are then built on the issuer."""
+        for path in ("/login", "/token"):
+            response = client.get(path, headers={"Host": "a" * 64 + ".example.org"})
+            assert response.status_code == 400, (path, response.status_code)
+        page = client.get("/login", headers={"Host": "a" * 64 + ".example.org"})
+        assert 'href="/static/idp.css"' in page.get_data(as_text=True)
+        assert client.get("/login", headers={"Host": "auth.example.org"}).status_code == 200
