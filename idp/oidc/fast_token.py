@@ -34,7 +34,6 @@ from idp.oidc import tokens
 from idp.oidc.issuance import client_credentials_token, rotate_refresh_token
 from idp.runtime import runtime
 from idp.services.clients import SUPPORTED_SCOPES, RegisteredClient
-from idp.unavailable import DATABASE_UNAVAILABLE, HEADERS, OAUTH_BODY
 
 TOKEN_PATH = "/token"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -219,13 +218,7 @@ class FastTokenEndpoint:
         body = read_body(environ)
         form = parse_form(body) if body is not None else None
         request = token_request(form, environ.get("HTTP_AUTHORIZATION")) if form else None
-        try:
-            token = self._issue(request) if request is not None else None
-        except DATABASE_UNAVAILABLE:
-            # As the full pipeline would answer (idp.web.errors): the client retries.
-            headers = [*self._headers, *HEADERS, ("Content-Length", str(len(OAUTH_BODY)))]
-            start_response("503 Service Unavailable", headers)
-            return [OAUTH_BODY]
+        token = self._issue(request) if request is not None else None
         if token is None:
             return self._wsgi_app(environ, start_response)
         payload = json.dumps(token).encode()
@@ -242,9 +235,7 @@ class FastTokenEndpoint:
                 return GRANTS[request.form["grant_type"]].issue(
                     self._statements, client, request.form
                 )
-            except DATABASE_UNAVAILABLE:
-                raise  # nothing was committed, and the full pipeline would fail the same way
             except SQLAlchemyError:
-                # Any other database error: nothing was committed; the full pipeline tries
-                # again, and answers as it does.
+                # The database failed (locked too long, connection lost): nothing was
+                # committed; the full pipeline tries again, and answers as it does.
                 return None

@@ -9,9 +9,10 @@ import time
 from authlib.oauth2 import OAuth2Error
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from idp import unavailable
 from idp.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,14 @@ MESSAGE_KEYS = {
     429: "error.too_many_requests",
 }
 OAUTH_ERRORS = {400: "invalid_request", 404: "not_found", 405: "invalid_request"}
+
+# The database cannot answer for a moment (a restart, a failover, a lost connection): not a
+# bug of the request, so a 503 the client may retry after a few seconds, never a 500. The
+# token fast path hands such requests on to Flask, so this answers them too.
+# OperationalError: connection refused or lost, server shutting down, lock wait too long;
+# InterfaceError: a connection already closed; PoolTimeout: every connection busy.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+RETRY_AFTER_SECONDS = 5
 
 
 def _wants_json() -> bool:
@@ -72,11 +81,15 @@ def _csrf_error(error: CSRFError) -> Response:
 def _database_unavailable(error: Exception) -> Response:
     log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
     if _wants_json():
-        response = jsonify(unavailable.OAUTH_ERROR)
+        response = jsonify(
+            error="temporarily_unavailable",
+            error_description="The service is temporarily unavailable; retry shortly.",
+        )
         response.status_code = 503
     else:
-        response = _page(503, "error.unavailable", seconds=unavailable.RETRY_AFTER_SECONDS)
-    response.headers.extend(unavailable.HEADERS)
+        response = _page(503, "error.unavailable", seconds=RETRY_AFTER_SECONDS)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -86,7 +99,7 @@ def _end_session(error: BaseException | None) -> None:
     a teardown that failure became the server's bare 500 in place of the answer."""
     try:
         db.session.remove()
-    except unavailable.DATABASE_UNAVAILABLE as lost:
+    except DATABASE_UNAVAILABLE as lost:
         log.warning("database connection lost at the end of a request: %s", lost)
         db.session.registry.clear()
 
@@ -105,7 +118,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OAuth2Error, _oauth_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _internal_error)
-    for unreachable in unavailable.DATABASE_UNAVAILABLE:
+    for unreachable in DATABASE_UNAVAILABLE:
         app.register_error_handler(unreachable, _database_unavailable)
     app.teardown_appcontext(_end_session)
     app.register_error_handler(Exception, _internal_error)
