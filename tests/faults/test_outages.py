@@ -1,10 +1,11 @@
 """Outages under a small load: never a 500; 503 with Retry-After while the database is down,
-200 again within 5 s of its return with every successful write kept; sign-ins go on while
-Redis is down (rate limits counted in memory meanwhile, and the switch logged).
+200 again within 5 s of its return with every successful write kept; sign-ins and recoveries
+go on while Redis is down (rate limits counted in memory meanwhile, and the switch logged).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from idp.models import Token
 from tests.faults.conftest import wait_until
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token
+from tests.support.signin import captcha_ref
 
 pytestmark = pytest.mark.faults
 
@@ -147,6 +149,26 @@ def _sign_in(http: requests.Session, url: str, query: str, identifier: str, pass
     return response.status_code
 
 
+def _start_recovery(http: requests.Session, url: str, identifier: str) -> int:
+    """ "J'ai oublié mon mot de passe": the identifier and the sum the page asks."""
+    page = http.get(f"{url}/recovery/password", timeout=10)
+    assert page.status_code == 200, page.status_code
+    a, operator, b = re.search(r"(\d+) ([+−]) (\d+)", page.text).groups()
+    answer = int(a) + int(b) if operator == "+" else int(a) - int(b)
+    response = http.post(
+        page.url,
+        data={
+            "csrf_token": csrf_token(page.text),
+            "captcha_ref": captcha_ref(page.text),
+            "captcha_answer": str(answer),
+            "identifier": identifier,
+        },
+        allow_redirects=False,
+        timeout=10,
+    )
+    return response.status_code
+
+
 def test_sign_ins_go_on_while_redis_is_down(live_idp, private_redis):
     """Limits then count in the worker's memory: sign-ins succeed, and the limit still holds
     (login_per_identifier is 8/minute here)."""
@@ -171,11 +193,13 @@ def test_sign_ins_go_on_while_redis_is_down(live_idp, private_redis):
         thread.join(30)
     ninth = _sign_in(requests.Session(), live_idp.url, query, "marie", GOOD)
     wrong = _sign_in(requests.Session(), live_idp.url, query, "paul", "wrong password")
+    recovery = _start_recovery(requests.Session(), live_idp.url, "paul")
     private_redis.start()
 
     assert outcomes == [303] * THREADS * 2
     assert ninth == 429
     assert wrong == 200  # the form again, with its message
+    assert recovery == 303  # on to the channel choice
     log = live_idp.log_text()
     assert "rate-limit storage unreachable: counting in this worker's memory" in log
     assert "Traceback" not in log
