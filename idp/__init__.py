@@ -66,8 +66,11 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": settings.ratelimit.storage_uri,
         "RATELIMIT_STRATEGY": settings.ratelimit.strategy,
         "RATELIMIT_HEADERS_ENABLED": True,
-        # Redis unreachable: count in memory meanwhile (idp.extensions.Limiter logs it).
+        # Redis unreachable: count in memory meanwhile (idp.extensions.Limiter logs it). The
+        # requests already waiting on Redis when another thread switches fail in Flask-Limiter
+        # without retrying; swallowed, they go through uncounted instead of answering 500.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "TRUSTED_HOSTS": list(settings.trusted_hosts),
         "BABEL_DEFAULT_LOCALE": "fr",
         "MAX_CONTENT_LENGTH": 64 * 1024,
