@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from idp import private_files
 from idp.clock import SystemClock
 from idp.config import Settings, load_settings, resolve_secret
+from idp.hosts import IdentityProvider, TrustedHostsFirst
 
 if TYPE_CHECKING:
     from idp.services.captcha import PuzzleSource
@@ -66,6 +67,12 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": settings.ratelimit.storage_uri,
         "RATELIMIT_STRATEGY": settings.ratelimit.strategy,
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Redis unreachable: count in memory meanwhile (idp.extensions.Limiter logs it). The
+        # requests already waiting on Redis when another thread switches fail in Flask-Limiter
+        # without retrying; swallowed, they go through uncounted instead of answering 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "TRUSTED_HOSTS": list(settings.trusted_hosts),
         "BABEL_DEFAULT_LOCALE": "fr",
         "MAX_CONTENT_LENGTH": 64 * 1024,
     }
@@ -128,11 +135,8 @@ def create_app(
     private_files.make_private_dir(settings.instance_path)
     private_files.create_database_file(settings.database_url)
     private_files.warn_if_too_open(settings)
-    app = Flask(__name__, instance_path=str(settings.instance_path))
+    app = IdentityProvider(__name__, instance_path=str(settings.instance_path))
     app.config.update(_flask_config(settings))
-    if settings.server.proxy_count:
-        count = settings.server.proxy_count
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
     db.init_app(app)
     csrf.init_app(app)
@@ -180,11 +184,16 @@ def create_app(
     )
     oidc_server.init_app(app)
     # The everyday token requests, discovery and the JWKS are answered before Flask: they are
-    # the most frequent, and Flask's per-request work would cost more than theirs.
-    app.wsgi_app = FastTokenEndpoint(app.wsgi_app, app)  # type: ignore[method-assign]
-    app.wsgi_app = PublishedDocuments(  # type: ignore[method-assign]
-        app.wsgi_app, settings, app.extensions["idp"].keys, clock
+    # the most frequent, and Flask's per-request work would cost more than theirs. They are
+    # answered only for our hosts, and every layer sees the Host the proxies forwarded.
+    flask_wsgi = app.wsgi_app
+    answers = PublishedDocuments(
+        FastTokenEndpoint(flask_wsgi, app), settings, app.extensions["idp"].keys, clock
     )
+    app.wsgi_app = TrustedHostsFirst(answers, flask_wsgi, settings.trusted_hosts)  # type: ignore[method-assign]
+    if settings.server.proxy_count:
+        count = settings.server.proxy_count
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.register_blueprint(oidc_views.bp)
     web.init_app(app)
     _template_helpers(app, settings)

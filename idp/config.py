@@ -24,6 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 RECOVERY_PATHS = ("channels", "secret_question", "organisation_data", "postal_code")
 PASSWORD_POLICIES = ("cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b")
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
+# A host name or IPv4 address (letters, digits, hyphens, dots; ".name" for its subdomains).
+HOST_NAME = re.compile(r"\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?", re.IGNORECASE)
 
 
 class ConfigError(ValueError):
@@ -43,6 +46,10 @@ class ServerSettings:
     instance_dir: str = "instance"
     # Trust X-Forwarded-* from this many proxies (0 when the app faces clients directly).
     proxy_count: int = 0
+    # Host names answered besides the issuer's (space-separated; ".example.org" accepts its
+    # subdomains); any other Host is refused with 400. Loopback names are added when the
+    # issuer is on this machine or in development.
+    trusted_hosts: str = ""
     # Enables the development pages (outbox). Never on in production.
     development: bool = False
     # A change to clients (CLI, another worker) reaches each worker within this many seconds;
@@ -284,6 +291,16 @@ class Settings:
     def is_https(self) -> bool:
         return self.issuer.startswith("https://")
 
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """The Host values answered (ports aside): absolute URLs never come from the request,
+        and a Host outside this list is refused before it reaches any URL or cookie."""
+        issuer_host = urlsplit(self.issuer).hostname or ""
+        hosts = [issuer_host, *self.server.trusted_hosts.split()]
+        if self.server.development or is_loopback(issuer_host):
+            hosts += LOOPBACK_HOSTS
+        return tuple(dict.fromkeys(host.lower() for host in hosts))
+
     def path(self, value: str) -> Path:
         """Resolve a configured path against the configuration's folder."""
         candidate = Path(value)
@@ -404,6 +421,9 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[server] issuer must be an http(s) URL")
     if "?" in issuer or "#" in issuer:
         raise ConfigError("[server] issuer must not have a query or fragment")
+    for host in (urlsplit(issuer).hostname or "", *settings.server.trusted_hosts.split()):
+        if not _valid_host(host):
+            raise ConfigError(f"[server] {host!r} is not a host name (issuer, trusted_hosts)")
     for name in ("secret_key", "hash_key"):
         value = getattr(settings.server, name)
         if settings.is_https and value in PLACEHOLDER_SECRETS - {""}:
@@ -486,6 +506,17 @@ def _validate_mail(settings: Settings) -> None:
         raise ConfigError('[mail] sender must be an address, e.g. "Name <no-reply@example.org>"')
     if mail.security == "none" and (mail.username or mail.password) and settings.is_https:
         raise ConfigError('[mail] security = "none" would send the credentials in clear')
+
+
+def _valid_host(host: str) -> bool:
+    """A name that can be a Host header: each label 1 to 63 characters (IDNA)."""
+    if not HOST_NAME.fullmatch(host):
+        return False
+    try:
+        host.lstrip(".").encode("idna")
+    except UnicodeError:
+        return False
+    return True
 
 
 def is_loopback(host: str) -> bool:

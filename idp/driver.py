@@ -105,15 +105,24 @@ class DriverStatements:
 
     def connect(self) -> DriverConnection:
         if self._turn is None:
-            return DriverConnection(self, self.engine.raw_connection(), _back_to_the_pool)
+            return DriverConnection(self, self._raw_connection(), _back_to_the_pool)
         self._turn.acquire()
         try:
             if self._kept is None:
-                self._kept = self.engine.raw_connection()
+                self._kept = self._raw_connection()
         except BaseException:
             self._turn.release()
             raise
         return DriverConnection(self, self._kept, self._end_turn)
+
+    def _raw_connection(self) -> Any:
+        """A pooled DBAPI connection. The pool raises the driver's own errors (a database that
+        refuses connections): raised as SQLAlchemy's, like every error here."""
+        dbapi_error = self.engine.dialect.loaded_dbapi.Error
+        try:
+            return self.engine.raw_connection()
+        except dbapi_error as error:
+            raise DBAPIError.instance(None, None, error, dbapi_error) from error
 
     def _end_turn(self, dbapi: Any) -> None:
         """Roll back what was not committed, and let the next request have the connection;

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import flask_limiter
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -22,6 +24,32 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+log = logging.getLogger("idp.ratelimit")
+
+
+class Limiter(flask_limiter.Limiter):
+    """Flask-Limiter, saying when it changes storage.
+
+    With `RATELIMIT_IN_MEMORY_FALLBACK_ENABLED`, a rate-limit storage (Redis) that cannot be
+    reached makes it count in each worker's memory until the storage answers again, instead
+    of failing every limited request (sign-in, recovery) with a 500. The limits then hold per
+    worker, not for all of them; lockout lives in the database and is not affected. Every
+    switch goes through `_storage_dead` (Flask-Limiter 4.1, pinned), so it is logged here.
+    """
+
+    @property
+    def _storage_dead(self) -> bool:
+        return self.__dict__.get("_idp_storage_dead", False)
+
+    @_storage_dead.setter
+    def _storage_dead(self, dead: bool) -> None:
+        if dead and not self._storage_dead:
+            log.warning("rate-limit storage unreachable: counting in this worker's memory")
+        elif self._storage_dead and not dead:
+            log.warning("rate-limit storage reachable again: shared counting resumes")
+        self.__dict__["_idp_storage_dead"] = dead
 
 
 db = SQLAlchemy(model_class=Base)

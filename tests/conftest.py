@@ -47,6 +47,8 @@ def overrides_for(
     overrides: dict[str, dict[str, object]] = {
         "server": {
             "issuer": ISSUER,
+            # The test client's default Host.
+            "trusted_hosts": "localhost",
             "instance_dir": str(base / "instance"),
             "secret_key": "test-secret-key-" + "x" * 32,
             "hash_key": "test-hash-key-" + "y" * 32,

@@ -129,6 +129,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le service rencontre un problème technique. Merci de réessayer plus tard.",
         "en": "The service has a technical problem. Please try again later.",
     },
+    "error.unavailable": {
+        "fr": "Le service est momentanément indisponible. Merci de réessayer dans quelques "
+        "secondes ({seconds} s).",
+        "en": "The service is briefly unavailable. Please try again in a few seconds "
+        "({seconds} s).",
+    },
 }
 
 MESSAGES.update(

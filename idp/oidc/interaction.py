@@ -234,5 +234,6 @@ def _already_answered() -> Response:
 
 
 def stored_request(pending: PendingAuthorization) -> StoredRequest:
-    # The URL of this very request: Authlib checks its transport as for any other request.
+    # The URL of this very request, on one of our hosts (idp.hosts refuses any other): Authlib
+    # checks its transport as for any other request. Nothing sees this URL but that check.
     return StoredRequest(flask_request.url_root.rstrip("/") + "/authorize", dict(pending.params))

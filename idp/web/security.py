@@ -39,17 +39,22 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _refuse_nul_characters() -> None:
-    """No legitimate input holds a NUL character, and PostgreSQL cannot store or compare one:
-    refuse it once, here, with a 400, instead of in every query."""
-    if "\x00" in request.path or any(
-        "\x00" in key or "\x00" in value
-        for values in (request.args, request.form)
-        for key, value in values.items(multi=True)
+def _refuse_nul_characters_and_files() -> None:
+    """No legitimate input holds a NUL character, and PostgreSQL cannot store or compare one;
+    no page takes a file, and Flask-WTF would hand a file part to a text field, which no
+    view expects: refuse both once, here, with a 400, instead of in every query and view."""
+    if (
+        request.files
+        or "\x00" in request.path
+        or any(
+            "\x00" in key or "\x00" in value
+            for values in (request.args, request.form)
+            for key, value in values.items(multi=True)
+        )
     ):
         abort(400)
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_refuse_nul_characters)
+    app.before_request(_refuse_nul_characters_and_files)
     app.after_request(_headers)

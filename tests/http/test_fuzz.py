@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
+import re
 
 import pytest
 
-from tests.support.factories import REDIRECT_URI
+from tests.support.factories import ISSUER, REDIRECT_URI
 from tests.support.jose import ASSERTION_TYPE
 from tests.support.oidc import basic, csrf_token, pkce_pair
+from tests.support.recovery import begin
+from tests.support.rows import row_counts
 
 HUGE = "x" * 20_000
 ODD_VALUES = [
@@ -241,3 +245,152 @@ def test_json_error_for_api_paths(rp):
     response = rp.http.put("/token")
     assert response.status_code == 405
     assert json.loads(response.get_data())["error"] == "invalid_request"
+
+
+HOSTILE_HOSTS = [
+    "a" * 64 + ".idp.test",  # a label longer than DNS allows
+    "évil.example",
+    "evil.example",
+    "evil.example:5000",
+    "localhost.evil.example",
+    "idp.test.evil.example",
+    "",
+    "[::1]",
+    "idp.test:99999",
+    "idp.test\u202e",
+]
+PAGES = ["/", "/login", "/recovery/password", "/authorize?client_id=x", "/nowhere"]
+API = ["/userinfo", "/.well-known/openid-configuration", "/jwks.json"]
+
+
+def test_hostile_hosts_get_a_400_page_and_write_nothing(rp, app):
+    refresh_token = rp.tokens(scope="openid offline_access")["refresh_token"]
+    before = row_counts(app)
+    for host in HOSTILE_HOSTS:
+        headers = {"Host": host}
+        for path in PAGES:
+            response = rp.http.get(path, headers=headers)
+            assert response.status_code == 400, (host, path, response.status_code)
+            assert response.mimetype == "text/html", (host, path)
+            assert 'href="/static/idp.css"' in response.get_data(as_text=True), (host, path)
+        for path in API:
+            response = rp.http.get(path, headers=headers)
+            assert response.status_code == 400, (host, path, response.status_code)
+            assert response.get_json() == {"error": "invalid_request"}, (host, path)
+        # A refresh the fast path would answer, and posts to the full pipeline.
+        for response in (
+            rp.http.post(
+                "/token",
+                data={"grant_type": "refresh_token", "refresh_token": refresh_token},
+                headers={**headers, **basic(rp.client_id, rp.secret)},
+            ),
+            rp.http.post("/revoke", data={"token": refresh_token}, headers=headers),
+        ):
+            assert response.status_code == 400, (host, response.status_code)
+            assert response.get_json() == {"error": "invalid_request"}, host
+    assert row_counts(app) == before
+    assert rp.refresh(refresh_token).status_code == 200  # still unused, still valid
+
+
+def test_trusted_host_with_a_port_is_answered(rp):
+    assert rp.http.get("/login", headers={"Host": "localhost:8443"}).status_code == 200
+    discovery = rp.http.get("/.well-known/openid-configuration", headers={"Host": "localhost:1"})
+    assert discovery.get_json()["issuer"] == ISSUER
+
+
+def test_the_issuer_host_over_plain_http_is_refused_as_oauth_says(rp):
+    """The issuer is http://idp.test in the tests: Authlib refuses OAuth over plain http to a
+    host that is not this machine (once a 500, now its own error)."""
+    response = rp.http.post("/revoke", data={"token": "x"}, headers={"Host": "idp.test"})
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "insecure_transport"
+
+
+RLO = "\u202e"
+
+
+def test_right_to_left_override_in_queries_and_forms(signed_in_rp, app):
+    rp = signed_in_rp
+    for param in ("state", "nonce", "login_hint", "ui_locales", "scope", "redirect_uri"):
+        _ok(rp.authorize(**{param: RLO + "x"}), param)
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<[^>]+>", RLO, rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            for query in (f"x={RLO}", f"ui_locales={RLO}", f"{RLO}=1", f"ref={RLO}"):
+                response = rp.http.open(
+                    f"{path}?{query}", method=method, data={"identifier": RLO, "x": RLO}
+                )
+                _ok(response, (method, path, query))
+
+
+def _multipart(fields: dict[str, object]) -> dict[str, object]:
+    """A body as a browser's multipart form would send it, files allowed."""
+    return {
+        name: (io.BytesIO(value), "f.txt") if isinstance(value, bytes) else value
+        for name, value in fields.items()
+    }
+
+
+def test_multipart_bodies_on_the_recovery_channel_step(client, factories, puzzles, app):
+    factories.user()
+    channel = begin(client, puzzles, "marie")
+    token = csrf_token(client.get(channel).get_data(as_text=True))
+    odd = [
+        {"csrf_token": token, "channel": b"email"},
+        {"csrf_token": b"x", "channel": "email"},
+        {"csrf_token": token, "channel": RLO},
+        {"csrf_token": token, "other": b"x" * 10_000},
+    ]
+    before = row_counts(app)
+    for fields in odd:
+        response = client.post(channel, data=_multipart(fields))
+        expected = 400 if any(isinstance(v, bytes) for v in fields.values()) else 200
+        assert response.status_code == expected, (fields, response.status_code)
+        assert response.mimetype == "text/html"
+    for raw in (b"--x\r\nContent-Disposition: form-data; name=", b"not multipart at all"):
+        response = client.post(channel, data=raw, content_type="multipart/form-data; boundary=x")
+        assert response.status_code == 400, (raw, response.status_code)
+    assert row_counts(app) == before
+    # A good choice, then the same choice again (a second click): the code sent stands.
+    first = client.post(channel, data=_multipart({"csrf_token": token, "channel": "email"}))
+    assert first.status_code == 303 and first.location.endswith("/code")
+    after_first = row_counts(app)
+    again = client.post(channel, data=_multipart({"csrf_token": token, "channel": "sms"}))
+    assert again.status_code == 303 and again.location == first.location
+    assert row_counts(app) == after_first
+    assert "60" in client.get(again.location).get_data(as_text=True)
+
+
+def test_multipart_bodies_on_forms(rp, app):
+    """Files where text is expected (no page takes a file): a 400 page, nothing written."""
+    sign_in = rp.http.get(rp.authorize().location)
+    forms = [(sign_in.request.full_path, sign_in), ("/recovery/password", None)]
+    forms = [(url, page or rp.http.get(url)) for url, page in forms]
+    before = row_counts(app)
+    for url, page in forms:
+        token = csrf_token(page.get_data(as_text=True))
+        for fields in (
+            {"csrf_token": token, "identifier": b"marie", "password": b"x"},
+            {"csrf_token": token, "identifier": b"marie", "captcha_answer": b"1"},
+            {"csrf_token": b"x", "identifier": "marie"},
+        ):
+            response = rp.http.post(url, data=_multipart(fields))
+            assert response.status_code == 400, (url, fields, response.status_code)
+            assert response.mimetype == "text/html"
+    assert row_counts(app) == before
+
+
+class TestTrustedSubdomains:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"server": {"trusted_hosts": "localhost .example.org"}}
+
+    def test_a_trusted_suffix_with_an_impossible_label_gets_the_400_page(self, client):
+        """Trusted by its suffix, yet not a DNS name: Flask cannot bind URLs to it (a bare 500
+        once); the page's links are then built on the issuer."""
+        for path in ("/login", "/token"):
+            response = client.get(path, headers={"Host": "a" * 64 + ".example.org"})
+            assert response.status_code == 400, (path, response.status_code)
+        page = client.get("/login", headers={"Host": "a" * 64 + ".example.org"})
+        assert 'href="/static/idp.css"' in page.get_data(as_text=True)
+        assert client.get("/login", headers={"Host": "auth.example.org"}).status_code == 200

@@ -164,3 +164,38 @@ def test_development_pages_refused_on_https():
     }
     with pytest.raises(ConfigError, match="development"):
         load_settings(None, overrides={"server": server}, environ={})
+
+
+def _hosts(issuer: str, **server: object) -> tuple[str, ...]:
+    return load_settings(None, {"server": {"issuer": issuer, **server}}, environ={}).trusted_hosts
+
+
+def test_trusted_hosts_are_the_issuers_and_the_configured_ones():
+    assert _hosts("https://connexion.example.fr") == ("connexion.example.fr",)
+    assert _hosts(
+        "https://Connexion.example.fr:8443", trusted_hosts="idp.internal .example.fr"
+    ) == (
+        "connexion.example.fr",
+        "idp.internal",
+        ".example.fr",
+    )
+
+
+def test_loopback_names_are_trusted_on_this_machine_or_in_development():
+    assert _hosts("http://127.0.0.1:5000") == ("127.0.0.1", "localhost")
+    assert _hosts("http://idp.test", development=True) == ("idp.test", "127.0.0.1", "localhost")
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        {"trusted_hosts": "a" * 64 + ".example.fr"},
+        {"trusted_hosts": "évil.example"},
+        {"trusted_hosts": "idp.example.fr:443"},
+        {"trusted_hosts": "a..b"},
+        {"issuer": "https://" + "a" * 64 + ".example.fr"},
+    ],
+)
+def test_a_host_that_cannot_be_a_host_header_is_refused(server):
+    with pytest.raises(ConfigError, match="not a host name"):
+        load_settings(None, {"server": server}, environ={})

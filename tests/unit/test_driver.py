@@ -3,14 +3,15 @@ gives for the same statements (JSON, booleans, labels), on SQLite and PostgreSQL
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import bindparam, column, func, select, table
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, column, create_engine, func, select, table
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from idp.driver import DriverStatements
 from idp.extensions import db
@@ -119,3 +120,18 @@ def test_sqlite_keeps_one_connection_used_in_turn_others_take_pooled_ones(statem
     waiting.join(timeout=5)
     assert not waiting.is_alive()
     assert (got == [first_connection]) is in_turn
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://idp@127.0.0.1:{port}/idp", "sqlite:///{gone}"]
+)
+def test_a_database_that_refuses_connections_is_raised_as_sqlalchemy_raises_it(url, tmp_path):
+    """The pool raises the driver's own error when it cannot connect; callers catch
+    SQLAlchemy's (the token fast path answers 503 for it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    engine = create_engine(url.format(port=port, gone=tmp_path / "gone" / "x.sqlite3"))
+    with pytest.raises(OperationalError):
+        DriverStatements(engine).connect()
+    engine.dispose()
