@@ -55,8 +55,14 @@ CLAIM_LABELS = {
     "address": "Adresse postale",
     "updated_at": "Dernière mise à jour du profil",
 }
+# The IdP's error_description for an account without habilitation starts with this code.
+NOT_HABILITATED = "not_habilitated"
 ERRORS = {
-    "access_denied": "Vous avez refusé de transmettre vos informations à l'application.",
+    "declined": "Vous avez refusé de transmettre vos informations à l'application.",
+    "not_habilitated": (
+        "Votre compte n'est pas habilité à utiliser cette application. Pour obtenir cette "
+        "habilitation, adressez-vous au service qui gère vos accès."
+    ),
     "wrong_issuer": (
         "La réponse ne vient pas du fournisseur d'identité attendu : elle a été ignorée."
     ),
@@ -150,8 +156,7 @@ def callback() -> Response | tuple[str, int]:
     except MismatchingStateError:
         return _failure("state", 400)
     except OAuthError as exc:
-        key = "access_denied" if exc.error == "access_denied" else "refused"
-        return _failure(key, 400, f"{exc.error}: {exc.description or ''}".rstrip(": "))
+        return _refusal(exc)
     except (AuthlibBaseError, JoseError) as exc:
         return _failure("id_token", 400, repr(exc))
     except requests.RequestException as exc:
@@ -166,6 +171,16 @@ def callback() -> Response | tuple[str, int]:
         "claims": dict(claims),
     }
     return redirect(url_for(".claims"), code=303)
+
+
+def _refusal(exc: OAuthError) -> tuple[str, int]:
+    """The IdP answered an error: a declined consent and a missing habilitation are the
+    person's situation, said in French alone; any other error keeps its technical detail."""
+    if exc.error == "access_denied":
+        description = exc.description or ""
+        key = "not_habilitated" if description.startswith(NOT_HABILITATED) else "declined"
+        return _failure(key, 400)
+    return _failure("refused", 400, f"{exc.error}: {exc.description or ''}".rstrip(": "))
 
 
 def _userinfo(p: Provider, signed_in: dict[str, Any]) -> tuple[dict[str, Any] | None, str | None]:

@@ -34,6 +34,10 @@ from idp.oidc.server import StoredRequest, authorization_server
 from idp.runtime import runtime
 from idp.services import audit, consent, interactions, required_actions, users
 
+# The error_description of an `access_denied` for an account without habilitation: a stable
+# code first, so that a client can tell it from a declined consent and say so in its words.
+NOT_HABILITATED = "not_habilitated: this account is not authorised to use this application"
+
 UNSUPPORTED = {
     "request": "request_not_supported",
     "request_uri": "request_uri_not_supported",
@@ -186,7 +190,7 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
             )
             if "none" in prompts:
                 db.session.commit()
-                raise AccessDeniedError()
+                raise AccessDeniedError(description=NOT_HABILITATED)
             return _interact("login.not_habilitated", _pending(request, client.client_id, pending))
         consented = pending is not None and pending.consented_sid == record.sid
         needs_consent = (
@@ -213,7 +217,8 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
 
 
 def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
-    """The user declined (consent refused, or went back without habilitation)."""
+    """The user declined (consent refused, or went back without habilitation): the client
+    reads which one from the error description."""
     server = authorization_server()
     try:
         grant = server.get_consent_grant(request=request, end_user=None)
@@ -221,6 +226,16 @@ def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
         return _error_response(request, error)
     if not interactions.finish(pending):
         return _already_answered()
+    signed_in = _signed_in(browser.current())
+    if (
+        grant.client.requires_habilitation
+        and signed_in is not None
+        and not users.is_habilitated(signed_in.user.id, grant.client.client_id)
+    ):
+        error = AccessDeniedError(description=NOT_HABILITATED, redirect_uri=grant.redirect_uri)
+        response = _error_response(request, error)
+        db.session.commit()
+        return response
     response = server.create_authorization_response(request=request, grant_user=None, grant=grant)
     db.session.commit()
     return _with_issuer(response)

@@ -167,7 +167,13 @@ def live_idp(
 
 
 @pytest.fixture
-def live_demo_rp(live_idp: LiveIdP) -> Iterator[LiveDemoRP]:
+def demo_rp_client_options() -> dict[str, Any]:
+    """Extra keyword arguments for the demo application's registration (parametrize to set)."""
+    return {}
+
+
+@pytest.fixture
+def live_demo_rp(live_idp: LiveIdP, demo_rp_client_options: dict[str, Any]) -> Iterator[LiveDemoRP]:
     """The demo application on another free port, registered with the live IdP."""
     sock = _listening_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -176,6 +182,7 @@ def live_demo_rp(live_idp: LiveIdP) -> Iterator[LiveDemoRP]:
             name="Application de démonstration",
             redirect_uris=(f"{url}/callback",),
             post_logout_redirect_uris=(f"{url}/",),
+            **demo_rp_client_options,
         )
         assert secret is not None
         credentials = {

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from clients.demo_rp.views import ERRORS
 from tests.browser.a11y import describe
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -106,6 +107,26 @@ def test_sign_in_consent_claims_and_sign_out(
     page.get_by_role("button", name="Se connecter").click()
     _at(page, live_idp.url, "/login?ref=")
     expect(page.get_by_label("Mot de passe")).to_be_visible()
+
+
+@pytest.mark.parametrize("demo_rp_client_options", [{"requires_habilitation": True}])
+def test_missing_habilitation_is_said_in_french_by_the_application(
+    page: Page, live_idp, live_demo_rp, axe, screenshot
+) -> None:
+    _marie(live_idp)
+    page.goto(live_demo_rp.url + "/")
+    page.get_by_role("button", name="Se connecter").click()
+    _sign_in(page, "marie", DEFAULT_PASSWORD)
+    _at(page, live_idp.url, "/login/habilitation/")
+    page.get_by_role("button", name="Retour à l'application").focus()
+    page.keyboard.press("Enter")
+
+    _at(page, live_demo_rp.url, "/callback")
+    expect(page.get_by_role("alert")).to_have_text(ERRORS["not_habilitated"])
+    expect(page.get_by_text(ERRORS["declined"])).to_have_count(0)
+    expect(page.get_by_text("denied")).to_have_count(0)
+    _assert_accessible(page, axe)
+    screenshot(page, "demo-not-habilitated")
 
 
 @pytest.mark.parametrize("how", ["accept-language", "ui_locales"])

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from clients.demo_rp import create_app
 from clients.demo_rp.__main__ import main
+from clients.demo_rp.views import ERRORS
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import csrf_token, query
 
@@ -39,6 +40,10 @@ def _front_channel(live_idp, authorize_url: str, *, approve: bool = True) -> dic
             if urlsplit(url).netloc != idp_netloc:
                 return query(url)
             response = idp.get(url)
+        elif "/login/habilitation/" in url:
+            ref = urlsplit(url).path.rsplit("/", 1)[1]
+            form = {"csrf_token": csrf_token(_text(response))}
+            response = idp.post(urljoin(url, f"/authorize/deny/{ref}"), data=form)
         elif "/login" in url:
             response = idp.post(
                 url,
@@ -133,7 +138,33 @@ def test_refused_consent_is_explained(demo, live_idp) -> None:
     assert callback["error"] == "access_denied"
     response = demo.get("/callback", query_string=callback)
     assert response.status_code == 400
-    assert "Vous avez refusé" in _text(response)
+    page = _text(response)
+    assert ERRORS["declined"] in page
+    assert ERRORS["not_habilitated"] not in page
+    assert "denied" not in page  # Authlib's English description stays out of the French page
+
+
+@pytest.mark.parametrize("demo_rp_client_options", [{"requires_habilitation": True}])
+def test_missing_habilitation_is_told_apart_from_a_refusal(demo, live_idp) -> None:
+    callback = _front_channel(live_idp, _start(demo))
+    assert callback["error"] == "access_denied"
+    response = demo.get("/callback", query_string=callback)
+    assert response.status_code == 400
+    page = _text(response)
+    assert ERRORS["not_habilitated"] in page
+    assert ERRORS["declined"] not in page
+    assert callback["error_description"] not in page
+
+
+def test_other_errors_keep_their_technical_detail(demo, live_idp) -> None:
+    authorize_url = _start(demo)
+    state = query(authorize_url)["state"]
+    answer = {"error": "server_error", "error_description": "boom", "state": state}
+    response = demo.get("/callback", query_string={**answer, "iss": live_idp.url})
+    assert response.status_code == 400
+    page = _text(response)
+    assert ERRORS["refused"] in page and "server_error: boom" in page
+    assert ERRORS["declined"] not in page and ERRORS["not_habilitated"] not in page
 
 
 def test_logout_goes_to_the_end_session_endpoint_and_checks_the_state_on_return(

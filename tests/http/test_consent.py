@@ -83,6 +83,7 @@ def test_deny_returns_access_denied_to_the_client(rp):
     assert response.location.startswith(REDIRECT_URI + "?")
     params = query(response.location)
     assert params["error"] == "access_denied"
+    assert not params.get("error_description", "").startswith("not_habilitated")
     assert params["state"] == rp.state
     assert params["iss"] == ISSUER
     assert "code" not in params

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from idp.extensions import db
+from idp.oidc.interaction import NOT_HABILITATED
 from idp.services import users
 from tests.support.factories import ISSUER, REDIRECT_URI
 from tests.support.oidc import RelyingParty, csrf_token, query
@@ -48,6 +49,8 @@ def test_ungranted_user_sees_a_refusal_page_then_access_denied(restricted):
     assert back.location.startswith(REDIRECT_URI + "?")
     params = query(back.location)
     assert params["error"] == "access_denied"
+    # The stable code tells the client "no habilitation" from "declined" (test_consent.py).
+    assert params["error_description"] == NOT_HABILITATED
     assert params["state"] == restricted.state
     assert params["iss"] == ISSUER
 
@@ -63,6 +66,7 @@ def test_ungranted_user_with_prompt_none_gets_access_denied(restricted):
     response = restricted.authorize(prompt="none")
     params = query(response.location)
     assert params["error"] == "access_denied"
+    assert params["error_description"] == NOT_HABILITATED
     assert params["iss"] == ISSUER
 
 
