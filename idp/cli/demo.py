@@ -21,6 +21,9 @@ DEMO_IDENTIFIER = "demo"
 DEMO_PASSWORD = "Demo-Connexion-2026"  # published in the README on purpose
 DEMO_NIR = "2 55 08 14 168 025 38"
 DEMO_IBAN = "FR76 3000 6000 0112 3456 7890 189"
+DEMO_BIRTH_DATE = "1955-08-21"
+DEMO_POSTAL_CODE = "92100"
+DEMO_PRESTATION = "152,40"  # the never-connected recovery question's answer, in euros
 # An account at its first connection: temporary password, contacts not yet confirmed.
 FIRST_CONNECTION_IDENTIFIER = "premiere"
 FIRST_CONNECTION_PASSWORD = "Provisoire-2026"
@@ -83,15 +86,15 @@ def seed(app: Flask, rp_url: str, output: str) -> None:
         user.email_verified = True
         user.contacts_confirmed_at = rt.now()
         user.street_address = "56 rue de Billancourt"
-        user.postal_code = "92100"
+        user.postal_code = DEMO_POSTAL_CODE
         user.locality = "Boulogne-Billancourt"
         user.country = "France"
         # For "Obtenir son identifiant" and for the never-connected recovery question.
-        user.birth_date = "1955-08-21"
+        user.birth_date = DEMO_BIRTH_DATE
         user.category = "particulier"
         civil_data.set_nir(user, DEMO_NIR, hash_key=rt.hash_key)
         civil_data.set_iban(user, DEMO_IBAN, hash_key=rt.hash_key)
-        recovery.set_fact(user, "prestation", "152,40", hash_key=rt.hash_key)
+        recovery.set_fact(user, "prestation", DEMO_PRESTATION, hash_key=rt.hash_key)
         click.echo(f"demo account {DEMO_IDENTIFIER} / {DEMO_PASSWORD}")
     if users.find_by_identifier(FIRST_CONNECTION_IDENTIFIER) is None:
         account = NewAccount(

@@ -718,8 +718,8 @@ MESSAGES.update(
             "en": "On the back of the card, under the bar code.",
         },
         "recovery.fact_hint.prestation": {
-            "fr": "En euros, par exemple : 152,40",
-            "en": "In euros, for instance: 152.40",
+            "fr": "En euros, par exemple : 87,25",
+            "en": "In euros, for instance: 87.25",
         },
         "recovery.fact_hint.facture_cotisations": {
             "fr": "En euros, par exemple : 1 250,00",
@@ -805,8 +805,8 @@ MESSAGES.update(
         },
         "recovery.nir": {"fr": "Numéro de Sécurité sociale", "en": "Social security number"},
         "recovery.nir_hint": {
-            "fr": "15 chiffres, clé comprise, par exemple : 2 55 08 14 168 025 38",
-            "en": "15 digits, key included, for instance: 2 55 08 14 168 025 38",
+            "fr": "15 chiffres, clé comprise, par exemple : 1 84 09 76 451 089 95",
+            "en": "15 digits, key included, for instance: 1 84 09 76 451 089 95",
         },
         "recovery.nir_invalid": {
             "fr": "Ce numéro de Sécurité sociale n'est pas valide : vérifiez-le, clé comprise.",
@@ -828,7 +828,7 @@ MESSAGES.update(
             "fr": "6 derniers caractères de votre IBAN",
             "en": "Last 6 characters of your IBAN",
         },
-        "recovery.iban_hint": {"fr": "Par exemple : 890189", "en": "For instance: 890189"},
+        "recovery.iban_hint": {"fr": "Par exemple : 061243", "en": "For instance: 061243"},
         "recovery.iban_wrong": {
             "fr": "Les informations saisies ne permettent pas de retrouver votre identifiant. "
             "Il vous reste {left} essai(s).",
