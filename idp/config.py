@@ -142,6 +142,9 @@ class ContactsSettings:
     email_code_minutes: int = 30
     email_code_max_attempts: int = 5
     resend_wait_seconds: int = 60
+    # False lets an account with no e-mail (ASSU2000's holders who have none) confirm its
+    # contacts without one; an address it has verified can never be emptied this way.
+    email_required: bool = True
 
 
 @dataclass(frozen=True)

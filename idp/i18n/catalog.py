@@ -330,6 +330,12 @@ MESSAGES.update(
             "fr": "Un code de confirmation sera envoyé à cette adresse si elle est nouvelle.",
             "en": "A confirmation code will be sent to this address if it is new.",
         },
+        "contacts.email_hint_optional": {
+            "fr": "Facultatif si vous n'avez pas d'adresse email. Un code de confirmation sera "
+            "envoyé à cette adresse si elle est nouvelle.",
+            "en": "Optional if you have no e-mail address. A confirmation code will be sent to "
+            "this address if it is new.",
+        },
         "contacts.mobile": {
             "fr": "Votre numéro de téléphone portable",
             "en": "Your mobile phone number",
@@ -344,6 +350,12 @@ MESSAGES.update(
         "contacts.fix_errors": {
             "fr": "Certaines coordonnées ne sont pas valides : corrigez les champs signalés.",
             "en": "Some details are not valid: correct the fields marked.",
+        },
+        "contacts.email_required": {
+            "fr": "Saisissez votre adresse email : elle est nécessaire pour confirmer vos "
+            "coordonnées. Si vous n'en avez pas, contactez l'Assistance.",
+            "en": "Enter your e-mail address: it is needed to confirm your contact details. If "
+            "you have none, contact support.",
         },
         "contacts.email_invalid": {
             "fr": "Cette adresse électronique n'est pas valide.",

@@ -1,13 +1,26 @@
-"""Contact details: phone numbers read with phonenumbers, e-mail addresses confirmed by code."""
+"""Contact details: phone numbers read with phonenumbers, e-mail addresses confirmed by code.
+
+The rules of "Confirmation de vos coordonnées" and of later edits live here: what a form may
+leave empty, when the contacts count as confirmed, what a verified new address replaces and
+whom it tells.
+"""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from idp.models import User
+from idp.notify import DeliveryFailed
+from idp.notify.mail import Mailer
+from idp.services import audit
 from idp.services.users import AccountError, normalise_email
+
+log = logging.getLogger(__name__)
 
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 
@@ -44,12 +57,29 @@ def normalise_phone(raw: str, *, region: str, mobile: bool = False) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def clean(form: ContactForm, *, region: str, allow_reserved_domains: bool = False) -> CleanContacts:
+def email_optional(user: User, *, email_required: bool) -> bool:
+    """An account may go without e-mail (ASSU2000's holders who have none) only where the
+    deployment allows it, and never by dropping an address it has verified."""
+    return not email_required and not (user.email and user.email_verified)
+
+
+def clean(
+    form: ContactForm,
+    *,
+    region: str,
+    email_optional: bool = False,
+    allow_reserved_domains: bool = False,
+) -> CleanContacts:
     result = CleanContacts()
-    try:
-        result.email = normalise_email(form.email.strip(), allow_reserved=allow_reserved_domains)
-    except AccountError:
-        result.problems["email"] = "contacts.email_invalid"
+    raw_email = form.email.strip()
+    if not raw_email:
+        if not email_optional:
+            result.problems["email"] = "contacts.email_required"
+    else:
+        try:
+            result.email = normalise_email(raw_email, allow_reserved=allow_reserved_domains)
+        except AccountError:
+            result.problems["email"] = "contacts.email_invalid"
     for name, is_mobile in (("mobile", True), ("landline", False), ("fax", False)):
         raw = getattr(form, name).strip()
         if not raw:
@@ -72,3 +102,72 @@ def display_phone(value: str | None, *, region: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, fmt)
+
+
+@dataclass
+class Submission:
+    """What a submitted contact form leads to: problems to show, or an address a code must
+    confirm first, or neither (the contacts are confirmed)."""
+
+    problems: dict[str, str] = field(default_factory=dict)
+    email_to_verify: str | None = None
+
+
+def submit(
+    user: User, form: ContactForm, *, region: str, email_required: bool, now: int
+) -> Submission:
+    """Store valid phone numbers; confirm the contacts unless a new or unverified address
+    must first be proved by a code (the caller sends it)."""
+    cleaned = clean(
+        form, region=region, email_optional=email_optional(user, email_required=email_required)
+    )
+    if cleaned.problems:
+        return Submission(problems=cleaned.problems)
+    if cleaned.mobile != user.phone:
+        user.phone, user.phone_verified = cleaned.mobile, False
+    user.landline, user.fax = cleaned.landline, cleaned.fax
+    user.updated_at = now
+    if cleaned.email is not None and not (cleaned.email == user.email and user.email_verified):
+        return Submission(email_to_verify=cleaned.email)
+    if cleaned.email is None and user.email:
+        user.email, user.email_verified = None, False  # an unproved address the holder disowns
+    confirm(user, now=now, without_email=cleaned.email is None)
+    return Submission()
+
+
+def confirm(user: User, *, now: int, without_email: bool = False) -> None:
+    """The contacts as they stand are the holder's: the first connection may go on."""
+    if user.contacts_confirmed_at is None:
+        user.contacts_confirmed_at = now
+    audit.record(
+        "contacts_confirmed", "success", at=now, user_id=user.id, without_email=without_email
+    )
+
+
+def apply_verified_email(user: User, address: str, *, now: int, mailer: Mailer) -> None:
+    """The code proved `address`: it becomes the account's. The verified address it replaces
+    is told, so that a holder whose session was taken hears of it where they still read."""
+    previous = user.email if user.email_verified else None
+    changed = user.email != address
+    user.email, user.email_verified = address, True
+    user.updated_at = now
+    if user.contacts_confirmed_at is None:
+        user.contacts_confirmed_at = now
+    audit.record("email_verified", "success", at=now, user_id=user.id, changed=changed)
+    if previous is not None and changed:
+        _notify_email_changed(user, previous, now=now, mailer=mailer)
+
+
+def _notify_email_changed(user: User, previous: str, *, now: int, mailer: Mailer) -> None:
+    when = datetime.fromtimestamp(now, UTC).strftime("%d/%m/%Y %H:%M UTC")
+    try:
+        mailer.send(
+            previous,
+            "email_changed",
+            locale=user.locale or "fr",
+            account=user.identifier,
+            changed_at=when,
+        )
+    except DeliveryFailed:
+        log.warning("e-mail change notice to account %s not delivered", user.id)
+        audit.record("notification_failed", "error", at=now, user_id=user.id, kind="email")

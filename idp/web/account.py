@@ -122,5 +122,7 @@ def change_email() -> Response | str:
                 if problem is None:
                     db.session.commit()
                     return redirect(url_for("contacts.verify_email"), code=303)
+    elif form.email.errors:
+        problem = "login.required"  # an empty field says so, never a silent reload
     db.session.commit()
     return render_template("account/email.html", form=form, problem=problem, user=user)

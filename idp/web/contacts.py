@@ -14,7 +14,7 @@ from idp.extensions import db, limiter
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import audit, contacts
+from idp.services import contacts
 from idp.services.codes import Check, CodeRules, TooSoon
 from idp.web.auth import requires_user
 from idp.web.forms import Required
@@ -26,7 +26,7 @@ EMAIL_PURPOSE = "email"
 
 
 class ContactsForm(FlaskForm):
-    email = StringField(validators=[Required()])
+    email = StringField()  # whether it may stay empty is the service's rule
     mobile = StringField()
     landline = StringField()
     fax = StringField()
@@ -78,31 +78,26 @@ def contact_details() -> Response | str:
         form.fax.data = contacts.display_phone(user.fax, region=region)
     problems: dict[str, str] = {}
     if form.validate_on_submit():
-        cleaned = contacts.clean(
+        submission = contacts.submit(
+            user,
             contacts.ContactForm(
                 *(field.data or "" for field in (form.email, form.mobile, form.landline, form.fax))
             ),
             region=region,
+            email_required=rt.settings.contacts.email_required,
+            now=rt.now(),
         )
-        problems = cleaned.problems
-        if not problems:
-            if cleaned.mobile != user.phone:
-                user.phone, user.phone_verified = cleaned.mobile, False
-            user.landline, user.fax = cleaned.landline, cleaned.fax
-            user.updated_at = rt.now()
-            if cleaned.email == user.email and user.email_verified:
-                if first_connection:
-                    user.contacts_confirmed_at = rt.now()
-                audit.record("contacts_confirmed", "success", at=rt.now(), user_id=user.id)
-                db.session.commit()
-                return continue_after_action(ref)
-            assert cleaned.email is not None
+        problems = submission.problems
+        if not problems and submission.email_to_verify is None:
+            db.session.commit()
+            return continue_after_action(ref)
+        if submission.email_to_verify is not None:
             try:
-                send_email_code(user, cleaned.email)
+                send_email_code(user, submission.email_to_verify)
             except TooSoon:
                 pass  # a code was just sent: the verification page offers to resend it
             except DeliveryFailed:
-                problems["email"] = "contacts.delivery_failed"
+                problems = {"email": "contacts.delivery_failed"}
             if not problems:
                 db.session.commit()
                 return redirect(url_for("contacts.verify_email", ref=ref), code=303)
@@ -112,6 +107,9 @@ def contact_details() -> Response | str:
         form=form,
         problems=problems,
         first_connection=first_connection,
+        email_optional=contacts.email_optional(
+            user, email_required=rt.settings.contacts.email_required
+        ),
         ref=ref,
     )
 
@@ -133,19 +131,7 @@ def verify_email() -> Response | str:
     if form.validate_on_submit():
         result = rt.codes.check(user.id, EMAIL_PURPOSE, form.code.data, rules=rules, now=rt.now())
         if result.outcome is Check.OK and result.target:
-            first_connection = user.contacts_confirmed_at is None
-            previous = user.email
-            user.email, user.email_verified = result.target, True
-            user.updated_at = rt.now()
-            if first_connection:
-                user.contacts_confirmed_at = rt.now()
-            audit.record(
-                "email_verified",
-                "success",
-                at=rt.now(),
-                user_id=user.id,
-                changed=previous != user.email,
-            )
+            contacts.apply_verified_email(user, result.target, now=rt.now(), mailer=rt.mailer)
             db.session.commit()
             return redirect(url_for("contacts.verified", ref=ref), code=303)
         message = _code_message(result.outcome, result.attempts_left)

@@ -197,7 +197,7 @@ def test_temporary_password_then_contacts_then_email_code(
     mobile = page.get_by_label(t("contacts.mobile"))
     mobile.fill("12")
     page.get_by_role("button", name=t("contacts.confirm_submit")).click()
-    expect(page.get_by_role("alert")).to_have_text(t("contacts.fix_errors"))
+    expect(page.get_by_role("alert")).to_contain_text(t("contacts.fix_errors"))
     mobile = page.get_by_label(t("contacts.mobile"))
     error = page.locator(".field-error")
     expect(error).to_have_text(t("contacts.phone_invalid"))
@@ -236,6 +236,63 @@ def test_temporary_password_then_contacts_then_email_code(
     page.get_by_role("link", name=t("contacts.continue")).click()
     _at(page, live_idp.url, "/consent/")
     _heading(page, "consent.title")
+
+
+# -- 3b. an empty e-mail field; an account that has no e-mail (ASSU2000) -------------------
+
+
+def _to_contacts_without_email(page: Page, live_idp, live_demo_rp) -> Locator:
+    live_idp.factories.user(email=None, contacts_confirmed_at=None, email_verified=False)
+    page.goto(live_demo_rp.url + "/")
+    page.get_by_role("button", name=t("login.submit")).click()
+    _sign_in(page)
+    _at(page, live_idp.url, "/contacts/confirm")
+    email = page.get_by_label(t("contacts.email"))
+    expect(email).to_have_value("")
+    return email
+
+
+def test_an_empty_email_is_said_at_the_field(page: Page, live_idp, live_demo_rp, axe, screenshot):
+    email = _to_contacts_without_email(page, live_idp, live_demo_rp)
+    assert email.evaluate("(input) => input.required")
+    page.get_by_label(t("contacts.mobile")).fill("06 12 34 56 78")
+    page.keyboard.press("Enter")
+
+    # Not a silent reload: the summary names the problem and leads to the field.
+    _at(page, live_idp.url, "/contacts/confirm")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text(t("contacts.fix_errors"))
+    link = alert.get_by_role("link", name=t("contacts.email_required"))
+    expect(email).to_have_attribute("aria-invalid", "true")
+    expect(email).to_have_accessible_description(
+        re.compile(re.escape(t("contacts.email_required")))
+    )
+    _accessible(page, axe)
+    screenshot(page, "confirm-contacts-email-missing")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(page, "confirm-contacts-email-missing-375")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(email).to_be_focused()
+    assert len(emails(live_idp.app)) == 0
+
+
+@pytest.mark.parametrize("settings_overrides", [{"contacts": {"email_required": False}}])
+def test_an_account_without_email_finishes_its_first_connection(
+    page: Page, live_idp, live_demo_rp, axe, screenshot
+):
+    email = _to_contacts_without_email(page, live_idp, live_demo_rp)
+    assert not email.evaluate("(input) => input.required")
+    expect(email).to_have_accessible_description(t("contacts.email_hint_optional"))
+    _accessible(page, axe)
+    screenshot(page, "confirm-contacts-no-email")
+    page.get_by_role("button", name=t("contacts.confirm_submit")).focus()
+    page.keyboard.press("Enter")
+
+    # The contacts are confirmed without an address: the demo application's request resumes.
+    _at(page, live_idp.url, "/consent/")
+    assert len(emails(live_idp.app)) == 0
 
 
 # -- 4. "Abandonner" -------------------------------------------------------------------------

@@ -148,6 +148,11 @@ def test_email_change_waits_for_the_code(app, signed_in):
     post_form(signed_in, "/contacts/verify", code=code)
     with app.app_context():
         assert db.session.scalar(select(User.email)) == "marie.nouvelle@example.org"
+    # The verified address it replaces is told, once, in the account's language.
+    to_old = [sent for sent in emails(app) if sent["To"] == "marie@example.org"]
+    assert len(to_old) == 1 and len(emails(app)) == 2
+    assert to_old[0]["Subject"] == "Modification de votre adresse email"
+    assert "marie" in text_part(to_old[0]) and "marie.nouvelle" not in text_part(to_old[0])
 
 
 def test_same_or_invalid_address_is_refused(app, signed_in):
@@ -155,6 +160,10 @@ def test_same_or_invalid_address_is_refused(app, signed_in):
     assert page_text("account.email_unchanged") in same.get_data(as_text=True)
     invalid = post_form(signed_in, "/account/email", email="marie@")
     assert page_text("contacts.email_invalid") in invalid.get_data(as_text=True)
+    empty = post_form(signed_in, "/account/email", email="  ")
+    assert empty.status_code == 200
+    assert 'aria-describedby="email-error"' in empty.get_data(as_text=True)
+    assert page_text("login.required") in empty.get_data(as_text=True)
     assert emails(app) == []
 
 

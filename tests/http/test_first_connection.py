@@ -371,3 +371,52 @@ def test_sending_to_a_missing_address_changes_nothing(app, idp):
     assert result.exit_code == 1 and "not delivered" in result.output
     with app.app_context():
         assert db.session.scalar(select(User).where(User.identifier == "ana")) is None
+
+
+# -- an empty e-mail field, and accounts that have no e-mail -------------------------------
+
+
+def signed_in_first_time(client, factories, puzzles, **fields: object) -> None:
+    """Marie signed in, her contacts still to confirm."""
+    factories.user(contacts_confirmed_at=None, email_verified=False, **fields)
+    assert submit(client, puzzles).location == "/contacts/confirm"
+
+
+def test_an_empty_email_is_an_error_tied_to_the_field(app, client, factories, puzzles):
+    signed_in_first_time(client, factories, puzzles, email=None)
+    response = post_form(client, "/contacts/confirm", email="", mobile="06 12 34 56 78")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert page_text("contacts.email_required") in body
+    assert 'id="email-error"' in body and 'aria-invalid="true"' in body
+    assert 'aria-describedby="email-hint email-error"' in body
+    assert '<a href="#email">' in body  # the summary leads to the field
+    user = stored(app, "marie")
+    assert user.contacts_confirmed_at is None and user.phone is None
+    assert emails(app) == []
+    assert client.get("/account").location == "/contacts/confirm"
+
+
+@pytest.mark.parametrize("settings_overrides", [{"contacts": {"email_required": False}}])
+def test_an_account_without_email_finishes_where_the_deployment_allows(
+    app, client, factories, puzzles
+):
+    signed_in_first_time(client, factories, puzzles, email=None)
+    page = client.get("/contacts/confirm").get_data(as_text=True)
+    assert page_text("contacts.email_hint_optional") in page
+    done = post_form(client, "/contacts/confirm", email="", mobile="06 12 34 56 78")
+    assert done.status_code == 303 and done.location == "/account"
+    user = stored(app, "marie")
+    assert user.contacts_confirmed_at and user.email is None and not user.email_verified
+    assert user.phone == "+33612345678"
+    assert emails(app) == []
+    assert client.get("/account").status_code == 200
+
+
+@pytest.mark.parametrize("settings_overrides", [{"contacts": {"email_required": False}}])
+def test_a_verified_address_cannot_be_emptied_even_so(app, client, factories, puzzles):
+    factories.user()
+    submit(client, puzzles)
+    response = post_form(client, "/account/contacts", email="")
+    assert page_text("contacts.email_required") in response.get_data(as_text=True)
+    assert stored(app, "marie").email == "marie@example.org"
