@@ -81,3 +81,37 @@ def test_account_page_and_password_change(page: Page, live_idp, axe, screenshot)
     page.get_by_role("link", name=t("account.back")).click()
     expect(page).to_have_url(live_idp.url + "/account")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("account.title"))
+
+
+def test_email_change_says_an_empty_field_and_tells_the_old_address(
+    page: Page, live_idp, axe, screenshot
+):
+    live_idp.factories.user()
+    page.goto(live_idp.url + "/login")
+    page.get_by_label(t("login.identifier")).fill("marie")
+    page.get_by_label(t("login.password"), exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name=t("login.submit")).click()
+    page.get_by_role("link", name=t("account.change_email")).click()
+
+    # Sent empty: the page says so at the field, not a silent reload.
+    field = page.get_by_label(t("account.new_email"))
+    field.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_idp.url + "/account/email")
+    field = page.get_by_label(t("account.new_email"))
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_accessible_description(t("login.required"))
+    _accessible(page, axe)
+    screenshot(page, "email-change-empty")
+
+    field.fill("marie.nouvelle@example.org")
+    page.get_by_role("button", name=t("account.send_code")).click()
+    expect(page).to_have_url(live_idp.url + "/contacts/verify")
+    code = re.search(r"\b(\d{4})\b", text_part(last_email(live_idp.app))).group(1)
+    page.get_by_label(t("contacts.code_label")).fill(code)
+    page.get_by_role("button", name=t("contacts.code_submit")).click()
+    expect(page).to_have_url(live_idp.url + "/contacts/verified")
+
+    # The address it replaced is told, once.
+    to_old = [sent for sent in emails(live_idp.app) if sent["To"] == "marie@example.org"]
+    assert len(to_old) == 1 and "vient d'être remplacée" in text_part(to_old[0])

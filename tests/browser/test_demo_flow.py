@@ -109,6 +109,22 @@ def test_sign_in_consent_claims_and_sign_out(
     expect(page.get_by_label("Mot de passe")).to_be_visible()
 
 
+def test_declined_consent_is_said_in_french_by_the_application(
+    page: Page, live_idp, live_demo_rp, axe
+) -> None:
+    _marie(live_idp)
+    page.goto(live_demo_rp.url + "/")
+    page.get_by_role("button", name="Se connecter").click()
+    _sign_in(page, "marie", DEFAULT_PASSWORD)
+    _at(page, live_idp.url, "/consent/")
+    page.get_by_role("button", name="Refuser").click()
+
+    _at(page, live_demo_rp.url, "/callback")
+    expect(page.get_by_role("alert")).to_have_text(ERRORS["declined"])
+    expect(page.get_by_text("denied")).to_have_count(0)
+    _assert_accessible(page, axe)
+
+
 @pytest.mark.parametrize("demo_rp_client_options", [{"requires_habilitation": True}])
 def test_missing_habilitation_is_said_in_french_by_the_application(
     page: Page, live_idp, live_demo_rp, axe, screenshot
