@@ -398,10 +398,12 @@ def test_an_empty_email_is_an_error_tied_to_the_field(app, client, factories, pu
 
 
 @pytest.mark.parametrize("settings_overrides", [{"contacts": {"email_required": False}}])
+@pytest.mark.parametrize("on_file", [None, "marie@example.org"], ids=["none", "unproved"])
 def test_an_account_without_email_finishes_where_the_deployment_allows(
-    app, client, factories, puzzles
+    app, client, factories, puzzles, on_file
 ):
-    signed_in_first_time(client, factories, puzzles, email=None)
+    """No address, or one an agent typed and nobody proved: the holder may leave it empty."""
+    signed_in_first_time(client, factories, puzzles, email=on_file)
     page = client.get("/contacts/confirm").get_data(as_text=True)
     assert page_text("contacts.email_hint_optional") in page
     done = post_form(client, "/contacts/confirm", email="", mobile="06 12 34 56 78")
