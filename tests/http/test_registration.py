@@ -1,0 +1,367 @@
+""" "S'inscrire": off by default; the address proven by a code; nothing said about addresses
+or identifiers in use before that; captcha, tries, expiry, single use, CSRF and rate limits."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from idp.config import ConfigError
+from idp.extensions import db
+from idp.i18n import text
+from idp.models import PendingRegistration, User
+from tests.conftest import settings_for
+from tests.support.captcha import KnownPuzzles
+from tests.support.oidc import csrf_token
+from tests.support.outbox import emails, last_email, text_part
+from tests.support.signin import captcha_ref, stable_body, submit
+
+NEW_PASSWORD = "Quatre chevaux galopent vers Nantes"
+CODE = re.compile(r"^(\d{4})$", re.MULTILINE)
+REF = re.compile(r"/register/([A-Za-z0-9_-]+)/")
+ENABLED = {"registration": {"enabled": True}, "recovery": {"response_floor_ms": 1}}
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, dict[str, object]]:
+    return ENABLED
+
+
+def page_text(key: str, **params: object) -> str:
+    return text(key, "fr", **params).replace("'", "&#39;")
+
+
+def register(
+    client: FlaskClient,
+    puzzles: KnownPuzzles,
+    email: str = "nouveau@example.org",
+    identifier: str = "nouveau",
+    *,
+    captcha_answer: str | None = None,
+):
+    html = client.get("/register").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(html), "email": email, "identifier": identifier}
+    data["captcha_ref"] = captcha_ref(html) or ""
+    data["captcha_answer"] = puzzles.last.answer if captcha_answer is None else captcha_answer
+    return client.post("/register", data=data)
+
+
+def post(client: FlaskClient, path: str, **fields: str):
+    html = client.get(path).get_data(as_text=True)
+    return client.post(path, data={"csrf_token": csrf_token(html), **fields})
+
+
+def same_page(response, email: str) -> tuple[int, str]:
+    """Status and body without the per-request tokens, the registration's ref and the address."""
+    return response.status_code, REF.sub("/register/REF/", stable_body(response)).replace(
+        email, "EMAIL"
+    )
+
+
+def code_in(message) -> str:
+    return CODE.search(text_part(message)).group(1)
+
+
+def wrong(code: str) -> str:
+    return "0000" if code != "0000" else "1111"
+
+
+def count(app, model, *where) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def stored(app, identifier: str) -> User | None:
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.identifier == identifier))
+        if user is not None:
+            db.session.expunge(user)
+        return user
+
+
+# -- off by default ---------------------------------------------------------------------------
+
+
+class TestDisabled:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {}
+
+    def test_pages_do_not_exist_and_sign_in_does_not_offer_them(self, client):
+        assert client.get("/register").status_code == 404
+        assert client.post("/register", data={"email": "a@example.org"}).status_code == 404
+        assert client.get("/register/x/code").status_code == 404
+        assert page_text("login.register_intro") not in client.get("/login").get_data(as_text=True)
+
+
+def test_default_is_off_and_settings_are_checked(tmp_path):
+    assert settings_for(tmp_path).registration.enabled is False
+    with pytest.raises(ConfigError, match="identifier"):
+        settings_for(tmp_path, registration={"identifier": "random"})
+
+
+def test_sign_in_page_offers_registration(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert page_text("login.register_intro") in page
+    assert 'href="/register"' in page
+
+
+# -- the walk ---------------------------------------------------------------------------------
+
+
+def test_chosen_identifier_walk(app, client, factories, puzzles):
+    started = register(client, puzzles, email="Nouveau@Example.org", identifier="Jean.Martin")
+    assert started.status_code == 303
+    code_page = started.location
+    assert REF.match(code_page) and code_page.endswith("/code")
+    message = last_email(app)
+    assert message["To"] == "Nouveau@example.org"
+    code = code_in(message)
+    page = client.get(code_page).get_data(as_text=True)
+    assert (
+        page_text("registration.code_sent", address="Nouveau@example.org", digits=4, minutes=30)
+        in page
+    )
+    # The password page opens only once the address is proven.
+    password_page = code_page.replace("/code", "/password")
+    assert client.get(password_page).location == code_page
+    answer = post(client, code_page, code=wrong(code))
+    assert page_text("registration.code_wrong", left=4) in answer.get_data(as_text=True)
+    assert post(client, code_page, code=code).location == password_page
+    weak = post(
+        client, password_page, identifier="jean.martin", new_password="court", confirmation="court"
+    )
+    assert weak.status_code == 200
+    assert stored(app, "jean.martin") is None
+    done = post(
+        client,
+        password_page,
+        identifier="jean.martin",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert done.status_code == 200
+    assert "jean.martin" in done.get_data(as_text=True)
+    user = stored(app, "jean.martin")
+    assert user.email == "Nouveau@example.org"
+    assert user.email_verified and user.category == "particulier"
+    assert not user.password_temporary and user.contacts_confirmed_at is not None
+    assert [e.outcome for e in factories.audit("registration_code")] == ["wrong", "ok"]
+    assert [e.user_id for e in factories.audit("registered")] == [user.id]
+    # Spent: the registration is gone, its pages with it.
+    assert count(app, PendingRegistration) == 0
+    assert client.get(code_page).status_code == 404
+    assert client.get(password_page).status_code == 404
+    # The new account signs in, straight to its page (nothing left to confirm).
+    assert submit(client, puzzles, "jean.martin", NEW_PASSWORD).location == "/account"
+
+
+class TestGivenIdentifier:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {**ENABLED, "registration": {"enabled": True, "identifier": "given"}}
+
+    def test_identifier_is_made_shown_and_sent(self, app, client, puzzles):
+        page = client.get("/register").get_data(as_text=True)
+        assert 'name="identifier"' not in page
+        code_page = register(client, puzzles, identifier="").location
+        post(client, code_page, code=code_in(last_email(app)))
+        password_page = code_page.replace("/code", "/password")
+        assert 'name="identifier"' not in client.get(password_page).get_data(as_text=True)
+        done = post(client, password_page, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD)
+        identifier = re.search(r"data-identifier><strong>(\d{10})<", done.get_data(as_text=True))
+        assert identifier is not None
+        message = last_email(app)
+        assert message["To"] == "nouveau@example.org"
+        assert identifier.group(1) in text_part(message)
+        assert stored(app, identifier.group(1)).email == "nouveau@example.org"
+
+
+# -- no enumeration ---------------------------------------------------------------------------
+
+
+class TestSameAnswers:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {**ENABLED, "recovery": {"response_floor_ms": 150}}
+
+    def test_address_or_identifier_in_use_changes_nothing_on_the_pages(
+        self, app, client, factories, puzzles
+    ):
+        factories.user("marie", email="marie@example.org")
+        answers = {}
+        for case, email, identifier in [
+            ("free", "libre@example.org", "libre"),
+            ("address_in_use", "MARIE@example.org", "autre"),
+            ("identifier_in_use", "autre@example.org", "marie"),
+        ]:
+            started = time.perf_counter()
+            response = register(client, puzzles, email=email, identifier=identifier)
+            elapsed = time.perf_counter() - started
+            assert elapsed >= 0.15, case
+            assert response.status_code == 303, case
+            page = client.get(response.location)
+            answers[case] = same_page(page, email)
+        assert answers["free"] == answers["address_in_use"] == answers["identifier_in_use"]
+        sent = emails(app)
+        assert [m["To"] for m in sent] == [
+            "libre@example.org",
+            "MARIE@example.org",
+            "autre@example.org",
+        ]
+        # The address in use gets the way back in, and no code.
+        warning = text_part(sent[1])
+        assert "/recovery/password" in warning and CODE.search(warning) is None
+        assert CODE.search(text_part(sent[0])) and CODE.search(text_part(sent[2]))
+
+    def test_a_wrong_code_reads_the_same_for_an_address_in_use(
+        self, app, client, factories, puzzles
+    ):
+        factories.user("marie", email="marie@example.org")
+        bodies = []
+        for email in ("marie@example.org", "libre@example.org"):
+            code_page = register(client, puzzles, email=email, identifier="x" + email[:4]).location
+            answer = post(client, code_page, code="1234")
+            bodies.append(same_page(answer, email))
+        assert bodies[0] == bodies[1]
+
+
+def test_taken_identifier_is_said_after_the_code_and_can_be_changed(
+    app, client, factories, puzzles
+):
+    factories.user("marie", email="marie@example.org")
+    code_page = register(client, puzzles, email="jeanne@example.org", identifier="Marie").location
+    post(client, code_page, code=code_in(last_email(app)))
+    password_page = code_page.replace("/code", "/password")
+    page = client.get(password_page).get_data(as_text=True)
+    assert page_text("registration.identifier_taken") in page
+    again = post(
+        client,
+        password_page,
+        identifier="marie",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert page_text("registration.identifier_taken") in again.get_data(as_text=True)
+    assert stored(app, "marie").email == "marie@example.org"
+    done = post(
+        client,
+        password_page,
+        identifier="jeanne",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert done.status_code == 200
+    assert stored(app, "jeanne").email == "jeanne@example.org"
+
+
+def test_address_registered_meanwhile_is_refused_after_the_code(app, client, factories, puzzles):
+    code_page = register(client, puzzles, email="jeanne@example.org", identifier="jeanne").location
+    post(client, code_page, code=code_in(last_email(app)))
+    factories.user("jeanne-bis", email="jeanne@example.org")
+    answer = post(
+        client,
+        code_page.replace("/code", "/password"),
+        identifier="jeanne",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert page_text("registration.address_in_use") in answer.get_data(as_text=True)
+    assert stored(app, "jeanne") is None
+
+
+# -- the code ---------------------------------------------------------------------------------
+
+
+def test_tries_are_limited(app, client, puzzles):
+    code_page = register(client, puzzles).location
+    code = code_in(last_email(app))
+    for left in (4, 3, 2):
+        answer = post(client, code_page, code=wrong(code)).get_data(as_text=True)
+        assert page_text("registration.code_wrong", left=left) in answer
+    answer = post(client, code_page, code=wrong(code)).get_data(as_text=True)
+    assert page_text("registration.code_wrong_one") in answer
+    assert "essai(s)" not in answer
+    answer = post(client, code_page, code=wrong(code)).get_data(as_text=True)
+    assert page_text("registration.code_exhausted") in answer
+    # The right code no longer opens anything.
+    answer = post(client, code_page, code=code)
+    assert answer.status_code == 200
+    assert page_text("registration.code_exhausted") in answer.get_data(as_text=True)
+    assert client.get(code_page.replace("/code", "/password")).location == code_page
+
+
+def test_code_expires(app, client, puzzles, clock):
+    code_page = register(client, puzzles).location
+    code = code_in(last_email(app))
+    clock.advance(30 * 60)
+    answer = post(client, code_page, code=code)
+    assert page_text("registration.code_expired") in answer.get_data(as_text=True)
+    assert client.get(code_page.replace("/code", "/password")).location == code_page
+
+
+def test_registration_expires(app, client, puzzles, clock):
+    code_page = register(client, puzzles).location
+    post(client, code_page, code=code_in(last_email(app)))
+    clock.advance(59 * 60)
+    assert client.get(code_page.replace("/code", "/password")).status_code == 200
+    clock.advance(60)
+    assert client.get(code_page.replace("/code", "/password")).status_code == 404
+
+
+def test_registration_belongs_to_its_browser(app, client, puzzles):
+    code_page = register(client, puzzles).location
+    other = app.test_client()
+    assert other.get(code_page).status_code == 404
+
+
+# -- defences ---------------------------------------------------------------------------------
+
+
+def test_captcha_is_required(app, client, puzzles):
+    for answer in ("WRONG1", ""):
+        response = register(client, puzzles, captcha_answer=answer)
+        assert response.status_code == 200
+    assert page_text("captcha.wrong") in register(
+        client, puzzles, captcha_answer="WRONG1"
+    ).get_data(as_text=True)
+    assert count(app, PendingRegistration) == 0
+    assert emails(app) == []
+
+
+def test_invalid_address_is_said_on_its_field(app, client, puzzles):
+    response = register(client, puzzles, email="pas-une-adresse")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'id="email-error"' in body and page_text("registration.email_invalid") in body
+    assert count(app, PendingRegistration) == 0
+
+
+def test_forms_need_their_csrf_token(app, client, puzzles):
+    html = client.get("/register").get_data(as_text=True)
+    data = {
+        "email": "nouveau@example.org",
+        "identifier": "nouveau",
+        "captcha_ref": captcha_ref(html),
+        "captcha_answer": puzzles.last.answer,
+    }
+    assert client.post("/register", data=data).status_code == 400
+    code_page = register(client, puzzles).location
+    assert client.post(code_page, data={"code": code_in(last_email(app))}).status_code == 400
+    assert count(app, PendingRegistration, PendingRegistration.used_at.is_not(None)) == 0
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {**ENABLED, "ratelimit": {"registration_per_ip": "2/minute"}}
+
+    def test_too_many_registrations_answer_429(self, app, client, puzzles):
+        assert register(client, puzzles).status_code == 303
+        assert register(client, puzzles, email="deux@example.org").status_code == 303
+        assert register(client, puzzles, email="trois@example.org").status_code == 429
+        assert count(app, PendingRegistration) == 2
