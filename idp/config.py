@@ -104,8 +104,10 @@ class RatelimitSettings:
     recovery_per_ip: str = "20/minute"
     # "Obtenir son identifiant" per social-security number typed, whatever the address.
     recovery_per_nir: str = "10/hour"
-    # Steps of "S'inscrire" (self-registration) per client IP.
+    # Steps of "S'inscrire" (self-registration) per client IP, and registrations per
+    # address typed (each sends that address a message), whatever the IP.
     registration_per_ip: str = "10/minute"
+    registration_per_address: str = "5/hour"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ GIVEN_IDENTIFIER_DIGITS = 10
 DEFAULT_CATEGORY = "particulier"
 
 
+class Spent(Exception):
+    """The registration was used meanwhile (another submission created its account)."""
+
+
 @dataclass(frozen=True)
 class Created:
     """The outcome of the password page: the account, or what to correct (catalogue keys)."""
@@ -153,10 +157,21 @@ def check_code(pending: PendingRegistration, code: str, *, rt: Runtime) -> Check
     return result
 
 
-def identifier_problem(identifier: str) -> str | None:
-    """Why a chosen identifier cannot be used (a catalogue key), or None."""
-    if not CHOSEN_IDENTIFIER.fullmatch(identifier):
+def identifier_format_problem(identifier: str) -> str | None:
+    """Why a chosen identifier is not well formed (a catalogue key), or None: this says
+    nothing about accounts, so the first step may tell it."""
+    if not identifier:
+        return "login.required"
+    if not CHOSEN_IDENTIFIER.fullmatch(users.normalise_identifier(identifier)):
         return "registration.identifier_invalid"
+    return None
+
+
+def identifier_problem(identifier: str) -> str | None:
+    """Why a chosen identifier cannot be used, in use included: only once the address is
+    proven."""
+    if problem := identifier_format_problem(identifier):
+        return problem
     if users.find_by_identifier(identifier) is not None:
         return "registration.identifier_taken"
     return None
@@ -196,8 +211,17 @@ def create_account(
     )
     if problems or password_problems:
         return Created(None, problems, password_problems)
+    email = pending.email
+    # Spent in one statement: two submissions at once create one account.
+    spent = db.session.execute(
+        delete(PendingRegistration).where(
+            PendingRegistration.id == pending.id, PendingRegistration.used_at.is_not(None)
+        )
+    )
+    if spent.rowcount != 1:  # type: ignore[attr-defined]
+        raise Spent
     user = users.create(
-        users.NewAccount(identifier=identifier, email=pending.email),
+        users.NewAccount(identifier=identifier, email=email),
         now=now,
         hashing=rt.passwords,
         password=password,
@@ -205,8 +229,7 @@ def create_account(
     user.email_verified = True
     user.contacts_confirmed_at = now
     user.category = DEFAULT_CATEGORY
-    db.session.delete(pending)
     kind = "given" if given else "chosen"
     audit.record("registered", "success", at=now, user_id=user.id, ip=ip, identifier_kind=kind)
-    delivery = _send(pending.email, "registration_done", "fr", identifier=identifier)
+    delivery = _send(email, "registration_done", "fr", identifier=identifier)
     return Created(user, {}, [], delivery if given else None)

@@ -19,6 +19,7 @@ from idp.models import PendingRegistration
 from idp.runtime import runtime
 from idp.services import registration
 from idp.services.codes import Check
+from idp.services.hashing import keyed_hash
 from idp.web import captcha
 from idp.web.deferred import later
 from idp.web.forms import Required
@@ -29,6 +30,16 @@ bp = Blueprint("registration", __name__, url_prefix="/register")
 
 def _limit() -> str:
     return runtime().settings.ratelimit.registration_per_ip
+
+
+def _address_limit() -> str:
+    return runtime().settings.ratelimit.registration_per_address
+
+
+def _address_key() -> str:
+    """Rate-limit key for the address typed (a keyed hash: addresses are personal data)."""
+    typed = str(request.form.get("email", "")).strip().lower()[:254]
+    return "registration-address:" + keyed_hash(runtime().hash_key, "rate-limit", typed)
 
 
 @bp.app_context_processor
@@ -67,6 +78,7 @@ def _pending(ref: str) -> PendingRegistration:
 
 @bp.route("", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
+@limiter.limit(_address_limit, key_func=_address_key, methods=["POST"])
 @same_time
 def start() -> Response | str:
     """The identifier (when chosen), the e-mail address and the captcha."""
@@ -81,8 +93,8 @@ def start() -> Response | str:
         identifier = (form.identifier.data or "").strip()
         if email is None:
             problems["email"] = "registration.email_invalid"
-        if _chosen() and not identifier:
-            problems["identifier"] = "login.required"
+        if _chosen() and (problem := registration.identifier_format_problem(identifier)):
+            problems["identifier"] = problem
         if not captcha.check(form.captcha_ref.data, form.captcha_answer.data):
             message = "captcha.wrong"
         elif email is not None and not problems:
@@ -163,14 +175,18 @@ def password(ref: str) -> Response | str:
     problems: dict[str, str] = {}
     password_problems: list[str] = []
     if form.validate_on_submit():
-        created = registration.create_account(
-            pending,
-            form.identifier.data,
-            form.new_password.data,
-            form.confirmation.data,
-            ip=request.remote_addr,
-            rt=rt,
-        )
+        try:
+            created = registration.create_account(
+                pending,
+                form.identifier.data,
+                form.new_password.data,
+                form.confirmation.data,
+                ip=request.remote_addr,
+                rt=rt,
+            )
+        except registration.Spent:
+            db.session.rollback()
+            abort(404)
         if created.user is not None:
             later(created.delivery)
             db.session.commit()

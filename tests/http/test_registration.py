@@ -333,6 +333,15 @@ def test_captcha_is_required(app, client, puzzles):
     assert emails(app) == []
 
 
+@pytest.mark.parametrize("identifier", ["", "a", "jean martin", "élodie", "x" * 65])
+def test_malformed_identifier_is_said_on_its_field(app, client, puzzles, identifier):
+    response = register(client, puzzles, identifier=identifier)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'id="identifier-error"' in body
+    assert count(app, PendingRegistration) == 0
+
+
 def test_invalid_address_is_said_on_its_field(app, client, puzzles):
     response = register(client, puzzles, email="pas-une-adresse")
     assert response.status_code == 200
@@ -358,10 +367,20 @@ def test_forms_need_their_csrf_token(app, client, puzzles):
 class TestRateLimit:
     @pytest.fixture
     def settings_overrides(self) -> dict[str, dict[str, object]]:
-        return {**ENABLED, "ratelimit": {"registration_per_ip": "2/minute"}}
+        limits = {"registration_per_ip": "3/minute", "registration_per_address": "2/hour"}
+        return {**ENABLED, "ratelimit": limits}
 
     def test_too_many_registrations_answer_429(self, app, client, puzzles):
         assert register(client, puzzles).status_code == 303
         assert register(client, puzzles, email="deux@example.org").status_code == 303
-        assert register(client, puzzles, email="trois@example.org").status_code == 429
-        assert count(app, PendingRegistration) == 2
+        assert register(client, puzzles, email="trois@example.org").status_code == 303
+        assert register(client, puzzles, email="quatre@example.org").status_code == 429
+        assert count(app, PendingRegistration) == 3
+
+    def test_one_address_gets_few_messages_whoever_asks(self, app, client, puzzles):
+        for ip in ("192.0.2.1", "192.0.2.2"):
+            client.environ_base["REMOTE_ADDR"] = ip
+            assert register(client, puzzles, email="cible@example.org").status_code == 303
+        client.environ_base["REMOTE_ADDR"] = "192.0.2.3"
+        assert register(client, puzzles, email="Cible@example.org").status_code == 429
+        assert len(emails(app)) == 2
