@@ -16,6 +16,7 @@ from idp.i18n import text
 from idp.models import PendingRegistration, User
 from tests.conftest import settings_for
 from tests.support.captcha import KnownPuzzles
+from tests.support.concurrency import together
 from tests.support.oidc import csrf_token
 from tests.support.outbox import emails, last_email, text_part
 from tests.support.signin import captcha_ref, stable_body, submit
@@ -384,3 +385,24 @@ class TestRateLimit:
         client.environ_base["REMOTE_ADDR"] = "192.0.2.3"
         assert register(client, puzzles, email="Cible@example.org").status_code == 429
         assert len(emails(app)) == 2
+
+
+def test_password_page_submitted_twice_at_once_creates_one_account(app, client, puzzles):
+    code_page = register(client, puzzles, email="jeanne@example.org", identifier="jeanne").location
+    post(client, code_page, code=code_in(last_email(app)))
+    password_page = code_page.replace("/code", "/password")
+    token = csrf_token(client.get(password_page).get_data(as_text=True))
+    twin = app.test_client()
+    for (domain, path, name), cookie in client._cookies.items():
+        twin.set_cookie(name, cookie.value, domain=domain, path=path)
+    browsers = [client, twin]
+    data = {
+        "csrf_token": token,
+        "identifier": "jeanne",
+        "new_password": NEW_PASSWORD,
+        "confirmation": NEW_PASSWORD,
+    }
+    answers = together(2, lambda i: lambda: browsers[i].post(password_page, data=data))
+    assert sorted(a.status_code for a in answers)[0] == 200
+    assert 500 not in {a.status_code for a in answers}
+    assert count(app, User, User.email == "jeanne@example.org") == 1
