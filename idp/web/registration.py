@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 
@@ -17,7 +26,7 @@ from idp import browser
 from idp.extensions import db, limiter
 from idp.models import PendingRegistration
 from idp.runtime import runtime
-from idp.services import registration
+from idp.services import interactions, registration
 from idp.services.codes import Check
 from idp.services.hashing import keyed_hash
 from idp.web import captcha
@@ -45,7 +54,18 @@ def _address_key() -> str:
 @bp.app_context_processor
 def _link() -> dict[str, Any]:
     """The sign-in page shows "S'inscrire" when this blueprint exists."""
-    return {"registration_url": url_for("registration.start")}
+    return {"registration_enabled": True}
+
+
+@bp.app_context_processor
+def _authorization_ref() -> dict[str, Any]:
+    """`back`: the pending authorization request the registration started from (`?ref=`),
+    kept on every step so that signing in at the end resumes it; None once it is unusable."""
+    if not has_request_context() or request.blueprint != "registration":
+        return {}
+    ref = request.args.get("ref")
+    usable = interactions.load(ref, binding=browser.binding_hash(), now=runtime().now())
+    return {"back": ref if usable else None}
 
 
 class StartForm(FlaskForm):
@@ -65,12 +85,17 @@ class PasswordForm(FlaskForm):
     confirmation = PasswordField(validators=[Required()])
 
 
+def _step(endpoint: str, reg: str) -> str:
+    """The next step's URL, the pending authorization's `?ref=` kept."""
+    return url_for(endpoint, reg=reg, ref=request.args.get("ref"))
+
+
 def _chosen() -> bool:
     return runtime().settings.registration.identifier == "chosen"
 
 
-def _pending(ref: str) -> PendingRegistration:
-    pending = registration.load(ref, binding=browser.binding_hash(), now=runtime().now())
+def _pending(reg: str) -> PendingRegistration:
+    pending = registration.load(reg, binding=browser.binding_hash(), now=runtime().now())
     if pending is None:
         abort(404)
     return pending
@@ -103,7 +128,7 @@ def start() -> Response | str:
             )
             later(delivery)
             db.session.commit()
-            return redirect(url_for("registration.code", ref=pending.ref), code=303)
+            return redirect(_step("registration.code", pending.ref), code=303)
     elif request.method == "POST":
         problems = {name: "login.required" for name in form.errors if name != "csrf_token"}
     audio = request.args.get("captcha") == "audio"
@@ -121,29 +146,29 @@ def start() -> Response | str:
     )
 
 
-@bp.route("/<ref>/code", methods=["GET", "POST"])
+@bp.route("/<reg>/code", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
 @same_time
-def code(ref: str) -> Response | str:
+def code(reg: str) -> Response | str:
     """ "Si cette adresse peut être utilisée, vous allez recevoir un code" — for everyone."""
     rt = runtime()
-    pending = _pending(ref)
+    pending = _pending(reg)
     if pending.used_at is not None:
-        return redirect(url_for("registration.password", ref=ref), code=303)
+        return redirect(_step("registration.password", reg), code=303)
     form = CodeForm()
     message: tuple[str, dict[str, object]] | None = None
     if form.validate_on_submit():
         result = registration.check_code(pending, form.code.data, rt=rt)
         db.session.commit()
         if result.outcome is Check.OK:
-            return redirect(url_for("registration.password", ref=ref), code=303)
+            return redirect(_step("registration.password", reg), code=303)
         message = _code_message(result.outcome, result.attempts_left)
     form.code.data = ""
     db.session.commit()
     return render_template(
         "registration/code.html",
         form=form,
-        ref=ref,
+        reg=reg,
         email=pending.email,
         message=message,
         digits=rt.settings.contacts.email_code_digits,
@@ -161,14 +186,14 @@ def _code_message(outcome: Check, left: int) -> tuple[str, dict[str, object]]:
     return "registration.code_exhausted", {}
 
 
-@bp.route("/<ref>/password", methods=["GET", "POST"])
+@bp.route("/<reg>/password", methods=["GET", "POST"])
 @limiter.limit(_limit, methods=["POST"])
-def password(ref: str) -> Response | str:
+def password(reg: str) -> Response | str:
     """The proven address's account: its identifier (when chosen) and its password."""
     rt = runtime()
-    pending = _pending(ref)
+    pending = _pending(reg)
     if pending.used_at is None:
-        return redirect(url_for("registration.code", ref=ref), code=303)
+        return redirect(_step("registration.code", reg), code=303)
     form = PasswordForm()
     if request.method == "GET":
         form.identifier.data = pending.identifier
@@ -206,7 +231,7 @@ def password(ref: str) -> Response | str:
     return render_template(
         "registration/password.html",
         form=form,
-        ref=ref,
+        reg=reg,
         chosen=_chosen(),
         problems=problems,
         password_problems=password_problems,

@@ -43,12 +43,13 @@ def register(
     identifier: str = "nouveau",
     *,
     captcha_answer: str | None = None,
+    url: str = "/register",
 ):
-    html = client.get("/register").get_data(as_text=True)
+    html = client.get(url).get_data(as_text=True)
     data = {"csrf_token": csrf_token(html), "email": email, "identifier": identifier}
     data["captcha_ref"] = captcha_ref(html) or ""
     data["captcha_answer"] = puzzles.last.answer if captcha_answer is None else captcha_answer
-    return client.post("/register", data=data)
+    return client.post(url, data=data)
 
 
 def post(client: FlaskClient, path: str, **fields: str):
@@ -180,6 +181,26 @@ class TestGivenIdentifier:
         assert message["To"] == "nouveau@example.org"
         assert identifier.group(1) in text_part(message)
         assert stored(app, identifier.group(1)).email == "nouveau@example.org"
+
+
+def test_registration_started_by_an_application_goes_back_to_it(app, client, puzzles, rp):
+    sign_in_page = rp.authorize().location
+    ref = re.search(r"ref=([^&]+)", sign_in_page).group(1)
+    assert f'href="/register?ref={ref}"' in client.get(sign_in_page).get_data(as_text=True)
+    code_page = register(client, puzzles, email="jeanne@example.org", url=f"/register?ref={ref}")
+    assert code_page.location.endswith(f"/code?ref={ref}")
+    password_page = post(client, code_page.location, code=code_in(last_email(app))).location
+    assert password_page.endswith(f"/password?ref={ref}")
+    done = post(
+        client,
+        password_page,
+        identifier="jeanne",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    back = f"/login?ref={ref}"
+    assert f'href="{back}"' in done.get_data(as_text=True)
+    assert rp.leaves(rp.walk(rp.sign_in(back, "jeanne", NEW_PASSWORD)))
 
 
 # -- no enumeration ---------------------------------------------------------------------------
