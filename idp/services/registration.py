@@ -79,7 +79,7 @@ def _code_hash(hash_key: str, ref: str, code: str) -> str:
 
 
 def start(
-    email: str, identifier: str | None, *, binding: str, rt: Runtime
+    email: str, identifier: str | None, *, binding: str, locale: str, rt: Runtime
 ) -> tuple[PendingRegistration, Delivery]:
     """Begin a registration for `email`; returns it and what to send (a code, or, for an
     address already in use, a warning with the way to recover: never both, never neither)."""
@@ -108,7 +108,7 @@ def start(
         at=now,
         user_id=owner.id if owner else None,
     )
-    locale = (owner.locale if owner else None) or "fr"
+    locale = (owner.locale if owner else None) or locale
     minutes = rt.settings.contacts.email_code_minutes
     if owner is not None:
         return pending, _send(email, "registration_address_in_use", locale)
@@ -192,6 +192,7 @@ def create_account(
     confirmation: str,
     *,
     ip: str | None,
+    locale: str,
     rt: Runtime,
 ) -> Created:
     """Create the account of a proven address; the registration is then spent."""
@@ -229,7 +230,8 @@ def create_account(
     user.email_verified = True
     user.contacts_confirmed_at = now
     user.category = DEFAULT_CATEGORY
+    user.locale = locale
     kind = "given" if given else "chosen"
     audit.record("registered", "success", at=now, user_id=user.id, ip=ip, identifier_kind=kind)
-    delivery = _send(email, "registration_done", "fr", identifier=identifier)
+    delivery = _send(email, "registration_done", locale, identifier=identifier)
     return Created(user, {}, [], delivery if given else None)

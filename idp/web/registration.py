@@ -24,6 +24,7 @@ from wtforms import HiddenField, PasswordField, StringField
 
 from idp import browser
 from idp.extensions import db, limiter
+from idp.i18n import current_locale
 from idp.models import PendingRegistration
 from idp.runtime import runtime
 from idp.services import interactions, registration
@@ -124,7 +125,11 @@ def start() -> Response | str:
             message = "captcha.wrong"
         elif email is not None and not problems:
             pending, delivery = registration.start(
-                email, identifier if _chosen() else None, binding=browser.binding_hash(), rt=rt
+                email,
+                identifier if _chosen() else None,
+                binding=browser.binding_hash(),
+                locale=current_locale(),
+                rt=rt,
             )
             later(delivery)
             db.session.commit()
@@ -207,6 +212,7 @@ def password(reg: str) -> Response | str:
                 form.new_password.data,
                 form.confirmation.data,
                 ip=request.remote_addr,
+                locale=current_locale(),
                 rt=rt,
             )
         except registration.Spent:

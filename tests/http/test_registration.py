@@ -203,6 +203,22 @@ def test_registration_started_by_an_application_goes_back_to_it(app, client, puz
     assert rp.leaves(rp.walk(rp.sign_in(back, "jeanne", NEW_PASSWORD)))
 
 
+def test_messages_and_account_follow_the_page_language(app, client, puzzles):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    code_page = register(client, puzzles, email="jane@example.org", identifier="jane").location
+    message = last_email(app)
+    assert message["Subject"] == "Your confirmation code"
+    post(client, code_page, code=code_in(message))
+    post(
+        client,
+        code_page.replace("/code", "/password"),
+        identifier="jane",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert stored(app, "jane").locale == "en"
+
+
 # -- no enumeration ---------------------------------------------------------------------------
 
 
