@@ -135,7 +135,9 @@ def start() -> Response | str:
             db.session.commit()
             return redirect(_step("registration.code", pending.ref), code=303)
     elif request.method == "POST":
-        problems = {name: "login.required" for name in form.errors if name != "csrf_token"}
+        fields = {"identifier", "email"} & set(form.errors)
+        problems = {name: "login.required" for name in fields}
+        message = "captcha.required" if "captcha_answer" in form.errors else None
     audio = request.args.get("captcha") == "audio"
     shown = captcha.issue(rt.settings.captcha.kind, with_audio=audio)
     form.captcha_ref.data = shown.ref

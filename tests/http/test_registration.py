@@ -361,12 +361,10 @@ def test_registration_belongs_to_its_browser(app, client, puzzles):
 
 
 def test_captcha_is_required(app, client, puzzles):
-    for answer in ("WRONG1", ""):
+    for answer, message in (("WRONG1", "captcha.wrong"), ("", "captcha.required")):
         response = register(client, puzzles, captcha_answer=answer)
         assert response.status_code == 200
-    assert page_text("captcha.wrong") in register(
-        client, puzzles, captcha_answer="WRONG1"
-    ).get_data(as_text=True)
+        assert page_text(message) in response.get_data(as_text=True)
     assert count(app, PendingRegistration) == 0
     assert emails(app) == []
 
@@ -378,6 +376,13 @@ def test_malformed_identifier_is_said_on_its_field(app, client, puzzles, identif
     body = response.get_data(as_text=True)
     assert 'id="identifier-error"' in body
     assert count(app, PendingRegistration) == 0
+
+
+def test_one_error_summary_when_the_captcha_and_a_field_are_wrong(app, client, puzzles):
+    response = register(client, puzzles, email="pas-une-adresse", captcha_answer="WRONG1")
+    body = response.get_data(as_text=True)
+    assert body.count('id="form-error"') == 1
+    assert page_text("captcha.wrong") in body and 'id="email-error"' in body
 
 
 def test_invalid_address_is_said_on_its_field(app, client, puzzles):
