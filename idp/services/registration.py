@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,11 +22,10 @@ from idp.models import PendingRegistration, User
 from idp.services import audit, credentials, users
 from idp.services.codes import Check, CheckResult, CodeRules, draw, spend_try
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
+from idp.services.recovery import Delivery
 
 if TYPE_CHECKING:
     from idp.runtime import Runtime
-
-Delivery = Callable[["Runtime"], None]
 
 # Letters, digits and . _ - after normalisation (lower case): 3 to 64 characters.
 CHOSEN_IDENTIFIER = re.compile(r"[a-z0-9][a-z0-9._-]{2,63}")
