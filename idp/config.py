@@ -104,6 +104,10 @@ class RatelimitSettings:
     recovery_per_ip: str = "20/minute"
     # "Obtenir son identifiant" per social-security number typed, whatever the address.
     recovery_per_nir: str = "10/hour"
+    # Steps of "S'inscrire" (self-registration) per client IP, and registrations per
+    # address typed (each sends that address a message), whatever the IP.
+    registration_per_ip: str = "10/minute"
+    registration_per_address: str = "5/hour"
 
 
 @dataclass(frozen=True)
@@ -145,6 +149,18 @@ class ContactsSettings:
     # False lets an account with no e-mail (ASSU2000's holders who have none) confirm its
     # contacts without one; an address it has verified can never be emptied this way.
     email_required: bool = True
+
+
+@dataclass(frozen=True)
+class RegistrationSettings:
+    # "S'inscrire": people create their own account (e-mail proven by a code, the code
+    # rules of [contacts]). Off: the pages do not exist (404).
+    enabled: bool = False
+    # "chosen" (typed on the form) or "given" (generated, shown at the end and e-mailed).
+    identifier: str = "chosen"
+    # An unfinished registration (code, then password) stays usable this long; the code
+    # itself expires sooner ([contacts] email_code_minutes).
+    pending_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -278,6 +294,7 @@ class Settings:
     invite: InviteSettings = field(default_factory=InviteSettings)
     contacts: ContactsSettings = field(default_factory=ContactsSettings)
     recovery: RecoverySettings = field(default_factory=RecoverySettings)
+    registration: RegistrationSettings = field(default_factory=RegistrationSettings)
     branding: BrandingSettings = field(default_factory=BrandingSettings)
     password: PasswordSettings = field(default_factory=PasswordSettings)
     mail: MailSettings = field(default_factory=MailSettings)
@@ -467,6 +484,10 @@ def validate(settings: Settings) -> None:
         raise ConfigError(
             "[recovery] identifier_alert_nirs and identifier_alert_minutes must be positive"
         )
+    if settings.registration.identifier not in {"chosen", "given"}:
+        raise ConfigError('[registration] identifier must be "chosen" or "given"')
+    if settings.registration.pending_minutes < 1:
+        raise ConfigError("[registration] pending_minutes must be positive")
     if settings.invite.link_hours < 1:
         raise ConfigError("[invite] link_hours must be positive")
     if settings.lockout.growth not in {"fixed", "double"}:

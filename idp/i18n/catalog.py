@@ -660,6 +660,121 @@ MESSAGES.update(
             "fr": "Où trouver mon identifiant ?",
             "en": "Where do I find my identifier?",
         },
+        # Self-registration ("S'inscrire")
+        "login.register_title": {"fr": "S'inscrire", "en": "Register"},
+        "login.register_intro": {
+            "fr": "Vous n'avez pas encore de compte ? Inscrivez-vous rapidement dès maintenant.",
+            "en": "No account yet? Register now, it only takes a moment.",
+        },
+        "registration.title": {"fr": "S'inscrire", "en": "Register"},
+        "registration.intro": {
+            "fr": "Pour créer votre compte, indiquez votre adresse e-mail : nous y enverrons un "
+            "code de confirmation. Tous les champs sont obligatoires.",
+            "en": "To create your account, give your e-mail address: we will send a "
+            "confirmation code there. All fields are required.",
+        },
+        "registration.identifier": {"fr": "Identifiant souhaité", "en": "Identifier you want"},
+        "registration.identifier_hint": {
+            "fr": "De 3 à 64 caractères : lettres sans accent, chiffres, point, tiret ou tiret "
+            "bas, sans espace.",
+            "en": "3 to 64 characters: letters without accents, digits, dot, hyphen or "
+            "underscore, no spaces.",
+        },
+        "registration.identifier_invalid": {
+            "fr": "Cet identifiant ne respecte pas les règles ci-dessus.",
+            "en": "This identifier does not follow the rules above.",
+        },
+        "registration.identifier_taken": {
+            "fr": "Cet identifiant est déjà utilisé : choisissez-en un autre.",
+            "en": "This identifier is already in use: choose another one.",
+        },
+        "registration.email": {"fr": "Adresse e-mail", "en": "E-mail address"},
+        "registration.email_hint": {
+            "fr": "Format attendu : nom@domaine.fr",
+            "en": "Expected format: name@domain.org",
+        },
+        "registration.email_invalid": {
+            "fr": "Saisissez une adresse e-mail au format nom@domaine.fr.",
+            "en": "Type an e-mail address such as name@domain.org.",
+        },
+        "registration.correct_fields": {
+            "fr": "Le formulaire contient des erreurs : corrigez les champs signalés.",
+            "en": "The form has errors: correct the fields marked.",
+        },
+        "registration.code_title": {
+            "fr": "Confirmation de votre adresse e-mail",
+            "en": "Confirm your e-mail address",
+        },
+        "registration.code_sent": {
+            "fr": "Si l'adresse {address} peut être utilisée, vous allez recevoir un code de "
+            "confirmation à {digits} chiffres, valable {minutes} minutes. Si elle est déjà "
+            "utilisée par un compte, vous recevrez à la place un message indiquant comment "
+            "retrouver l'accès à ce compte.",
+            "en": "If the address {address} can be used, you will receive a {digits}-digit "
+            "confirmation code, valid for {minutes} minutes. If an account already uses it, "
+            "you will receive instead a message saying how to get back into that account.",
+        },
+        "registration.no_code": {
+            "fr": "Rien reçu au bout de quelques minutes ? Vérifiez vos courriers indésirables, ou",
+            "en": "Nothing after a few minutes? Check your spam folder, or",
+        },
+        "registration.start_again": {
+            "fr": "recommencez avec une autre adresse",
+            "en": "start again with another address",
+        },
+        "registration.code_wrong": {
+            "fr": "Le code saisi est incorrect. Il vous reste {left} essais.",
+            "en": "The code is not correct. You have {left} tries left.",
+        },
+        "registration.code_wrong_one": {
+            "fr": "Le code saisi est incorrect. Il vous reste 1 essai.",
+            "en": "The code is not correct. You have 1 try left.",
+        },
+        "registration.code_expired": {
+            "fr": "Ce code a expiré : recommencez l'inscription pour en recevoir un nouveau.",
+            "en": "This code has expired: start the registration again to receive a new one.",
+        },
+        "registration.code_exhausted": {
+            "fr": "Vous avez épuisé les essais autorisés. Recommencez l'inscription pour recevoir "
+            "un nouveau code.",
+            "en": "You have used all the tries allowed. Start the registration again to "
+            "receive a new code.",
+        },
+        "registration.password_title": {
+            "fr": "Création de votre mot de passe",
+            "en": "Create your password",
+        },
+        "registration.address_proven": {
+            "fr": "Votre adresse e-mail est confirmée. Il ne reste qu'à choisir votre mot de "
+            "passe.",
+            "en": "Your e-mail address is confirmed. All that is left is to choose your password.",
+        },
+        "registration.address_in_use": {
+            "fr": "Un compte utilise déjà cette adresse e-mail. Si c'est le vôtre, retrouvez "
+            "l'accès avec « J'ai oublié mon mot de passe ».",
+            "en": "An account already uses this e-mail address. If it is yours, get back in "
+            "with “I forgot my password”.",
+        },
+        "registration.create": {"fr": "Créer mon compte", "en": "Create my account"},
+        "registration.done_title": {"fr": "Votre compte est créé", "en": "Your account is ready"},
+        "registration.done": {
+            "fr": "Votre inscription est terminée.",
+            "en": "Your registration is complete.",
+        },
+        "registration.your_identifier": {
+            "fr": "Votre identifiant de connexion :",
+            "en": "Your sign-in identifier:",
+        },
+        "registration.identifier_sent": {
+            "fr": "Notez-le : il vous sera demandé à chaque connexion. Nous vous l'avons aussi "
+            "envoyé par e-mail.",
+            "en": "Write it down: you will need it each time you sign in. We have also sent it "
+            "to you by e-mail.",
+        },
+        "registration.keep_identifier": {
+            "fr": "Notez-le : il vous sera demandé à chaque connexion.",
+            "en": "Write it down: you will need it each time you sign in.",
+        },
         # Forgotten password
         "recovery.identify_title": {
             "fr": "Vérification de votre identité",

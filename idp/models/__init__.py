@@ -12,6 +12,7 @@ from idp.models.oauth import (
     UsedAssertion,
 )
 from idp.models.recovery import RecoveryAttempt
+from idp.models.registration import PendingRegistration
 from idp.models.security import CaptchaChallenge, SignInThrottle
 from idp.models.session import BrowserSession
 from idp.models.user import Habilitation, User
@@ -27,6 +28,7 @@ __all__ = [
     "OneTimeCode",
     "PasswordHistory",
     "PendingAuthorization",
+    "PendingRegistration",
     "RecoveryAttempt",
     "RegistryGeneration",
     "RevokedServiceToken",

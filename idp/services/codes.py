@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import secrets
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
@@ -50,6 +51,53 @@ class CheckResult:
     attempts_left: int = 0
 
 
+class CodeRow(Protocol):
+    """A stored code: its keyed hash, the tries taken, when it was used (a model's row)."""
+
+    id: Any
+    code_hash: Any
+    attempts: Any
+    used_at: Any
+
+
+def draw(digits: int) -> str:
+    """A new code of `digits` random digits."""
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+def spend_try(row: CodeRow, candidate_hash: str, rules: CodeRules, *, now: int) -> CheckResult:
+    """Take one try of `row` (unexpired: the caller checked) on `candidate_hash`; the right
+    code is consumed (single use)."""
+    model = type(row)
+    target = getattr(row, "target", None)
+    # One UPDATE takes the try, so parallel guesses cannot exceed the allowance.
+    attempts = db.session.execute(
+        update(model)
+        .where(
+            model.id == row.id,
+            model.attempts < rules.max_attempts,
+            model.used_at.is_(None),
+        )
+        .values(attempts=model.attempts + 1)
+        .returning(model.attempts)
+    ).scalar()
+    if attempts is None:
+        return CheckResult(Check.EXHAUSTED, target)
+    if not hashes_equal(candidate_hash, row.code_hash):
+        left = rules.max_attempts - attempts
+        return CheckResult(Check.WRONG if left else Check.EXHAUSTED, target, left)
+    # Consumed only if still unused and still this code: two right answers at once, or
+    # one racing a new code, give one success.
+    consumed = db.session.execute(
+        update(model)
+        .where(model.id == row.id, model.used_at.is_(None), model.code_hash == row.code_hash)
+        .values(used_at=now)
+    )
+    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+        return CheckResult(Check.NONE)
+    return CheckResult(Check.OK, target)
+
+
 class OneTimeCodes:
     def __init__(self, hash_key: str) -> None:
         self._hash_key = hash_key
@@ -72,7 +120,7 @@ class OneTimeCodes:
 
     def issue(self, user_id: int, purpose: str, target: str, *, rules: CodeRules, now: int) -> str:
         """A new code for `target`; raises TooSoon inside the resend wait."""
-        code = "".join(secrets.choice("0123456789") for _ in range(rules.digits))
+        code = draw(rules.digits)
         row = self._row(user_id, purpose)
         if row is None:
             row = OneTimeCode(user_id=user_id, purpose=purpose, window_started_at=now, attempts=0)
@@ -97,37 +145,8 @@ class OneTimeCodes:
             return CheckResult(Check.NONE)
         if now >= row.expires_at:
             return CheckResult(Check.EXPIRED, row.target)
-        # One UPDATE takes the try, so parallel guesses cannot exceed the allowance.
-        attempts = db.session.execute(
-            update(OneTimeCode)
-            .where(
-                OneTimeCode.id == row.id,
-                OneTimeCode.attempts < rules.max_attempts,
-                OneTimeCode.used_at.is_(None),
-            )
-            .values(attempts=OneTimeCode.attempts + 1)
-            .returning(OneTimeCode.attempts)
-        ).scalar()
-        if attempts is None:
-            return CheckResult(Check.EXHAUSTED, row.target)
         candidate = self._hash(purpose, user_id, "".join(str(code).split()))
-        if not hashes_equal(candidate, row.code_hash):
-            left = rules.max_attempts - attempts
-            return CheckResult(Check.WRONG if left else Check.EXHAUSTED, row.target, left)
-        # Consumed only if still unused and still this code: two right answers at once, or
-        # one racing a new code, give one success.
-        consumed = db.session.execute(
-            update(OneTimeCode)
-            .where(
-                OneTimeCode.id == row.id,
-                OneTimeCode.used_at.is_(None),
-                OneTimeCode.code_hash == row.code_hash,
-            )
-            .values(used_at=now)
-        )
-        if consumed.rowcount != 1:  # type: ignore[attr-defined]
-            return CheckResult(Check.NONE)
-        return CheckResult(Check.OK, row.target)
+        return spend_try(row, candidate, rules, now=now)
 
     def last_target(self, user_id: int, purpose: str) -> str | None:
         """Where the latest unused code of this purpose went, expired or not."""

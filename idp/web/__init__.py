@@ -17,6 +17,7 @@ from idp.web import (
     login,
     password,
     recovery,
+    registration,
     security,
 )
 
@@ -34,6 +35,9 @@ def init_app(app: Flask) -> None:
         home.bp,
     ):
         app.register_blueprint(blueprint)
+    # "S'inscrire" exists only when enabled: otherwise its addresses answer 404.
+    if app.extensions["idp"].settings.registration.enabled:
+        app.register_blueprint(registration.bp)
     # The outbox pages exist only in development (refused on an https issuer).
     if app.extensions["idp"].settings.server.development:
         app.register_blueprint(dev.bp)
