@@ -147,7 +147,9 @@ class ContactsSettings:
 @dataclass(frozen=True)
 class RecoverySettings:
     # The path of a known account: the first of these that applies to it.
-    order: str = "channels secret_question organisation_data postal_code"
+    # secret_question first: an account that set one (BonusEco, at activation) is asked it,
+    # even once it has signed in.
+    order: str = "secret_question channels organisation_data postal_code"
     # After the e-mail or SMS code: "temporary_password" (sent over the same channel),
     # "set_password" (the new-password page at once) or "link" (a single-use link to choose
     # the new password).

@@ -788,6 +788,14 @@ MESSAGES.update(
             "contacter le service assistance au {phone}.",
             "en": "If no secret is recorded for your account, please contact support on {phone}.",
         },
+        # BonusEco, word for word.
+        "recovery.secrets_missing": {
+            "fr": "L'ensemble des secrets (question/réponse secrètes) n'étant pas renseigné "
+            "pour votre compte utilisateur, merci de bien vouloir contacter le service "
+            "assistance de {phone}",
+            "en": "As the secrets (secret question and answer) are not all set for your user "
+            "account, please contact the support service on {phone}",
+        },
         "recovery.to_sign_in": {"fr": "Aller à la connexion", "en": "Go to sign-in"},
         "recovery.letter_title": {
             "fr": "Code de sécurité reçu par courrier",

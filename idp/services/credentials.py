@@ -17,7 +17,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from idp.config import PasswordSettings
 from idp.extensions import db
@@ -171,12 +171,24 @@ def issue_pending_temporary(
 
 def use_pending(user: User, *, now: int) -> None:
     """The recovery's temporary password was typed: it becomes the password, to personalise
-    (the former one goes to the history, sessions end, the account is told)."""
-    if user.pending_password_hash is None:
-        raise ValueError("no pending password")
+    (the former one goes to the history, sessions end, the account is told).
+
+    One UPDATE claims it, so two sign-ins with it at once change the password once (the
+    second finds it already the password and ends nobody's session).
+    """
+    pending = user.pending_password_hash
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.pending_password_hash == pending)
+        .values(pending_password_hash=None, pending_password_expires_at=None)
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if pending is None or claimed is None:
+        return
     _store_hash(
         user,
-        user.pending_password_hash,
+        pending,
         now=now,
         temporary=True,
         keep_sid=None,

@@ -221,6 +221,8 @@ class Step(enum.StrEnum):
     FACT = "fact"
     DONE = "done"
     NEW_PASSWORD = "new_password"
+    # BonusEco: "L'ensemble des secrets ... n'étant pas renseigné": nothing to ask, nothing sent.
+    ASSISTANCE = "assistance"
 
 
 # A delivery: work that sends something, run once the page has been answered (so that the
@@ -249,6 +251,10 @@ def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> tu
         return Step.DONE, Dispatch(partial(_password_by_post, user.id, channel, "unverifiable"))
     if path is Path.POSTAL_CODE and user is not None:
         return Step.DONE, Dispatch(partial(_postal_code, user.id))
+    if path in (Path.ASSISTANCE, Path.UNKNOWN) and "channels" not in rt.settings.recovery.order:
+        # No code page for anyone to look like: an account with nothing usable and an
+        # unknown identifier read the same assistance page, where a question would be asked.
+        return Step.ASSISTANCE, Dispatch()
     return Step.CODE, send_code(attempt, rt=rt)
 
 

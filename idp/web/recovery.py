@@ -129,10 +129,10 @@ def _attempt(ref: str) -> RecoveryAttempt:
 
 def _next(step: Step, attempt: RecoveryAttempt) -> Response:
     db.session.commit()
-    if step is Step.DONE:
+    if step in (Step.DONE, Step.ASSISTANCE):
         recovery.finish(attempt, now=runtime().now())
         db.session.commit()
-        return redirect(url_for("recovery.done"), code=303)
+        return redirect(url_for(f"recovery.{step.value}"), code=303)
     return redirect(url_for(f"recovery.{step.value}", ref=attempt.ref), code=303)
 
 
@@ -293,6 +293,12 @@ def fact(ref: str) -> Response | str:
 def done() -> str:
     """ "Procédure terminée, merci de vérifier votre boîte aux lettres" — for everyone."""
     return render_template("recovery/done.html")
+
+
+@bp.get("/assistance")
+def assistance() -> str:
+    """BonusEco: no secret set and nothing to send: the helpdesk (unknown identifiers too)."""
+    return render_template("recovery/assistance.html")
 
 
 # -- a code received by post, a reset link: choosing the new password ------------------------

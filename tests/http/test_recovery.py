@@ -475,6 +475,46 @@ class TestSecretQuestion:
         assert emails(app) == []
 
 
+def test_a_secret_question_is_asked_by_default_even_after_signing_in(
+    app, client, factories, puzzles, clock
+):
+    """BonusEco: the question set at activation, with the default order."""
+    from idp.services.secret_question import set_secret
+
+    user = connected_user(factories, clock)
+    with app.app_context():
+        stored_user = db.session.get(User, user.id)
+        set_secret(stored_user, "birth_town", "Niort", hash_key=app.extensions["idp"].hash_key)
+        db.session.commit()
+    question = choose(client, begin(client, puzzles, "marie"), "email").location
+    assert question.endswith("/question")
+    assert post_page(client, question, answer="niort").location == DONE
+    assert any("/recovery/reset/" in u for u in links(last_email(app)))
+
+
+class TestNothingToAsk:
+    """BonusEco's order: no secret set and nothing usable, or an unknown identifier: the
+    seed's assistance message where the question would be, word for word the same."""
+
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"order": "secret_question", "response_floor_ms": 1}}
+
+    def test_the_same_assistance_page_for_both(self, app, factories, puzzles, clock):
+        factories.user(last_login_at=clock.now() - 3600)
+        pages = []
+        for who in ("marie", "nobody"):
+            http = app.test_client()
+            answered = choose(http, begin(http, puzzles, who), "email")
+            assert answered.location == "/recovery/assistance"
+            pages.append(http.get(answered.location))
+        assert stable_body(pages[0]) == stable_body(pages[1])
+        said = pages[0].get_data(as_text=True)
+        assert page_text("recovery.secrets_missing", phone="0 800 74 74 00") in said
+        assert "L&#39;ensemble des secrets (question/réponse secrètes) n&#39;étant pas" in said
+        assert emails(app) == []
+
+
 # -- path 4: no e-mail known (ASSU2000): a code by post ---------------------------------------
 
 
