@@ -422,8 +422,22 @@ def _password_by_post(user_id: int, channel: str, reason: str, rt: Runtime) -> N
     from idp.services import deliveries
 
     user = load_user(user_id)
+    if _letter_posted_today(user, rt=rt):
+        # The letter posted moments ago stands: a new one would void it (and anyone could
+        # have the organisation post letters without end).
+        audit.record("recovery_letter", "already_posted", at=rt.now(), user_id=user.id)
+        return
     _give_temporary_password(user, "post", rt=rt, reason=reason)
     deliveries.send_letter_notice(user, reachable_channel(user, channel))
+
+
+def _letter_posted_today(user: User, *, rt: Runtime) -> bool:
+    """A temporary password of a recovery, issued less than a day ago, still waits."""
+    expires = user.pending_password_expires_at
+    if not user.pending_password_hash or expires is None:
+        return False
+    issued = expires - rt.settings.recovery.postal_code_days * 24 * 3600
+    return rt.now() - issued < 24 * 3600
 
 
 def _postal_code(user_id: int, rt: Runtime) -> None:

@@ -626,7 +626,9 @@ class TestOrganisationData:
         assert "Mot de passe provisoire" not in text_part(last_email(app))
         assert "12 chemin des Vignes" in letter_text(letters(app)[-1])
 
-    def test_a_wrong_answer_takes_nothing_from_the_holder(self, app, client, user, puzzles):
+    def test_a_wrong_answer_takes_nothing_from_the_holder(
+        self, app, client, user, puzzles, factories
+    ):
         """Defect 2: a stranger answers wrong: a letter is posted, the e-mail says so (not
         that the password changed), and the agent's temporary password still signs in until
         the letter's is used."""
@@ -637,13 +639,32 @@ class TestOrganisationData:
         notice = text_part(last_email(app))
         assert "Votre mot de passe n'a pas été modifié" in notice
         assert not any("vient d'être modifié" in text_part(m) for m in emails(app))
-        assert factories_events(app, "password_changed") == 0
+        assert factories.audit("password_changed") == []
         assert signs_in(app, puzzles, DEFAULT_PASSWORD)
         body = letter_text(letters(app)[-1])
         posted = re.findall(r"Votre mot de passe provisoire\n(\S+)", body)[-1]
         assert "votre mot de passe actuel reste valable" in " ".join(body.split())
         assert signs_in(app, puzzles, posted)
         assert not signs_in(app, puzzles, DEFAULT_PASSWORD)
+
+    def test_a_second_request_the_same_day_leaves_the_letter_in_the_post(
+        self, app, client, user, puzzles, clock, factories
+    ):
+        """A new letter would void the one on its way: at most one a day."""
+        from tests.support.outbox import letter_text, letters
+
+        for _ in range(2):
+            fact = choose(client, begin(client, puzzles, "marie"), "email").location
+            assert post_page(client, fact, answer="99,00").location == DONE
+            clock.advance(3600)
+        [letter] = letters(app)
+        posted = re.findall(r"Votre mot de passe provisoire\n(\S+)", letter_text(letter))[-1]
+        assert [e.outcome for e in factories.audit("recovery_letter")] == ["already_posted"]
+        clock.advance(23 * 3600)
+        fact = choose(client, begin(client, puzzles, "marie"), "email").location
+        post_page(client, fact, answer="99,00")
+        assert len(letters(app)) == 2  # a day later, a new one (the newest counts)
+        assert not signs_in(app, puzzles, posted)
 
     def test_sms_chosen_without_a_mobile_gets_the_password_by_email(
         self, app, client, user, puzzles
@@ -663,13 +684,6 @@ class TestOrganisationData:
         post_page(client, fact, answer="99,00")
         assert sms_messages(app) == [] and len(letters(app)) == 1
         assert "Un courrier vous est adressé" in last_email(app)["Subject"]
-
-
-def factories_events(app, event: str) -> int:
-    from idp.models import AuditEvent
-
-    with app.app_context():
-        return len(db.session.scalars(select(AuditEvent).where(AuditEvent.event == event)).all())
 
 
 def test_nothing_usable_walks_the_unknown_pages(app, client, factories, puzzles):
