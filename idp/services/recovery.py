@@ -251,7 +251,10 @@ def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> tu
         return Step.DONE, Dispatch(partial(_password_by_post, user.id, channel, "unverifiable"))
     if path is Path.POSTAL_CODE and user is not None:
         return Step.DONE, Dispatch(partial(_postal_code, user.id))
-    if path in (Path.ASSISTANCE, Path.UNKNOWN) and "channels" not in rt.settings.recovery.order:
+    if (
+        path in (Path.ASSISTANCE, Path.UNKNOWN)
+        and "channels" not in rt.settings.recovery.order.split()
+    ):
         # No code page for anyone to look like: an account with nothing usable and an
         # unknown identifier read the same assistance page, where a question would be asked.
         return Step.ASSISTANCE, Dispatch()
