@@ -166,10 +166,13 @@ class RegistrationSettings:
 @dataclass(frozen=True)
 class RecoverySettings:
     # The path of a known account: the first of these that applies to it.
-    order: str = "channels secret_question organisation_data postal_code"
-    # After the e-mail or SMS code: "temporary_password" (sent over the same channel) or
-    # "link" (a single-use link to choose the new password).
-    mode: str = "temporary_password"
+    # secret_question first: an account that set one (BonusEco, at activation) is asked it,
+    # even once it has signed in.
+    order: str = "secret_question channels organisation_data postal_code"
+    # After the e-mail or SMS code: "temporary_password" (sent over the same channel),
+    # "set_password" (the new-password page at once) or "link" (a single-use link to choose
+    # the new password).
+    after_code: str = "temporary_password"
     # Show "s****@c****.fr" / "06 ** ** ** 12" on the channel choice (reveals the account).
     show_masked_channels: bool = False
     code_digits: int = 6
@@ -474,8 +477,10 @@ def validate(settings: Settings) -> None:
     unknown_paths = set(settings.recovery.order.split()) - set(RECOVERY_PATHS)
     if unknown_paths or not settings.recovery.order.split():
         raise ConfigError(f"[recovery] order: choose among {', '.join(RECOVERY_PATHS)}")
-    if settings.recovery.mode not in {"temporary_password", "link"}:
-        raise ConfigError('[recovery] mode must be "temporary_password" or "link"')
+    if settings.recovery.after_code not in {"temporary_password", "set_password", "link"}:
+        raise ConfigError(
+            '[recovery] after_code must be "temporary_password", "set_password" or "link"'
+        )
     if not 4 <= settings.recovery.code_digits <= 8:
         raise ConfigError("[recovery] code_digits must be between 4 and 8")
     _validate_rate_limits(settings)

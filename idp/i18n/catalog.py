@@ -801,13 +801,41 @@ MESSAGES.update(
         },
         "recovery.by_email": {"fr": "par e-mail", "en": "by e-mail"},
         "recovery.by_sms": {"fr": "par SMS", "en": "by text message"},
+        # True for every account, and for unknown identifiers: the code goes to the other
+        # channel when the account has no address on the chosen one.
         "recovery.code_sent_email": {
-            "fr": "Un code de confirmation vous a été envoyé par e-mail.",
-            "en": "A confirmation code has been sent to you by e-mail.",
+            "fr": "Si votre identifiant correspond à un compte joignable, un code de "
+            "confirmation vous a été envoyé par e-mail, ou par SMS si aucune adresse "
+            "électronique n'est connue pour ce compte.",
+            "en": "If your identifier matches an account we can reach, a confirmation code has "
+            "been sent to you by e-mail, or by text message if no e-mail address is known for "
+            "that account.",
         },
         "recovery.code_sent_sms": {
-            "fr": "Un code de confirmation vous a été envoyé par SMS.",
-            "en": "A confirmation code has been sent to you by text message.",
+            "fr": "Si votre identifiant correspond à un compte joignable, un code de "
+            "confirmation vous a été envoyé par SMS, ou par e-mail si aucun numéro de mobile "
+            "n'est connu pour ce compte.",
+            "en": "If your identifier matches an account we can reach, a confirmation code has "
+            "been sent to you by text message, or by e-mail if no mobile number is known for "
+            "that account.",
+        },
+        "recovery.code_wait": {
+            "fr": "Par mesure de sécurité, vous devez patienter {minutes} min avant une nouvelle "
+            "tentative.",
+            "en": "For security, you must wait {minutes} min before trying again.",
+        },
+        # MSA, after a right code: only the person who proved the channel reads it.
+        "recovery.temporary_sent_email": {
+            "fr": "Un mot de passe temporaire vous a été envoyé par e-mail. Vous pourrez le "
+            "modifier après vous être connecté.",
+            "en": "A temporary password has been sent to you by e-mail. You can change it once "
+            "signed in.",
+        },
+        "recovery.temporary_sent_sms": {
+            "fr": "Un mot de passe temporaire vous a été envoyé par SMS. Vous pourrez le "
+            "modifier après vous être connecté.",
+            "en": "A temporary password has been sent to you by text message. You can change it "
+            "once signed in.",
         },
         "recovery.code_resent": {
             "fr": "Un nouveau code vous a été envoyé.",
@@ -887,6 +915,14 @@ MESSAGES.update(
             "contacter le service assistance au {phone}.",
             "en": "If no secret is recorded for your account, please contact support on {phone}.",
         },
+        # BonusEco, word for word.
+        "recovery.secrets_missing": {
+            "fr": "L'ensemble des secrets (question/réponse secrètes) n'étant pas renseigné "
+            "pour votre compte utilisateur, merci de bien vouloir contacter le service "
+            "assistance de {phone}",
+            "en": "As the secrets (secret question and answer) are not all set for your user "
+            "account, please contact the support service on {phone}",
+        },
         "recovery.to_sign_in": {"fr": "Aller à la connexion", "en": "Go to sign-in"},
         "recovery.letter_title": {
             "fr": "Code de sécurité reçu par courrier",
@@ -920,6 +956,12 @@ MESSAGES.update(
         "recovery.link_invalid": {
             "fr": "Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier.",
             "en": "This link is not valid. Check that it was copied whole.",
+        },
+        "recovery.link_step_gone": {
+            "fr": "Ce lien a expiré ou a déjà servi. Pour obtenir un nouveau mot de passe, "
+            "recommencez la procédure « J'ai oublié mon mot de passe ».",
+            "en": "This link has expired or has already been used. To get a new password, start "
+            "“I forgot my password” again.",
         },
         "recovery.link_valid": {"fr": "Ce lien est valide.", "en": "This link is valid."},
         "recovery.start_again": {"fr": "Recommencer", "en": "Start again"},

@@ -53,6 +53,11 @@ class User(db.Model):
     password_changed_at: Mapped[int | None] = mapped_column(Integer)
     # A temporary password must be personalised at the next sign-in.
     password_temporary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What a recovery sent (a temporary password by e-mail, SMS or letter), beside the current
+    # password until it is used (then it becomes the password) or expires: starting someone
+    # else's recovery changes nothing for them.
+    pending_password_hash: Mapped[str | None] = mapped_column(String(255))
+    pending_password_expires_at: Mapped[int | None] = mapped_column(Integer)
     # "active" or "disabled" (by an administrator).
     status: Mapped[str] = mapped_column(String(16), default=ACTIVE)
     created_at: Mapped[int] = mapped_column(Integer)

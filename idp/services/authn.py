@@ -10,7 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from idp.models import User
-from idp.services import audit, users
+from idp.services import audit, credentials, users
 from idp.services.lockout import Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
 
@@ -43,15 +43,20 @@ class Context:
     client_id: str | None = None
 
 
-def check_password(identifier: str, password: str, *, hashing: PasswordHashing) -> Attempt:
-    """Verify a password; an unknown identifier costs one argon2 verification too."""
+def check_password(
+    identifier: str, password: str, *, hashing: PasswordHashing, now: int
+) -> Attempt:
+    """Verify a password (the current one or the one a recovery sent); an unknown
+    identifier costs one argon2 verification too."""
     user = users.find_by_identifier(identifier)
-    matches = hashing.verify(user.password_hash if user else None, password)
-    if user is None or not matches:
+    match = credentials.password_match(user, password, hashing=hashing, now=now)
+    if user is None or match is credentials.Match.NONE:
         return Attempt(Outcome.INVALID, user)
     if not user.is_active:
         return Attempt(Outcome.DISABLED, user)
-    if user.password_hash and hashing.needs_rehash(user.password_hash):
+    if match is credentials.Match.PENDING:
+        credentials.use_pending(user, now=now)
+    elif user.password_hash and hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)  # same password, today's cost
     return Attempt(Outcome.SIGNED_IN, user)
 
@@ -126,7 +131,7 @@ def sign_in(
         )
     else:
         attempt = _settle(
-            check_password(identifier, password, hashing=hashing),
+            check_password(identifier, password, hashing=hashing, now=now),
             reservation,
             identifier,
             lockout,

@@ -3,15 +3,21 @@
 Every change (by the user, by an agent, by recovery) goes through `replace_password`: it
 keeps the former hash for the history rule, ends the user's other sessions, revokes their
 refresh tokens, and e-mails the account a notification.
+
+What a recovery sends is not a change yet: a *pending* temporary password waits beside the
+current one (`issue_pending_temporary`); whichever is typed signs in (`password_match`), and
+only the use of the pending one makes it the password (`use_pending`). So anyone may start an
+account's recovery without taking anything from its holder.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from idp.config import PasswordSettings
 from idp.extensions import db
@@ -86,17 +92,108 @@ def replace_password(
     ip: str | None = None,
 ) -> None:
     """Store the new password; end other sessions and refresh tokens; notify the account."""
+    _store_hash(
+        user,
+        hashing.hash(new_password),
+        now=now,
+        temporary=temporary,
+        keep_sid=keep_sid,
+        reason=reason,
+        ip=ip,
+    )
+
+
+def _store_hash(
+    user: User,
+    new_hash: str,
+    *,
+    now: int,
+    temporary: bool,
+    keep_sid: str | None,
+    reason: str,
+    ip: str | None = None,
+) -> None:
+    """The one place a password changes (a pending one is superseded by any change)."""
     if user.password_hash:
         db.session.add(
             PasswordHistory(user_id=user.id, password_hash=user.password_hash, created_at=now)
         )
-    user.password_hash = hashing.hash(new_password)
+    user.password_hash = new_hash
     user.password_changed_at = now
     user.password_temporary = temporary
+    user.pending_password_hash = None
+    user.pending_password_expires_at = None
     user.updated_at = now
     sessions.end_access(user.id, now=now, keep_sid=keep_sid)
     audit.record("password_changed", "success", at=now, user_id=user.id, ip=ip, reason=reason)
     notify_password_changed(user, now=now)
+
+
+class Match(enum.Enum):
+    """Which of an account's credentials a typed password is."""
+
+    NONE = "none"
+    CURRENT = "current"
+    PENDING = "pending"
+
+
+def password_match(
+    user: User | None, password: str, *, hashing: PasswordHashing, now: int
+) -> Match:
+    """The current password, or the temporary one a recovery sent while it lasts.
+
+    An unknown account costs one argon2 verification (against a dummy hash), as a known one
+    does; the pending hash is tried only where a recovery left one.
+    """
+    if hashing.verify(user.password_hash if user else None, password):
+        return Match.CURRENT
+    if (
+        user is not None
+        and user.pending_password_hash
+        and (user.pending_password_expires_at or 0) > now
+        and hashing.verify(user.pending_password_hash, password)
+    ):
+        return Match.PENDING
+    return Match.NONE
+
+
+def issue_pending_temporary(
+    user: User, *, now: int, hashing: PasswordHashing, valid_seconds: int, reason: str
+) -> str:
+    """A temporary password for a recovery to deliver, valid beside the current one until it
+    is used or `valid_seconds` pass (a newer one replaces it); returns it."""
+    temporary = generate_temporary()
+    user.pending_password_hash = hashing.hash(temporary)
+    user.pending_password_expires_at = now + valid_seconds
+    audit.record("pending_password", "issued", at=now, user_id=user.id, reason=reason)
+    return temporary
+
+
+def use_pending(user: User, *, now: int) -> None:
+    """The recovery's temporary password was typed: it becomes the password, to personalise
+    (the former one goes to the history, sessions end, the account is told).
+
+    One UPDATE claims it, so two sign-ins with it at once change the password once (the
+    second finds it already the password and ends nobody's session).
+    """
+    pending = user.pending_password_hash
+    claimed = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.pending_password_hash == pending)
+        .values(pending_password_hash=None, pending_password_expires_at=None)
+        .returning(User.id)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    if pending is None or claimed is None:
+        return
+    _store_hash(
+        user,
+        pending,
+        now=now,
+        temporary=True,
+        keep_sid=None,
+        reason="recovery:pending_used",
+    )
 
 
 def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason: str) -> str:

@@ -70,7 +70,11 @@ def send_invitation(user: User) -> str:
     return link
 
 
-def send_temporary_password(user: User, temporary_password: str, *, channel: str) -> None:
+def send_temporary_password(
+    user: User, temporary_password: str, *, channel: str, valid_days: int | None = None
+) -> None:
+    """`valid_days`: a recovery's pending password (the message says the current one stays
+    valid meanwhile); None: an agent's, which has replaced the password."""
     send(
         user,
         channel,
@@ -78,6 +82,7 @@ def send_temporary_password(user: User, temporary_password: str, *, channel: str
         identifier=user.identifier,
         temporary_password=temporary_password,
         sign_in_url=_sign_in_url(),
+        valid_days=valid_days,
     )
 
 

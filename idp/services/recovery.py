@@ -1,8 +1,9 @@
 """Recovery without the helpdesk: "J'ai oublié mon mot de passe".
 
 What the account holds decides its path (the first of `[recovery] order` that applies):
-- channels: connected before, e-mail or mobile known: a code over the chosen channel, then a
-  temporary password (or a reset link) over the same channel;
+- channels: connected before, e-mail or mobile known: a code over the chosen channel (the
+  other one when the account has no address there), then, as `[recovery] after_code` says,
+  a temporary password (or a reset link) over the same channel, or the new-password page;
 - secret_question: the answer sends an ephemeral reset link;
 - organisation_data: never connected: a question on data the organisation holds; right, the
   temporary password goes over the chosen channel; wrong, or nothing to check, it goes by
@@ -12,6 +13,9 @@ What the account holds decides its path (the first of `[recovery] order` that ap
 An unknown identifier walks the channel and code pages; nothing is sent and no code is
 ever right. Every path ends on the same page, and a security answer alone never gives
 access: it only sends something to a channel or an address the account already has.
+What is sent never takes the current password away: a temporary password waits beside it
+(`credentials.issue_pending_temporary`) until it is used, so a stranger who starts an
+account's recovery, and answers wrong, changes nothing for its holder.
 """
 
 from __future__ import annotations
@@ -216,6 +220,9 @@ class Step(enum.StrEnum):
     QUESTION = "question"
     FACT = "fact"
     DONE = "done"
+    NEW_PASSWORD = "new_password"
+    # BonusEco: "L'ensemble des secrets ... n'étant pas renseigné": nothing to ask, nothing sent.
+    ASSISTANCE = "assistance"
 
 
 # A delivery: work that sends something, run once the page has been answered (so that the
@@ -244,6 +251,13 @@ def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> tu
         return Step.DONE, Dispatch(partial(_password_by_post, user.id, channel, "unverifiable"))
     if path is Path.POSTAL_CODE and user is not None:
         return Step.DONE, Dispatch(partial(_postal_code, user.id))
+    if (
+        path in (Path.ASSISTANCE, Path.UNKNOWN)
+        and "channels" not in rt.settings.recovery.order.split()
+    ):
+        # No code page for anyone to look like: an account with nothing usable and an
+        # unknown identifier read the same assistance page, where a question would be asked.
+        return Step.ASSISTANCE, Dispatch()
     return Step.CODE, send_code(attempt, rt=rt)
 
 
@@ -270,7 +284,7 @@ def send_code(attempt: RecoveryAttempt, *, rt: Runtime) -> Dispatch:
     if last is not None and now - last < rt.settings.recovery.resend_wait_seconds:
         return _wait_for(attempt, last, rt=rt)
     user = user_of(attempt)
-    channel = attempt.channel or ""
+    channel = reachable_channel(user, attempt.channel) if user else ""
     address = address_of(user, channel) if user else None
     if Path(attempt.path) is not Path.CHANNELS or user is None or address is None:
         attempt.last_sent_at = now
@@ -305,6 +319,11 @@ def _send_code(user_id: int, channel: str, code: str, rt: Runtime) -> None:
 class CodeResult:
     outcome: Check
     left: int = 0
+    # A right code: the page that follows, and the channel the code went to (the person
+    # proved it, so naming it reveals nothing).
+    step: Step = Step.DONE
+    channel: str = ""
+    notice: str | None = None  # MSA: "Un mot de passe temporaire vous a été envoyé par ..."
 
 
 def check_code(
@@ -334,12 +353,27 @@ def check_code(
         result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=now)
         audit.record("recovery_code", result.outcome.value, at=now, user_id=user.id)
         if result.outcome is Check.OK:
-            delivery = partial(_recovered_by_code, user.id, attempt.channel or "email")
-            return CodeResult(Check.OK), delivery
+            return _code_proved(attempt, user, rt=rt)
     if attempt.last_sent_at is None or now >= attempt.last_sent_at + rules.ttl_seconds:
         return CodeResult(Check.EXPIRED), None
     left = rules.max_attempts - tries
     return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left), None
+
+
+def _code_proved(
+    attempt: RecoveryAttempt, user: User, *, rt: Runtime
+) -> tuple[CodeResult, Delivery | None]:
+    """A right code proves the channel it went to: `[recovery] after_code` says what follows."""
+    channel = reachable_channel(user, attempt.channel)
+    if rt.settings.recovery.after_code == "set_password":
+        attempt.verified_at = rt.now()
+        _unlock(user, rt=rt, how="code")
+        return CodeResult(Check.OK, step=Step.NEW_PASSWORD, channel=channel), None
+    delivery = partial(_recovered_by_code, user.id, channel)
+    notice = None
+    if rt.settings.recovery.after_code == "temporary_password":
+        notice = f"recovery.temporary_sent_{channel}"
+    return CodeResult(Check.OK, channel=channel, notice=notice), delivery
 
 
 # -- what a successful recovery sends ---------------------------------------------------------
@@ -359,31 +393,54 @@ def _unlock(user: User, *, rt: Runtime, how: str) -> None:
 
 
 def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
-    """A new temporary password, to personalise at the next sign-in, over `channel`."""
+    """A temporary password over `channel`, valid beside the current one until it is used (it
+    then has to be personalised) or `postal_code_days` pass (a letter's time)."""
     from idp.services import deliveries
 
-    temporary = credentials.reset_to_temporary(
-        user, now=rt.now(), hashing=rt.passwords, reason=f"recovery:{reason}"
+    days = rt.settings.recovery.postal_code_days
+    temporary = credentials.issue_pending_temporary(
+        user,
+        now=rt.now(),
+        hashing=rt.passwords,
+        valid_seconds=days * 24 * 3600,
+        reason=f"recovery:{reason}",
     )
-    deliveries.send_temporary_password(user, temporary, channel=channel)
-    _unlock(user, rt=rt, how=reason)
+    deliveries.send_temporary_password(user, temporary, channel=channel, valid_days=days)
 
 
 def _recovered_by_code(user_id: int, channel: str, rt: Runtime) -> None:
+    """The code proved the channel: what follows goes over it, and a sign-in lock ends."""
     user = load_user(user_id)
-    if rt.settings.recovery.mode == "link":
+    if rt.settings.recovery.after_code == "link":
         _send_reset_link(user_id, channel, rt)
     else:
         _give_temporary_password(user, channel, rt=rt, reason="code")
+    _unlock(user, rt=rt, how="code")
 
 
 def _password_by_post(user_id: int, channel: str, reason: str, rt: Runtime) -> None:
-    """The password by letter; the chosen channel only says that a letter is on its way."""
+    """The password by letter; a channel the account has (the chosen one first) only says
+    that a letter is on its way. Anyone may have asked: no sign-in lock ends here (it ends
+    by itself long before the letter arrives)."""
     from idp.services import deliveries
 
     user = load_user(user_id)
+    if _letter_posted_today(user, rt=rt):
+        # The letter posted moments ago stands: a new one would void it (and anyone could
+        # have the organisation post letters without end).
+        audit.record("recovery_letter", "already_posted", at=rt.now(), user_id=user.id)
+        return
     _give_temporary_password(user, "post", rt=rt, reason=reason)
-    deliveries.send_letter_notice(user, channel)
+    deliveries.send_letter_notice(user, reachable_channel(user, channel))
+
+
+def _letter_posted_today(user: User, *, rt: Runtime) -> bool:
+    """A temporary password of a recovery, issued less than a day ago, still waits."""
+    expires = user.pending_password_expires_at
+    if not user.pending_password_hash or expires is None:
+        return False
+    issued = expires - rt.settings.recovery.postal_code_days * 24 * 3600
+    return rt.now() - issued < 24 * 3600
 
 
 def _postal_code(user_id: int, rt: Runtime) -> None:
@@ -444,16 +501,19 @@ def answer_fact(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Delive
     user = user_of(attempt)
     if user is None:
         return None
-    channel = attempt.channel or "email"
+    channel = reachable_channel(user, attempt.channel)
     right = fact_matches(user, answer, hash_key=rt.hash_key)
     audit.record("recovery_fact", "right" if right else "wrong", at=rt.now(), user_id=user.id)
-    if right and address_of(user, channel):
+    if right and channel != "post":
         return partial(_password_over, user.id, channel, "fact")
-    return partial(_password_by_post, user.id, channel, "fact_wrong")
+    return partial(_password_by_post, user.id, channel, "fact" if right else "fact_wrong")
 
 
 def _password_over(user_id: int, channel: str, reason: str, rt: Runtime) -> None:
-    _give_temporary_password(load_user(user_id), channel, rt=rt, reason=reason)
+    """A right answer on the organisation's data: the password over the account's channel."""
+    user = load_user(user_id)
+    _give_temporary_password(user, channel, rt=rt, reason=reason)
+    _unlock(user, rt=rt, how=reason)
 
 
 def finish(attempt: RecoveryAttempt, *, now: int) -> None:
@@ -571,7 +631,8 @@ def check_postal_code(identifier: str, code: str, *, rt: Runtime) -> User | None
 def set_new_password(
     user: User, new_password: str, confirmation: str, *, rt: Runtime, how: str
 ) -> list[str]:
-    """The password chosen at the end of a recovery (postal code, reset link)."""
+    """The password chosen at the end of a recovery (postal code, reset link, e-mail or SMS
+    code under `after_code = "set_password"`)."""
     problems = credentials.check_new_password(
         user, new_password, confirmation, hashing=rt.passwords, settings=rt.settings.password
     )

@@ -116,19 +116,23 @@ def _challenge(form: ChallengeForm) -> captcha.ShownChallenge:
 
 
 def _attempt(ref: str) -> RecoveryAttempt:
+    """The recovery this browser has in progress; an expired, finished or foreign one answers
+    "ce lien a expiré ou a déjà servi" with the way to start again (410)."""
     rt = runtime()
     attempt = recovery.load(ref, binding=browser.binding_hash(), now=rt.now())
     if attempt is None:
-        abort(404)
+        db.session.commit()
+        body = render_template("recovery/link_unusable.html", state="step_gone")
+        abort(Response(body, status=410))
     return attempt
 
 
 def _next(step: Step, attempt: RecoveryAttempt) -> Response:
     db.session.commit()
-    if step is Step.DONE:
+    if step in (Step.DONE, Step.ASSISTANCE):
         recovery.finish(attempt, now=runtime().now())
         db.session.commit()
-        return redirect(url_for("recovery.done"), code=303)
+        return redirect(url_for(f"recovery.{step.value}"), code=303)
     return redirect(url_for(f"recovery.{step.value}", ref=attempt.ref), code=303)
 
 
@@ -182,7 +186,7 @@ def _dispatch(dispatch: recovery.Dispatch, sent: str | None = None) -> None:
     """Send what the step sends, or say how long to wait before a new code."""
     later(dispatch.delivery)
     if dispatch.wait_seconds:
-        flash(["contacts.code_wait", {"seconds": dispatch.wait_seconds}])
+        flash(["recovery.code_wait", {"minutes": -(-dispatch.wait_seconds // 60)}])
     elif sent:
         flash([sent, {}])
 
@@ -213,7 +217,9 @@ def code(ref: str) -> Response | str:
         outcome, delivery = recovery.check_code(attempt, form.code.data, rt=rt)
         if outcome.outcome is Check.OK:
             later(delivery)
-            return _next(Step.DONE, attempt)
+            if outcome.notice:
+                flash([outcome.notice, {}])
+            return _next(outcome.step, attempt)
         message = _code_message(outcome)
     form.code.data = ""
     db.session.commit()
@@ -289,6 +295,12 @@ def done() -> str:
     return render_template("recovery/done.html")
 
 
+@bp.get("/assistance")
+def assistance() -> str:
+    """BonusEco: no secret set and nothing to send: the helpdesk (unknown identifiers too)."""
+    return render_template("recovery/assistance.html")
+
+
 # -- a code received by post, a reset link: choosing the new password ------------------------
 
 
@@ -342,7 +354,7 @@ def new_password(ref: str) -> Response | str:
     problems: list[str] = []
     if form.validate_on_submit():
         problems = recovery.set_new_password(
-            user, form.new_password.data, form.confirmation.data, rt=rt, how="postal_code"
+            user, form.new_password.data, form.confirmation.data, rt=rt, how=attempt.path
         )
         if not problems:
             recovery.finish(attempt, now=rt.now())

@@ -205,11 +205,12 @@ def wrong(code: str) -> str:
     return "000000" if code != "000000" else "111111"
 
 
-def expect_done(page: Page, url: str) -> None:
-    """ "Procédure terminée, merci de vérifier votre boîte aux lettres": every path's end."""
+def expect_done(page: Page, url: str, said: str = "recovery.done") -> None:
+    """ "Procédure terminée, merci de vérifier votre boîte aux lettres": every path's end
+    (after a right code, what it brings: "Un mot de passe temporaire vous a été envoyé ...")."""
     at(page, url, "/recovery/done")
     heading(page, "recovery.done_title")
-    expect(page.get_by_role("status")).to_have_text(t("recovery.done"))
+    expect(page.get_by_role("status")).to_have_text(t(said))
 
 
 def choose_new_password(page: Page, password: str = NEW_PASSWORD) -> None:

@@ -120,7 +120,7 @@ def test_email_code_then_temporary_password(page: Page, live_idp, puzzles, axe, 
     accessible(page, axe)
 
     type_code(page, code)
-    expect_done(page, url)
+    expect_done(page, url, "recovery.temporary_sent_email")
     expect(page.get_by_text(t("recovery.no_secrets", phone="0 800 74 74 00"))).to_be_visible()
     accessible(page, axe)
     screenshot(page, "recovery-done")
@@ -153,7 +153,7 @@ def test_sms_code_then_temporary_password_by_sms(page: Page, live_idp, puzzles, 
     type_code(page, wrong(match.group(1)))
     expect_error_tied_to_form(page, t("contacts.code_wrong", left=TRIES_LEFT_AFTER_ONE))
     type_code(page, match.group(1))
-    expect_done(page, url)
+    expect_done(page, url, "recovery.temporary_sent_sms")
 
     # The temporary password came by SMS too, to the same mobile; no e-mail carries it.
     texts = await_sms(live_idp.app, 2)
@@ -272,9 +272,14 @@ def test_postal_code_lets_the_user_choose_a_password(
     picture = letter_picture(letter["pdf_path"], "recovery-letter")
     assert picture is None or picture.stat().st_size > 1000
 
-    # "J'ai reçu un code de sécurité par courrier", from the identity page.
+    # The letter's steps, as written: "cliquez sur « J'ai oublié mon mot de passe », puis sur
+    # « J'ai reçu un code de sécurité par courrier »" (or its direct address).
+    said = " ".join(body.split())
+    first, then = (t("login.forgot_password"), t("recovery.have_letter_code"))
+    assert f"cliquez sur « {first} », puis sur « {then} »" in said
+    assert f"adresse directe : {url}/recovery/letter)" in said
     open_forgotten_password(page, url)
-    page.get_by_role("link", name=t("recovery.have_letter_code")).click()
+    page.get_by_role("link", name=then).click()
     at(page, url, "/recovery/letter")
     heading(page, "recovery.letter_title")
     page.get_by_label(t("login.identifier")).fill("marie")
@@ -288,6 +293,7 @@ def test_postal_code_lets_the_user_choose_a_password(
     accessible(page, axe)
     choose_new_password(page)
     expect_changed(page, url)
+    assert len(letters(live_idp.app)) == 1  # the walk posted no second letter
     sign_in(page, url, password=NEW_PASSWORD)
     expect_signed_in(page, url)
     heading(page, "account.title")
@@ -298,7 +304,7 @@ def test_postal_code_lets_the_user_choose_a_password(
 
 @pytest.mark.parametrize("kind", ["carte_vitale", "prestation"])
 def test_wrong_fact_sends_the_password_by_post(
-    page: Page, live_idp, puzzles, axe, screenshot, kind
+    page: Page, live_idp, puzzles, axe, screenshot, kind, browser, browser_context_args
 ):
     user = live_idp.factories.user(contacts_confirmed_at=None, category="particulier", **POSTAL)
     with_fact(live_idp, user, kind, "1 23 45 678 901" if kind == "carte_vitale" else "152,40 €")
@@ -331,6 +337,15 @@ def test_wrong_fact_sends_the_password_by_post(
     sent = emails(live_idp.app)
     assert sent and all(m["To"] == "marie@example.org" for m in sent)
     assert all(temporary not in text_part(m) and not TEMPORARY.search(text_part(m)) for m in sent)
+    # A stranger may have answered: the password the account had still signs in...
+    assert "Votre mot de passe n'a pas été modifié" in text_part(sent[-1])
+    holder = browser.new_context(**browser_context_args)
+    try:
+        sign_in(holder.new_page(), url)
+        expect_signed_in(holder.pages[0], url)
+    finally:
+        holder.close()
+    # ...and the letter's, once used, replaces it.
     sign_in(page, url, password=temporary)
     expect_personalisation(page, url)
 
@@ -447,3 +462,143 @@ def test_without_email_the_iban_shows_the_identifier(
     assert emails(live_idp.app) == []
     page.get_by_role("link", name=t("recovery.to_sign_in")).click()
     at(page, url, "/login")
+
+
+# -- issue 10: what recovery sends and says -----------------------------------------------------
+
+MOBILE_WIDTH = {"width": 375, "height": 812}
+
+
+def both_widths(page: Page, screenshot: Callable[[Page, str], Path], name: str) -> None:
+    """The page at desktop width, then at 375 px (a phone), back to desktop."""
+    desktop = page.viewport_size
+    screenshot(page, name)
+    page.set_viewport_size(MOBILE_WIDTH)
+    screenshot(page, f"{name}-375")
+    if desktop:
+        page.set_viewport_size(desktop)
+
+
+def tab_to(page: Page, name: str, presses: int = 30) -> None:
+    """Move the keyboard focus with Tab alone until it is on the link or button `name`."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement && document.activeElement.innerText")
+        if focused and focused.strip() == name:
+            return
+    raise AssertionError(f"Tab never reached {name!r}")
+
+
+def test_sms_chosen_without_a_mobile_gets_the_code_by_email(
+    page: Page, live_idp, puzzles, axe, screenshot
+):
+    """Defect 5: no mobile known: the code and the temporary password come by e-mail, and
+    the pages say so in words true for every account."""
+    connected_user(live_idp, phone=None)
+    url = live_idp.url
+    open_forgotten_password(page, url)
+    fill_identity(page, puzzles, "marie")
+    next_step(page)
+    choose_channel(page, url, "sms")
+    at_pattern(page, url, r"/recovery/password/[^/]+/code")
+    expect(page.get_by_text(t("recovery.code_sent_sms"))).to_be_visible()
+    message = await_emails(live_idp.app, 1)[0]
+    assert message["To"] == "marie@example.org" and sms_messages(live_idp.app) == []
+    match = CODE.search(text_part(message))
+    assert match, text_part(message)
+    accessible(page, axe)
+    both_widths(page, screenshot, "recovery-code-no-mobile")
+    page.get_by_label(t("contacts.code_label")).fill(match.group(1))
+    page.keyboard.press("Enter")
+    expect_done(page, url, "recovery.temporary_sent_email")
+    accessible(page, axe)
+    both_widths(page, screenshot, "recovery-done-temporary-sent")
+    temporary = _temporary_password(text_part(await_email_matching(live_idp.app, TEMPORARY)))
+    assert sms_messages(live_idp.app) == []
+    sign_in(page, url, password=temporary)
+    expect_personalisation(page, url)
+
+
+def test_a_step_opened_elsewhere_says_the_link_is_gone(
+    page: Page, live_idp, puzzles, axe, screenshot, browser, browser_context_args
+):
+    """Defect 8: a recovery step's address in another browser (or once spent) reads "Ce lien
+    a expiré ou a déjà servi" and leads back to the start, by keyboard."""
+    connected_user(live_idp)
+    url = live_idp.url
+    open_forgotten_password(page, url)
+    fill_identity(page, puzzles, "marie")
+    next_step(page)
+    choose_channel(page, url, "email")
+    at_pattern(page, url, r"/recovery/password/[^/]+/code")
+    step = page.url
+    elsewhere = browser.new_context(**browser_context_args)
+    try:
+        other = elsewhere.new_page()
+        answer = other.goto(step)
+        assert answer is not None and answer.status == 410
+        heading(other, "invitation.unusable_title")
+        expect(other.get_by_role("alert")).to_have_text(t("recovery.link_step_gone"))
+        accessible(other, axe)
+        both_widths(other, screenshot, "recovery-link-gone")
+        tab_to(other, t("recovery.start_again"))
+        other.keyboard.press("Enter")
+        at(other, url, "/recovery/password")
+        heading(other, "recovery.identify_title")
+    finally:
+        elsewhere.close()
+
+
+class TestNewPasswordAfterCode:
+    """ASSU2000 (`after_code = "set_password"`): a right code opens the new-password page."""
+
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {"recovery": {"response_floor_ms": 5, "after_code": "set_password"}}
+
+    def test_a_right_code_opens_the_new_password_page(
+        self, page: Page, live_idp, puzzles, axe, screenshot
+    ):
+        connected_user(live_idp)
+        url = live_idp.url
+        open_forgotten_password(page, url)
+        fill_identity(page, puzzles, "marie")
+        next_step(page)
+        choose_channel(page, url, "email")
+        match = CODE.search(text_part(await_emails(live_idp.app, 1)[0]))
+        assert match
+        type_code(page, match.group(1))
+        at_pattern(page, url, r"/recovery/password/[^/]+/new")
+        accessible(page, axe)
+        both_widths(page, screenshot, "recovery-new-password-after-code")
+        choose_new_password(page)
+        expect_changed(page, url)
+        assert len(emails(live_idp.app)) == 2  # the code, then "vient d'être modifié"
+        sign_in(page, url, password=NEW_PASSWORD)
+        expect_signed_in(page, url)
+
+
+class TestNothingToAsk:
+    """BonusEco (`order = "secret_question"`): an unknown identifier, like an account with no
+    secret, reads the assistance message where the question would be."""
+
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {"recovery": {"response_floor_ms": 5, "order": "secret_question"}}
+
+    def test_the_assistance_message(self, page: Page, live_idp, puzzles, axe, screenshot):
+        url = live_idp.url
+        open_forgotten_password(page, url)
+        fill_identity(page, puzzles, "nobody")
+        next_step(page)
+        choose_channel(page, url, "email")
+        at(page, url, "/recovery/assistance")
+        expect(page.get_by_role("status")).to_have_text(
+            t("recovery.secrets_missing", phone="0 800 74 74 00")
+        )
+        accessible(page, axe)
+        both_widths(page, screenshot, "recovery-assistance")
+        tab_to(page, t("recovery.to_sign_in"))
+        page.keyboard.press("Enter")
+        at(page, url, "/login")
+        assert emails(live_idp.app) == []

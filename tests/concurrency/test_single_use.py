@@ -99,3 +99,22 @@ def test_two_consents_at_once_give_one_consent_and_one_code(app, rp: RelyingPart
     assert sorted(a.status_code for a in resumed) == [302, 400]
     assert sum(rp.leaves(a) for a in resumed) == 1
     assert count(app, AuthorizationCode) == 1
+
+
+def test_a_recovery_password_used_twice_at_once_replaces_the_password_once(
+    app, client, factories, puzzles, clock
+):
+    """Two sign-ins with the temporary password a recovery sent: it becomes the password
+    once (one history row, one notification), and neither answer is a 500."""
+    from idp.models import PasswordHistory
+
+    factories.user(last_login_at=clock.now() - 3600)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    code = CODE.search(text_part(last_email(app))).group(1)
+    posted_twice(app, client, code_path, code=code)  # any one of them sends the password
+    temporary = re.search(r"Mot de passe provisoire : (\S+)", text_part(last_email(app))).group(1)
+    signing_in = app.test_client()
+    answers = posted_twice(app, signing_in, "/login", identifier="marie", password=temporary)
+    assert 500 not in {a.status_code for a in answers}
+    assert count(app, PasswordHistory) == 1
+    assert sum("vient d'être modifié" in text_part(m) for m in emails(app)) == 1

@@ -358,7 +358,7 @@ def test_multipart_bodies_on_the_recovery_channel_step(client, factories, puzzle
     again = client.post(channel, data=_multipart({"csrf_token": token, "channel": "sms"}))
     assert again.status_code == 303 and again.location == first.location
     assert row_counts(app) == after_first
-    assert "60" in client.get(again.location).get_data(as_text=True)
+    assert "patienter 1 min" in client.get(again.location).get_data(as_text=True)
 
 
 def test_multipart_bodies_on_forms(rp, app):

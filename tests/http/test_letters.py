@@ -43,7 +43,11 @@ MARIE = PostalAddress(
 # Every letter template, with the context its header comment documents.
 TEMPLATES = {
     "recovery_code": {"code": "48219375", "days": 15},
-    "temporary_password": {"identifier": "marie.dupont", "temporary_password": "Kx7-pQ2m-Wd"},
+    "temporary_password": {
+        "identifier": "marie.dupont",
+        "temporary_password": "Kx7-pQ2m-Wd",
+        "valid_days": 15,
+    },
 }
 MM = 25.4 / 72
 
@@ -126,7 +130,7 @@ def test_the_pdf_holds_the_code_the_date_and_the_addresses(app):
         "Objet : Votre code de sécurité pour obtenir un nouveau mot de passe",
         "Madame, Monsieur,",
         "48219375",
-        "« J'ai oublié mon mot de passe »",
+        "« J'ai reçu un code de sécurité par courrier »",
         "valable 15 jours à compter de la date de ce courrier",
         "salutations distinguées",
         "0 800 74 74 00",

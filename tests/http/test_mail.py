@@ -25,6 +25,7 @@ TEMPLATES = {
         "identifier": "marie",
         "temporary_password": "Kx7-pQ2m",
         "sign_in_url": "http://idp.test/login",
+        "valid_days": 15,
     },
 }
 ASPONE = (

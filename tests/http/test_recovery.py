@@ -66,13 +66,53 @@ def test_email_code_then_temporary_password(app, client, factories, puzzles, clo
     assert done.location == DONE
     outcomes = [e.outcome for e in factories.audit("recovery_code")]
     assert outcomes == ["wrong", "ok"]
-    assert page_text("recovery.done") in client.get(DONE).get_data(as_text=True)
-    # The temporary password arrives over the same channel; the old one is gone.
-    temporary = re.search(r"Mot de passe provisoire : (\S+)", text_part(last_email(app))).group(1)
-    assert submit(client, puzzles, password=DEFAULT_PASSWORD).status_code == 200
+    # MSA: the person who proved the channel is told what it brings.
+    assert page_text("recovery.temporary_sent_email") in client.get(DONE).get_data(as_text=True)
+    # The temporary password arrives over the same channel; once used, the old one is gone.
+    temporary = temporary_from(last_email(app))
     signed = submit(client, puzzles, password=temporary)
     assert signed.location == "/password/change"  # to personalise
     assert stored(app).password_temporary
+    assert submit(app.test_client(), puzzles, password=DEFAULT_PASSWORD).status_code == 200
+
+
+def temporary_from(message) -> str:
+    return re.search(r"Mot de passe provisoire : (\S+)", text_part(message)).group(1)
+
+
+def signs_in(app, puzzles, password: str, identifier: str = "marie") -> bool:
+    """Whether a fresh browser signs in with this password (a redirect, not the form again)."""
+    return submit(app.test_client(), puzzles, identifier, password).status_code == 303
+
+
+def test_the_current_password_stays_valid_until_the_temporary_one_is_used(
+    app, client, factories, puzzles, clock
+):
+    """Defect 2: what a recovery sends waits beside the current password. Both sign in until
+    the temporary one is used; then it is the password, and the change is notified."""
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    post_page(client, code_path, code=code_from(last_email(app)))
+    temporary = temporary_from(last_email(app))
+    assert "votre mot de passe actuel reste valable" in text_part(last_email(app))
+    assert not any("vient d'être modifié" in text_part(m) for m in emails(app))
+    assert signs_in(app, puzzles, DEFAULT_PASSWORD)
+    assert not stored(app).password_temporary
+    assert signs_in(app, puzzles, temporary)
+    assert stored(app).password_temporary and stored(app).pending_password_hash is None
+    assert not signs_in(app, puzzles, DEFAULT_PASSWORD)
+    assert signs_in(app, puzzles, temporary)
+    assert sum("vient d'être modifié" in text_part(m) for m in emails(app)) == 1
+
+
+def test_the_temporary_password_of_a_recovery_expires(app, client, factories, puzzles, clock):
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    post_page(client, code_path, code=code_from(last_email(app)))
+    temporary = temporary_from(last_email(app))
+    clock.advance(15 * 24 * 3600)
+    assert not signs_in(app, puzzles, temporary)
+    assert signs_in(app, puzzles, DEFAULT_PASSWORD)
 
 
 def test_sms_code_goes_to_the_mobile(app, client, factories, puzzles, clock):
@@ -83,6 +123,70 @@ def test_sms_code_goes_to_the_mobile(app, client, factories, puzzles, clock):
     sent = sms_messages(app)[-1]
     assert sent["to"] == "+33612345612"
     assert CODE.search(sent["text"])
+
+
+def test_sms_chosen_without_a_mobile_sends_the_code_by_email(
+    app, client, factories, puzzles, clock
+):
+    """Defect 5: the account has no mobile: the code, then the temporary password, go to the
+    address it has, and the pages say so in words true for everyone."""
+    from tests.support.outbox import sms_messages
+
+    factories.user(last_login_at=clock.now() - 3600, phone=None)
+    code_path = walk_to_code_page(client, puzzles, "marie", "sms")
+    assert sms_messages(app) == []
+    assert last_email(app)["To"] == "marie@example.org"
+    page = client.get(code_path).get_data(as_text=True)
+    assert page_text("recovery.code_sent_sms") in page
+    done = post_page(client, code_path, code=code_from(last_email(app)))
+    assert done.location == DONE
+    assert page_text("recovery.temporary_sent_email") in client.get(DONE).get_data(as_text=True)
+    assert signs_in(app, puzzles, temporary_from(last_email(app)))
+    assert sms_messages(app) == []
+
+
+def test_sms_code_page_is_the_same_with_or_without_a_mobile(app, factories, puzzles, clock):
+    factories.user(last_login_at=clock.now() - 3600, phone=None)
+    pages = []
+    for who in ("marie", "nobody"):
+        http = app.test_client()
+        pages.append(stable_body(http.get(walk_to_code_page(http, puzzles, who, "sms"))))
+    assert pages[0] == pages[1]
+
+
+class TestSetPasswordAfterCode:
+    """ASSU2000: a right code opens the new-password page at once."""
+
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"after_code": "set_password", "response_floor_ms": 1}}
+
+    def test_a_right_code_opens_the_new_password_page(self, app, client, factories, puzzles, clock):
+        connected_user(factories, clock)
+        code_path = walk_to_code_page(client, puzzles, "marie")
+        sent = len(emails(app))
+        new = post_page(client, code_path, code=code_from(last_email(app)))
+        assert new.status_code == 303 and new.location == code_path.replace("/code", "/new")
+        assert len(emails(app)) == sent  # nothing more is sent
+        page = client.get(new.location)
+        assert page_text("recovery.new_password_title") in page.get_data(as_text=True)
+        changed = post_page(
+            client, new.location, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD
+        )
+        assert changed.location == "/recovery/changed"
+        assert client.get(new.location).status_code == 410  # the step is spent
+        assert signs_in(app, puzzles, NEW_PASSWORD)
+        assert not signs_in(app, puzzles, DEFAULT_PASSWORD)
+        assert [e.detail["reason"] for e in factories.audit("password_changed")] == [
+            "recovery:channels"
+        ]
+
+    def test_a_wrong_code_does_not_open_it(self, app, client, factories, puzzles, clock):
+        connected_user(factories, clock)
+        code_path = walk_to_code_page(client, puzzles, "marie")
+        wrong = "000000" if code_from(last_email(app)) != "000000" else "111111"
+        assert post_page(client, code_path, code=wrong).status_code == 200
+        assert client.get(code_path.replace("/code", "/new")).status_code == 404
 
 
 def test_code_is_single_use_expires_and_allows_five_tries(app, client, factories, puzzles, clock):
@@ -118,7 +222,25 @@ def test_the_recovery_in_progress_expires(app, client, factories, puzzles, clock
     connected_user(factories, clock)
     code_path = walk_to_code_page(client, puzzles, "marie")
     clock.advance(30 * 60)
-    assert client.get(code_path).status_code == 404
+    gone = client.get(code_path)
+    assert gone.status_code == 410
+    assert page_text("recovery.link_step_gone") in gone.get_data(as_text=True)
+    assert 'href="/recovery/password"' in gone.get_data(as_text=True)
+
+
+def test_a_recovery_step_opened_in_another_browser_says_the_link_is_gone(
+    app, client, factories, puzzles, clock
+):
+    """Defect 8: a foreign or finished step is "ce lien a expiré ou a déjà servi", not a 404."""
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    foreign = app.test_client().get(code_path)
+    assert foreign.status_code == 410
+    assert page_text("recovery.link_step_gone") in foreign.get_data(as_text=True)
+    post_page(client, code_path, code=code_from(last_email(app)))
+    used = client.get(code_path)
+    assert used.status_code == 410
+    assert page_text("recovery.link_step_gone") in used.get_data(as_text=True)
 
 
 class TestCodeExpiry:
@@ -139,7 +261,7 @@ class TestCodeExpiry:
 class TestLinkMode:
     @pytest.fixture
     def settings_overrides(self):
-        return {"recovery": {"mode": "link", "response_floor_ms": 1}}
+        return {"recovery": {"after_code": "link", "response_floor_ms": 1}}
 
     def test_right_code_sends_a_link_that_works_once(self, app, client, factories, puzzles, clock):
         connected_user(factories, clock)
@@ -193,12 +315,14 @@ def test_recovery_unlocks_a_locked_account(app, client, factories, puzzles, cloc
     assert submit(client, puzzles, password=temporary).status_code == 303
 
 
-def test_recovery_notifies_the_account_of_the_change(app, client, factories, puzzles, clock):
+def test_the_change_is_notified_when_the_temporary_password_is_used(
+    app, client, factories, puzzles, clock
+):
     connected_user(factories, clock)
     code_path = walk_to_code_page(client, puzzles, "marie")
     post_page(client, code_path, code=code_from(last_email(app)))
-    subjects = [m["Subject"] for m in emails(app)]
-    assert any("modifi" in s or "provisoire" in s for s in subjects)
+    assert not any("vient d'être modifié" in text_part(m) for m in emails(app))
+    assert signs_in(app, puzzles, temporary_from(last_email(app)))
     assert any("vient d'être modifié" in text_part(m) for m in emails(app))
 
 
@@ -261,7 +385,7 @@ class TestResendWait:
             assert again.status_code == 303 and again.location.endswith("/code")
             page = http.get(again.location)
             assert page.status_code == 200
-            assert page_text("contacts.code_wait", seconds=45) in page.get_data(as_text=True)
+            assert page_text("recovery.code_wait", minutes=1) in page.get_data(as_text=True)
             pages[who] = stable_body(page)
         assert pages["marie"] == pages["nobody"]
         assert len(emails(app)) == 1  # the wait sent nothing
@@ -276,7 +400,7 @@ class TestResendWait:
             again = choose(http, channel_path, "email")
             assert again.status_code == 303 and again.location.endswith("/code")
             pages[who] = stable_body(http.get(again.location))
-        assert page_text("contacts.code_wait", seconds=60) in pages["marie"]
+        assert page_text("recovery.code_wait", minutes=1) in pages["marie"]
         assert pages["marie"] == pages["nobody"]
 
 
@@ -351,6 +475,46 @@ class TestSecretQuestion:
         assert emails(app) == []
 
 
+def test_a_secret_question_is_asked_by_default_even_after_signing_in(
+    app, client, factories, puzzles, clock
+):
+    """BonusEco: the question set at activation, with the default order."""
+    from idp.services.secret_question import set_secret
+
+    user = connected_user(factories, clock)
+    with app.app_context():
+        stored_user = db.session.get(User, user.id)
+        set_secret(stored_user, "birth_town", "Niort", hash_key=app.extensions["idp"].hash_key)
+        db.session.commit()
+    question = choose(client, begin(client, puzzles, "marie"), "email").location
+    assert question.endswith("/question")
+    assert post_page(client, question, answer="niort").location == DONE
+    assert any("/recovery/reset/" in u for u in links(last_email(app)))
+
+
+class TestNothingToAsk:
+    """BonusEco's order: no secret set and nothing usable, or an unknown identifier: the
+    seed's assistance message where the question would be, word for word the same."""
+
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"recovery": {"order": "secret_question", "response_floor_ms": 1}}
+
+    def test_the_same_assistance_page_for_both(self, app, factories, puzzles, clock):
+        factories.user(last_login_at=clock.now() - 3600)
+        pages = []
+        for who in ("marie", "nobody"):
+            http = app.test_client()
+            answered = choose(http, begin(http, puzzles, who), "email")
+            assert answered.location == "/recovery/assistance"
+            pages.append(http.get(answered.location))
+        assert stable_body(pages[0]) == stable_body(pages[1])
+        said = pages[0].get_data(as_text=True)
+        assert page_text("recovery.secrets_missing", phone="0 800 74 74 00") in said
+        assert "L&#39;ensemble des secrets (question/réponse secrètes) n&#39;étant pas" in said
+        assert emails(app) == []
+
+
 # -- path 4: no e-mail known (ASSU2000): a code by post ---------------------------------------
 
 
@@ -385,6 +549,35 @@ class TestPostalCode:
         # Single use.
         again = post_page(client, "/recovery/letter", puzzles, identifier="marie", code=code)
         assert page_text("recovery.letter_code_wrong") in again.get_data(as_text=True)
+
+    def test_the_letter_says_the_walk_the_pages_make(self, app, client, user, puzzles):
+        """Defect 6: the letter's steps, followed from the sign-in page, reach the code form
+        (no second letter, no channel step) and end with the new password."""
+        from tests.support.outbox import letter_text, letters
+
+        choose(client, begin(client, puzzles, "marie"), "sms")
+        [letter] = letters(app)
+        said = " ".join(letter_text(letter).split())
+        assert "cliquez sur « J'ai oublié mon mot de passe », puis sur « J'ai reçu un code" in said
+        direct = re.search(r"adresse directe : (\S+?)\)", said).group(1)
+        code = CODE.search(said).group(1)
+        walker = app.test_client()
+        sign_in_page = walker.get("/login").get_data(as_text=True)
+        forgot = link_named(sign_in_page, text("login.forgot_password", "fr"))
+        have_code = link_named(
+            walker.get(forgot).get_data(as_text=True), text("recovery.have_letter_code", "fr")
+        )
+        assert direct == "http://idp.test" + have_code
+        form = walker.get(have_code).get_data(as_text=True)
+        assert all(f'name="{field}"' in form for field in ("identifier", "code", "captcha_answer"))
+        verified = post_page(walker, have_code, puzzles, identifier="marie", code=code)
+        assert verified.location.endswith("/new") and "/channel" not in verified.location
+        changed = post_page(
+            walker, verified.location, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD
+        )
+        assert changed.location == "/recovery/changed"
+        assert len(letters(app)) == 1
+        assert signs_in(app, puzzles, NEW_PASSWORD)
 
     def test_letter_code_expires_after_fifteen_days(self, app, client, user, puzzles, clock):
         from tests.support.outbox import letter_text, letters
@@ -433,6 +626,65 @@ class TestOrganisationData:
         assert "Mot de passe provisoire" not in text_part(last_email(app))
         assert "12 chemin des Vignes" in letter_text(letters(app)[-1])
 
+    def test_a_wrong_answer_takes_nothing_from_the_holder(
+        self, app, client, user, puzzles, factories
+    ):
+        """Defect 2: a stranger answers wrong: a letter is posted, the e-mail says so (not
+        that the password changed), and the agent's temporary password still signs in until
+        the letter's is used."""
+        from tests.support.outbox import letter_text, letters
+
+        fact = choose(client, begin(client, puzzles, "marie"), "email").location
+        assert post_page(client, fact, answer="99,00").location == DONE
+        notice = text_part(last_email(app))
+        assert "Votre mot de passe n'a pas été modifié" in notice
+        assert not any("vient d'être modifié" in text_part(m) for m in emails(app))
+        assert factories.audit("password_changed") == []
+        assert signs_in(app, puzzles, DEFAULT_PASSWORD)
+        body = letter_text(letters(app)[-1])
+        posted = re.findall(r"Votre mot de passe provisoire\n(\S+)", body)[-1]
+        assert "votre mot de passe actuel reste valable" in " ".join(body.split())
+        assert signs_in(app, puzzles, posted)
+        assert not signs_in(app, puzzles, DEFAULT_PASSWORD)
+
+    def test_a_second_request_the_same_day_leaves_the_letter_in_the_post(
+        self, app, client, user, puzzles, clock, factories
+    ):
+        """A new letter would void the one on its way: at most one a day."""
+        from tests.support.outbox import letter_text, letters
+
+        for _ in range(2):
+            fact = choose(client, begin(client, puzzles, "marie"), "email").location
+            assert post_page(client, fact, answer="99,00").location == DONE
+            clock.advance(3600)
+        [letter] = letters(app)
+        posted = re.findall(r"Votre mot de passe provisoire\n(\S+)", letter_text(letter))[-1]
+        assert [e.outcome for e in factories.audit("recovery_letter")] == ["already_posted"]
+        clock.advance(23 * 3600)
+        fact = choose(client, begin(client, puzzles, "marie"), "email").location
+        post_page(client, fact, answer="99,00")
+        assert len(letters(app)) == 2  # a day later, a new one (the newest counts)
+        assert not signs_in(app, puzzles, posted)
+
+    def test_sms_chosen_without_a_mobile_gets_the_password_by_email(
+        self, app, client, user, puzzles
+    ):
+        """Defect 5: a right answer, SMS chosen, no mobile known: the e-mail the account has."""
+        from tests.support.outbox import letters, sms_messages
+
+        fact = choose(client, begin(client, puzzles, "marie"), "sms").location
+        assert post_page(client, fact, answer="152,40").location == DONE
+        assert sms_messages(app) == [] and letters(app) == []
+        assert signs_in(app, puzzles, temporary_from(last_email(app)))
+
+    def test_a_wrong_answer_says_by_email_when_no_mobile_is_known(self, app, client, user, puzzles):
+        from tests.support.outbox import letters, sms_messages
+
+        fact = choose(client, begin(client, puzzles, "marie"), "sms").location
+        post_page(client, fact, answer="99,00")
+        assert sms_messages(app) == [] and len(letters(app)) == 1
+        assert "Un courrier vous est adressé" in last_email(app)["Subject"]
+
 
 def test_nothing_usable_walks_the_unknown_pages(app, client, factories, puzzles):
     factories.user(email=None, last_login_at=None)  # no channel, no address, no secret
@@ -441,6 +693,12 @@ def test_nothing_usable_walks_the_unknown_pages(app, client, factories, puzzles)
     assert post_page(client, code_path, code="123456").status_code == 200
     done = client.get(DONE).get_data(as_text=True)
     assert page_text("recovery.no_secrets", phone="0 800 74 74 00") in done
+
+
+def link_named(html: str, name: str) -> str:
+    """The href of the link whose text is `name` (as a person clicks it)."""
+    escaped = re.escape(name.replace("'", "&#39;"))
+    return re.search(rf'<a [^>]*href="([^"]+)"[^>]*>\s*{escaped}\s*</a>', html).group(1)
 
 
 def answer_only_client(app) -> FlaskClient:
