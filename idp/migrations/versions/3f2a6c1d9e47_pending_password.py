@@ -2,7 +2,7 @@
 current password, which stays valid until the new one is used.
 
 Revision ID: 3f2a6c1d9e47
-Revises: 1b8559f43092
+Revises: 5d2a7c9e41b8
 Create Date: 2026-12-04 22:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f2a6c1d9e47'
-down_revision = '1b8559f43092'
+down_revision = '5d2a7c9e41b8'
 branch_labels = None
 depends_on = None
 
