@@ -128,7 +128,7 @@ def create_app(
     from idp.services.clients import ClientRegistry
     from idp.services.codes import OneTimeCodes
     from idp.services.links import OneTimeLinks
-    from idp.services.lockout import Lockout
+    from idp.services.lockout import FailureCount, Lockout
     from idp.services.passwords import PasswordHashing
 
     settings = config if isinstance(config, Settings) else load_settings(config, overrides)
@@ -159,6 +159,7 @@ def create_app(
         passwords=PasswordHashing(settings.password),
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),
+        captcha_failures=FailureCount(hash_key, "captcha"),
         codes=OneTimeCodes(hash_key),
         invitations=OneTimeLinks(
             "invitation",

@@ -26,6 +26,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le couple identifiant / mot de passe est incorrect.",
         "en": "The identifier / password pair is incorrect.",
     },
+    "login.tries_left": {
+        "fr": "Il vous reste {left} {left:essai|essais} avant le verrouillage temporaire du "
+        "compte.",
+        "en": "You have {left} {left:try|tries} left before the account is locked for a while.",
+    },
+    "login.password_not_checked": {
+        "fr": "Votre mot de passe n'a pas été vérifié et cet essai n'est pas décompté : "
+        "saisissez de nouveau votre mot de passe, puis la réponse à la nouvelle vérification.",
+        "en": "Your password was not checked and this try does not count: type your password "
+        "again, then the answer to the new check.",
+    },
     "login.error_summary": {
         "fr": "La connexion n'a pas abouti :",
         "en": "You could not be signed in:",
@@ -394,8 +405,8 @@ MESSAGES.update(
             "en": "A code was just sent: you can ask for a new one in {seconds} seconds.",
         },
         "contacts.code_wrong": {
-            "fr": "Le code saisi est incorrect. Il vous reste {left} essai(s).",
-            "en": "The code is not correct. You have {left} tries left.",
+            "fr": "Le code saisi est incorrect. Il vous reste {left} {left:essai|essais}.",
+            "en": "The code is not correct. You have {left} {left:try|tries} left.",
         },
         "contacts.code_exhausted": {
             "fr": "Vous avez épuisé les essais autorisés. Vous pourrez demander un nouveau code "
@@ -612,7 +623,7 @@ MESSAGES.update(
         "dev.sms.title": {"fr": "SMS au {to}", "en": "Text message to {to}"},
         "dev.sms.text": {"fr": "Texte", "en": "Text"},
         "dev.sms.segments": {
-            "fr": "{length} caractères, soit {count} SMS facturé(s).",
+            "fr": "{length} caractères, soit {count} SMS {count:facturé|facturés}.",
             "en": "{length} characters: {count} SMS billed.",
         },
         "dev.sms.fields": {"fr": "Enregistrement", "en": "Record"},
@@ -831,8 +842,8 @@ MESSAGES.update(
         "recovery.iban_hint": {"fr": "Par exemple : 890189", "en": "For instance: 890189"},
         "recovery.iban_wrong": {
             "fr": "Les informations saisies ne permettent pas de retrouver votre identifiant. "
-            "Il vous reste {left} essai(s).",
-            "en": "The details given do not find your identifier. {left} tries left.",
+            "Il vous reste {left} {left:essai|essais}.",
+            "en": "The details given do not find your identifier. {left} {left:try|tries} left.",
         },
         "recovery.identifier_is": {
             "fr": "Votre identifiant de connexion est :",

@@ -9,9 +9,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from idp.config import CaptchaSettings
 from idp.models import User
 from idp.services import audit, users
-from idp.services.lockout import Lockout, Reservation, Status
+from idp.services.lockout import FailureCount, Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
 
 # Authentication context of a password sign-in, on the eIDAS scale FranceConnect uses.
@@ -32,6 +33,8 @@ class Attempt:
     outcome: Outcome
     user: User | None = None
     locked_until: int | None = None
+    # After a wrong password: how many more may fail before the lock (the page says it).
+    tries_left: int | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,33 @@ def _note_lock(status: Status, user: User | None, identifier: str, context: Cont
     )
 
 
+def captcha_needed(
+    identifier: str | None,
+    *,
+    browser_failures: int,
+    settings: CaptchaSettings,
+    lockout: Lockout,
+    captcha_failures: FailureCount,
+    now: int,
+) -> bool:
+    """Whether this attempt must answer a captcha, per `[captcha] mode`.
+
+    With "after_failures": once this browser, or the identifier typed (wrong passwords in
+    a row, misread captchas today), has failed `after` times: a robot changing browsers or
+    identifiers meets the captcha either way.
+    """
+    if settings.mode != "after_failures":
+        return settings.mode == "always"
+    failures = browser_failures
+    if identifier:
+        failures = max(
+            failures,
+            lockout.status(identifier, now=now).consecutive_failures,
+            captcha_failures.count(identifier, now=now),
+        )
+    return failures >= settings.after
+
+
 def sign_in(
     identifier: str,
     password: str,
@@ -92,17 +122,19 @@ def sign_in(
     captcha_passed: bool,
     hashing: PasswordHashing,
     lockout: Lockout,
+    captcha_failures: FailureCount,
     context: Context,
 ) -> Attempt:
     """One sign-in attempt: captcha, lock, password, account state, in that order.
 
-    The attempt is reserved before the password is checked (see `idp.services.lockout`):
-    a refused reservation evaluates no password at all, and a right password is refused
-    if a lock was set while it was being checked.
+    A wrong captcha answer stops the attempt before the password, and is counted apart
+    (`captcha_failures`): a misread image proves nothing about the password, so it never
+    brings a lock nearer. The attempt is then reserved before the password is checked (see
+    `idp.services.lockout`): a refused reservation evaluates no password at all, and a
+    right password is refused if a lock was set while it was being checked.
     """
     now = context.now
     if not captcha_passed:
-        # A wrong captcha answer costs an attempt, as a wrong password does.
         audit.record(
             "captcha_failed",
             "refused",
@@ -111,8 +143,8 @@ def sign_in(
             client_id=context.client_id,
             ip=context.ip,
         )
-        status = lockout.record_failure(identifier, now=now)
-        _note_lock(status, None, identifier, context)
+        captcha_failures.add(identifier, now=now)
+        status = lockout.status(identifier, now=now)
         if status.locked(now):
             return Attempt(Outcome.LOCKED, locked_until=status.locked_until)
         return Attempt(Outcome.CAPTCHA_FAILED)
@@ -132,6 +164,8 @@ def sign_in(
             lockout,
             context,
         )
+    if attempt.outcome is Outcome.SIGNED_IN:
+        captcha_failures.clear(identifier, now=now)
     _audit(attempt, identifier, context)
     return attempt
 
@@ -160,7 +194,8 @@ def _settle(
         _note_lock(status, attempt.user, identifier, context)
         if status.locked(now):
             return Attempt(Outcome.LOCKED, attempt.user, status.locked_until)
-        return attempt
+        tries_left = lockout.tries_left(identifier, now=now)
+        return Attempt(Outcome.INVALID, attempt.user, tries_left=tries_left)
     if attempt.outcome is Outcome.SIGNED_IN:
         if not lockout.succeed(reservation, now=now):
             # Locked while this password was being checked: the lock stands.
