@@ -96,6 +96,7 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
             "development": settings.server.development,
             "password_policy": settings.password.policy,
             "password_min_length": minimum_length(settings.password),
+            "password_forbid_spaces_and_accents": settings.password.forbid_spaces_and_accents,
             "password_max_length": settings.password.max_length,
             "language_query": language_query,
         }

@@ -263,6 +263,10 @@ MESSAGES.update(
             "fr": "Le mot de passe ne respecte pas la règle de longueur.",
             "en": "The password does not meet the length rule.",
         },
+        "password.policy.pin-6": {
+            "fr": "Le mot de passe doit compter exactement 6 chiffres, sans lettre ni espace.",
+            "en": "The password must be exactly 6 digits, with no letter and no space.",
+        },
         "password.reused": {
             "fr": "Ce mot de passe a déjà été utilisé récemment : choisissez-en un autre.",
             "en": "This password was used recently: choose another one.",
@@ -325,6 +329,16 @@ MESSAGES.update(
             "plusieurs mots est facile à retenir et difficile à deviner. « faible » est refusé.",
             "en": "Your password must have at least {min} characters: a phrase of several "
             "words is easy to remember and hard to guess. “weak” is refused.",
+        },
+        "password.rules_pin-6": {
+            "fr": "Votre mot de passe est composé de 6 chiffres. Évitez les suites (123456), "
+            "les chiffres répétés (111111) et les codes courants : ils sont refusés.",
+            "en": "Your password is made of 6 digits. Avoid runs (123456), repeated digits "
+            "(111111) and common codes: they are refused.",
+        },
+        "password.rules_no_spaces_or_accents": {
+            "fr": "Il ne doit contenir ni espace ni caractère accentué (é, è, à, ç…).",
+            "en": "It must contain no space and no accented character (é, è, à, ç…).",
         },
         # Contact details
         "contacts.confirm_title": {

@@ -17,7 +17,7 @@ from idp.config import PasswordSettings
 from idp.extensions import db
 from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
-from idp.services.passwords import PasswordHashing, generate_temporary
+from idp.services.passwords import PasswordHashing
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ def replace_password(
 def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason: str) -> str:
     """Give the account a new temporary password, to personalise at the next sign-in (its
     sessions and refresh tokens end); returns it, for the caller to deliver."""
-    temporary = generate_temporary()
+    temporary = hashing.new_temporary()
     replace_password(
         user, temporary, now=now, hashing=hashing, temporary=True, keep_sid=None, reason=reason
     )
