@@ -97,6 +97,12 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
             "password_policy": settings.password.policy,
             "password_min_length": minimum_length(settings.password),
             "password_forbid_spaces_and_accents": settings.password.forbid_spaces_and_accents,
+            # The label of the sign-in and recovery field, per `[login] identifier`.
+            "identifier_label": {
+                "identifier": "login.identifier",
+                "email": "login.identifier_email",
+                "either": "login.identifier_either",
+            }[settings.login.identifier],
             "password_max_length": settings.password.max_length,
             "language_query": language_query,
         }

@@ -109,6 +109,16 @@ class RatelimitSettings:
     recovery_per_nir: str = "10/hour"
 
 
+LOGIN_IDENTIFIERS = ("identifier", "email", "either")
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    # What the sign-in and the forgotten-password pages take: the account's "identifier",
+    # its "email" address (impots.gouv), or "either".
+    identifier: str = "identifier"
+
+
 @dataclass(frozen=True)
 class CaptchaSettings:
     # "always", "after_failures" (from `after` failures) or "never".
@@ -274,6 +284,7 @@ class Settings:
     tokens: TokensSettings = field(default_factory=TokensSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     ratelimit: RatelimitSettings = field(default_factory=RatelimitSettings)
+    login: LoginSettings = field(default_factory=LoginSettings)
     captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
     invite: InviteSettings = field(default_factory=InviteSettings)
@@ -441,6 +452,8 @@ def validate(settings: Settings) -> None:
     for name, value in dataclasses.asdict(settings.tokens).items():
         if value <= 0:
             raise ConfigError(f"[tokens] {name} must be positive")
+    if settings.login.identifier not in LOGIN_IDENTIFIERS:
+        raise ConfigError(f"[login] identifier must be one of {', '.join(LOGIN_IDENTIFIERS)}")
     if settings.captcha.mode not in {"always", "after_failures", "never"}:
         raise ConfigError('[captcha] mode must be "always", "after_failures" or "never"')
     if settings.captcha.kind not in {"image", "arithmetic"}:

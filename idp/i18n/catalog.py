@@ -19,6 +19,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sign in to continue to {client}.",
     },
     "login.identifier": {"fr": "Identifiant", "en": "Identifier"},
+    # The same field under `[login] identifier = "email"` and `"either"`.
+    "login.identifier_email": {"fr": "Adresse électronique", "en": "E-mail address"},
+    "login.identifier_either": {
+        "fr": "Identifiant ou adresse électronique",
+        "en": "Identifier or e-mail address",
+    },
     "login.password": {"fr": "Mot de passe", "en": "Password"},
     "login.submit": {"fr": "Se connecter", "en": "Sign in"},
     "login.required": {"fr": "Ce champ est exigé.", "en": "This field is required."},

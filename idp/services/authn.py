@@ -46,9 +46,15 @@ class Context:
     client_id: str | None = None
 
 
-def check_password(identifier: str, password: str, *, hashing: PasswordHashing) -> Attempt:
-    """Verify a password; an unknown identifier costs one argon2 verification too."""
-    user = users.find_by_identifier(identifier)
+def check_password(
+    identifier: str, password: str, *, hashing: PasswordHashing, accepts: str
+) -> Attempt:
+    """Verify a password; an unknown identifier costs one argon2 verification too.
+
+    `accepts` is `[login] identifier`: what the identifier typed may be (see
+    `users.find_for_sign_in`).
+    """
+    user = users.find_for_sign_in(identifier, accepts)
     matches = hashing.verify(user.password_hash if user else None, password)
     if user is None or not matches:
         return Attempt(Outcome.INVALID, user)
@@ -124,6 +130,7 @@ def sign_in(
     lockout: Lockout,
     captcha_failures: FailureCount,
     context: Context,
+    accepts: str,
 ) -> Attempt:
     """One sign-in attempt: captcha, lock, password, account state, in that order.
 
@@ -153,12 +160,12 @@ def sign_in(
         _note_lock(reservation.refusal, None, identifier, context)
         attempt = Attempt(
             Outcome.LOCKED,
-            users.find_by_identifier(identifier),
+            users.find_for_sign_in(identifier, accepts),
             reservation.refusal.locked_until,
         )
     else:
         attempt = _settle(
-            check_password(identifier, password, hashing=hashing),
+            check_password(identifier, password, hashing=hashing, accepts=accepts),
             reservation,
             identifier,
             lockout,
