@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from idp.i18n import text
@@ -35,6 +37,7 @@ class TestByEmail:
         factories.user()
         page = client.get("/login").get_data(as_text=True)
         assert page_text("login.identifier_email") in page
+        assert re.search(r'<input[^>]*inputmode="email"[^>]*name="identifier"', page)
         refused = submit(client, puzzles, "marie")
         assert page_text("login.invalid_credentials") in refused.get_data(as_text=True)
         assert submit(client, puzzles, " Marie@Example.ORG ").status_code == 303

@@ -52,6 +52,8 @@ def test_the_new_password_page_asks_six_digits_on_the_numeric_keypad(
 
 def test_three_wrong_pins_lock_and_the_page_counts_down(client, factories, puzzles):
     factories.user()
+    form = client.get("/login").get_data(as_text=True)
+    assert re.search(r'<input[^>]*inputmode="numeric"[^>]*name="password"', form)
     first = submit(client, puzzles, password="111111").get_data(as_text=True)
     assert "Il vous reste 2 essais avant" in first
     second = submit(client, puzzles, password="222222").get_data(as_text=True)
