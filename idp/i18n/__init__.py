@@ -59,9 +59,9 @@ def text(key: str, locale: str | None = None, **params: Any) -> str:
     """The message `key` in `locale` (the request's by default), with `params` filled in."""
     texts = MESSAGES[key]
     chosen = locale or current_locale()
-    message = texts.get(chosen) or texts[DEFAULT_LOCALE]
     if chosen not in texts:
         chosen = DEFAULT_LOCALE
+    message = texts[chosen]
     return _PluralFormatter(chosen).format(message, **params) if params else message
 
 

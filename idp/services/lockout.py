@@ -95,13 +95,13 @@ class FailureCount(_Throttle):
     The count decides only whether a captcha is asked; it is the day's, so that it fades.
     """
 
-    def add(self, identifier: str, *, now: int) -> int:
+    def add(self, identifier: str, *, now: int) -> None:
         """Count one more failure (one atomic UPDATE: concurrent ones all count)."""
         key = self._key(identifier)
         self._ensure_row(key, now)
         t = SignInThrottle
         new_window = now - t.window_start >= DAY_SECONDS
-        count = db.session.execute(
+        db.session.execute(
             update(t)
             .where(t.identifier_hash == key)
             .values(
@@ -109,9 +109,7 @@ class FailureCount(_Throttle):
                 window_start=case((new_window, now), else_=t.window_start),
                 updated_at=now,
             )
-            .returning(t.window_failures)
-        ).scalar_one()
-        return int(count)
+        )
 
     def count(self, identifier: str, *, now: int) -> int:
         row = self._row_by_key(self._key(identifier))
