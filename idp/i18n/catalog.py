@@ -217,9 +217,9 @@ MESSAGES.update(
         },
         "password.expired": {
             "fr": "Votre mot de passe a expiré : par sécurité, il doit être changé tous les "
-            "{days} jours. Choisissez-en un nouveau pour continuer.",
+            "{days} {days:jour|jours}. Choisissez-en un nouveau pour continuer.",
             "en": "Your password has expired: for security it must be changed every {days} "
-            "days. Choose a new one to continue.",
+            "{days:day|days}. Choose a new one to continue.",
         },
         "password.rules": {
             "fr": "Votre mot de passe doit contenir au moins 8 caractères. Évitez votre nom, "
@@ -421,8 +421,9 @@ MESSAGES.update(
         },
         "contacts.code_wait": {
             "fr": "Un code vient d'être envoyé : vous pourrez en demander un nouveau dans "
-            "{seconds} secondes.",
-            "en": "A code was just sent: you can ask for a new one in {seconds} seconds.",
+            "{seconds} {seconds:seconde|secondes}.",
+            "en": "A code was just sent: you can ask for a new one in {seconds} "
+            "{seconds:second|seconds}.",
         },
         "contacts.code_wrong": {
             "fr": "Le code saisi est incorrect. Il vous reste {left} {left:essai|essais}.",
@@ -430,9 +431,9 @@ MESSAGES.update(
         },
         "contacts.code_exhausted": {
             "fr": "Vous avez épuisé les essais autorisés. Vous pourrez demander un nouveau code "
-            "dans {minutes} minutes au plus.",
+            "dans {minutes} {minutes:minute|minutes} au plus.",
             "en": "You have used all the tries allowed. You can ask for a new code within "
-            "{minutes} minutes.",
+            "{minutes} {minutes:minute|minutes}.",
         },
         "contacts.code_expired": {
             "fr": "Ce code a expiré : demandez un nouveau code.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from idp.config import PASSWORD_POLICIES
 from idp.i18n import text
 from idp.i18n.catalog import MESSAGES
@@ -60,3 +62,14 @@ def test_counts_take_the_right_grammatical_number():
 def test_no_message_hedges_a_plural_with_brackets():
     hedged = [key for key, texts in MESSAGES.items() for value in texts.values() if "(s)" in value]
     assert not hedged
+
+
+@pytest.mark.parametrize(
+    ("key", "param", "singular"),
+    [
+        ("contacts.code_wait", "seconds", "dans 1 seconde."),
+        ("contacts.code_exhausted", "minutes", "dans 1 minute au plus."),
+    ],
+)
+def test_a_count_of_one_reads_in_the_singular(key, param, singular):
+    assert singular in text(key, "fr", **{param: 1})
