@@ -96,6 +96,13 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
             "development": settings.server.development,
             "password_policy": settings.password.policy,
             "password_min_length": minimum_length(settings.password),
+            "password_forbid_spaces_and_accents": settings.password.forbid_spaces_and_accents,
+            # The label of the sign-in and recovery field, per `[login] identifier`.
+            "identifier_label": {
+                "identifier": "login.identifier",
+                "email": "login.identifier_email",
+                "either": "login.identifier_either",
+            }[settings.login.identifier],
             "password_max_length": settings.password.max_length,
             "language_query": language_query,
         }
@@ -128,7 +135,7 @@ def create_app(
     from idp.services.clients import ClientRegistry
     from idp.services.codes import OneTimeCodes
     from idp.services.links import OneTimeLinks
-    from idp.services.lockout import Lockout
+    from idp.services.lockout import FailureCount, Lockout
     from idp.services.passwords import PasswordHashing
 
     settings = config if isinstance(config, Settings) else load_settings(config, overrides)
@@ -159,6 +166,7 @@ def create_app(
         passwords=PasswordHashing(settings.password),
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),
+        captcha_failures=FailureCount(hash_key, "captcha"),
         codes=OneTimeCodes(hash_key),
         invitations=OneTimeLinks(
             "invitation",

@@ -22,7 +22,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 RECOVERY_PATHS = ("channels", "secret_question", "organisation_data", "postal_code")
-PASSWORD_POLICIES = ("cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b")
+PASSWORD_POLICIES = ("cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b", "pin-6")
+# Six digits are 20 bits: "pin-6" only under a lockout this strict (see validate).
+PIN_MAX_ATTEMPTS = 3
+PIN_DAILY_MAX_FAILURES = 25
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # A host name or IPv4 address (letters, digits, hyphens, dots; ".name" for its subdomains).
@@ -108,6 +111,16 @@ class RatelimitSettings:
     # address typed (each sends that address a message), whatever the IP.
     registration_per_ip: str = "10/minute"
     registration_per_address: str = "5/hour"
+
+
+LOGIN_IDENTIFIERS = ("identifier", "email", "either")
+
+
+@dataclass(frozen=True)
+class LoginSettings:
+    # What the sign-in and the forgotten-password pages take: the account's "identifier",
+    # its "email" address (impots.gouv), or "either".
+    identifier: str = "identifier"
 
 
 @dataclass(frozen=True)
@@ -206,9 +219,10 @@ class BrandingSettings:
 
 @dataclass(frozen=True)
 class PasswordSettings:
-    # "cnil-2022-case2", "cnil-2022-case1", "msa" or "nist-800-63b" (see password_policy).
+    # "cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b" or "pin-6" (exactly six
+    # digits, ASSU2000's; only with a strict lockout) (see password_policy).
     policy: str = "cnil-2022-case2"
-    # Raises the preset's minimum length (never lowers it).
+    # Raises the preset's minimum length (never lowers it; "pin-6" is six digits, always).
     min_length: int = 8
     max_length: int = 128
     # impots.gouv's rule: no spaces and no accented characters.
@@ -292,6 +306,7 @@ class Settings:
     tokens: TokensSettings = field(default_factory=TokensSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
     ratelimit: RatelimitSettings = field(default_factory=RatelimitSettings)
+    login: LoginSettings = field(default_factory=LoginSettings)
     captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
     lockout: LockoutSettings = field(default_factory=LockoutSettings)
     invite: InviteSettings = field(default_factory=InviteSettings)
@@ -460,6 +475,8 @@ def validate(settings: Settings) -> None:
     for name, value in dataclasses.asdict(settings.tokens).items():
         if value <= 0:
             raise ConfigError(f"[tokens] {name} must be positive")
+    if settings.login.identifier not in LOGIN_IDENTIFIERS:
+        raise ConfigError(f"[login] identifier must be one of {', '.join(LOGIN_IDENTIFIERS)}")
     if settings.captcha.mode not in {"always", "after_failures", "never"}:
         raise ConfigError('[captcha] mode must be "always", "after_failures" or "never"')
     if settings.captcha.kind not in {"image", "arithmetic"}:
@@ -468,6 +485,15 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[captcha] length must be between 4 and 10")
     if settings.password.policy not in PASSWORD_POLICIES:
         raise ConfigError(f"[password] policy must be one of {', '.join(PASSWORD_POLICIES)}")
+    if settings.password.policy == "pin-6" and (
+        settings.lockout.max_attempts > PIN_MAX_ATTEMPTS
+        or settings.lockout.daily_max_failures > PIN_DAILY_MAX_FAILURES
+    ):
+        raise ConfigError(
+            f'[password] policy "pin-6" needs [lockout] max_attempts <= {PIN_MAX_ATTEMPTS} and '
+            f"daily_max_failures <= {PIN_DAILY_MAX_FAILURES}: six digits are 20 bits (a million "
+            "combinations), which only a strict lockout keeps from being guessed"
+        )
     if settings.password.max_length < 64:
         raise ConfigError("[password] max_length must be at least 64 (NIST 800-63B)")
     if not 1 <= settings.password.min_length <= settings.password.max_length:

@@ -16,7 +16,7 @@ from idp.services.captcha import Captchas
 from idp.services.clients import ClientRegistry
 from idp.services.codes import OneTimeCodes
 from idp.services.links import OneTimeLinks
-from idp.services.lockout import Lockout
+from idp.services.lockout import FailureCount, Lockout
 from idp.services.passwords import PasswordHashing
 
 
@@ -29,6 +29,8 @@ class Runtime:
     passwords: PasswordHashing
     captchas: Captchas
     lockout: Lockout
+    # Misread captchas, counted apart: they never lock (see idp.services.lockout).
+    captcha_failures: FailureCount
     codes: OneTimeCodes
     invitations: OneTimeLinks
     reset_links: OneTimeLinks

@@ -12,7 +12,6 @@ from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import audit, credentials, deliveries, importer
 from idp.services import users as accounts
-from idp.services.passwords import generate_temporary
 from idp.services.users import AccountError, NewAccount
 
 
@@ -82,7 +81,7 @@ def add(
     if invite and not email:
         raise click.UsageError("--invite needs --email")
     rt = runtime()
-    temporary = generate_temporary() if temporary_password else None
+    temporary = rt.passwords.new_temporary() if temporary_password else None
     if not (password or temporary or invite):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:

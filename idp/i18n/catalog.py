@@ -19,12 +19,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Sign in to continue to {client}.",
     },
     "login.identifier": {"fr": "Identifiant", "en": "Identifier"},
+    # The same field under `[login] identifier = "email"` and `"either"`.
+    "login.identifier_email": {"fr": "Adresse électronique", "en": "E-mail address"},
+    "login.identifier_either": {
+        "fr": "Identifiant ou adresse électronique",
+        "en": "Identifier or e-mail address",
+    },
     "login.password": {"fr": "Mot de passe", "en": "Password"},
     "login.submit": {"fr": "Se connecter", "en": "Sign in"},
     "login.required": {"fr": "Ce champ est exigé.", "en": "This field is required."},
     "login.invalid_credentials": {
         "fr": "Le couple identifiant / mot de passe est incorrect.",
         "en": "The identifier / password pair is incorrect.",
+    },
+    "login.tries_left": {
+        "fr": "Il vous reste {left} {left:essai|essais} avant le verrouillage temporaire du "
+        "compte.",
+        "en": "You have {left} {left:try|tries} left before the account is locked for a while.",
+    },
+    "login.password_not_checked": {
+        "fr": "Votre mot de passe n'a pas été vérifié et cet essai n'est pas décompté : "
+        "saisissez de nouveau votre mot de passe, puis la réponse à la nouvelle vérification.",
+        "en": "Your password was not checked and this try does not count: type your password "
+        "again, then the answer to the new check.",
     },
     "login.error_summary": {
         "fr": "La connexion n'a pas abouti :",
@@ -200,9 +217,9 @@ MESSAGES.update(
         },
         "password.expired": {
             "fr": "Votre mot de passe a expiré : par sécurité, il doit être changé tous les "
-            "{days} jours. Choisissez-en un nouveau pour continuer.",
+            "{days} {days:jour|jours}. Choisissez-en un nouveau pour continuer.",
             "en": "Your password has expired: for security it must be changed every {days} "
-            "days. Choose a new one to continue.",
+            "{days:day|days}. Choose a new one to continue.",
         },
         "password.rules": {
             "fr": "Votre mot de passe doit contenir au moins 8 caractères. Évitez votre nom, "
@@ -251,6 +268,10 @@ MESSAGES.update(
         "password.policy.nist-800-63b": {
             "fr": "Le mot de passe ne respecte pas la règle de longueur.",
             "en": "The password does not meet the length rule.",
+        },
+        "password.policy.pin-6": {
+            "fr": "Le mot de passe doit compter exactement 6 chiffres, sans lettre ni espace.",
+            "en": "The password must be exactly 6 digits, with no letter and no space.",
         },
         "password.reused": {
             "fr": "Ce mot de passe a déjà été utilisé récemment : choisissez-en un autre.",
@@ -314,6 +335,16 @@ MESSAGES.update(
             "plusieurs mots est facile à retenir et difficile à deviner. « faible » est refusé.",
             "en": "Your password must have at least {min} characters: a phrase of several "
             "words is easy to remember and hard to guess. “weak” is refused.",
+        },
+        "password.rules_pin-6": {
+            "fr": "Votre mot de passe est composé de 6 chiffres. Évitez les suites (123456), "
+            "les chiffres répétés (111111) et les codes courants : ils sont refusés.",
+            "en": "Your password is made of 6 digits. Avoid runs (123456), repeated digits "
+            "(111111) and common codes: they are refused.",
+        },
+        "password.rules_no_spaces_or_accents": {
+            "fr": "Il ne doit contenir ni espace ni caractère accentué (é, è, à, ç…).",
+            "en": "It must contain no space and no accented character (é, è, à, ç…).",
         },
         # Contact details
         "contacts.confirm_title": {
@@ -402,18 +433,19 @@ MESSAGES.update(
         },
         "contacts.code_wait": {
             "fr": "Un code vient d'être envoyé : vous pourrez en demander un nouveau dans "
-            "{seconds} secondes.",
-            "en": "A code was just sent: you can ask for a new one in {seconds} seconds.",
+            "{seconds} {seconds:seconde|secondes}.",
+            "en": "A code was just sent: you can ask for a new one in {seconds} "
+            "{seconds:second|seconds}.",
         },
         "contacts.code_wrong": {
-            "fr": "Le code saisi est incorrect. Il vous reste {left} essai(s).",
-            "en": "The code is not correct. You have {left} tries left.",
+            "fr": "Le code saisi est incorrect. Il vous reste {left} {left:essai|essais}.",
+            "en": "The code is not correct. You have {left} {left:try|tries} left.",
         },
         "contacts.code_exhausted": {
             "fr": "Vous avez épuisé les essais autorisés. Vous pourrez demander un nouveau code "
-            "dans {minutes} minutes au plus.",
+            "dans {minutes} {minutes:minute|minutes} au plus.",
             "en": "You have used all the tries allowed. You can ask for a new code within "
-            "{minutes} minutes.",
+            "{minutes} {minutes:minute|minutes}.",
         },
         "contacts.code_expired": {
             "fr": "Ce code a expiré : demandez un nouveau code.",
@@ -624,7 +656,7 @@ MESSAGES.update(
         "dev.sms.title": {"fr": "SMS au {to}", "en": "Text message to {to}"},
         "dev.sms.text": {"fr": "Texte", "en": "Text"},
         "dev.sms.segments": {
-            "fr": "{length} caractères, soit {count} SMS facturé(s).",
+            "fr": "{length} caractères, soit {count} SMS {count:facturé|facturés}.",
             "en": "{length} characters: {count} SMS billed.",
         },
         "dev.sms.fields": {"fr": "Enregistrement", "en": "Record"},
@@ -1000,8 +1032,8 @@ MESSAGES.update(
         "recovery.iban_hint": {"fr": "Par exemple : 061243", "en": "For instance: 061243"},
         "recovery.iban_wrong": {
             "fr": "Les informations saisies ne permettent pas de retrouver votre identifiant. "
-            "Il vous reste {left} essai(s).",
-            "en": "The details given do not find your identifier. {left} tries left.",
+            "Il vous reste {left} {left:essai|essais}.",
+            "en": "The details given do not find your identifier. {left} {left:try|tries} left.",
         },
         "recovery.identifier_is": {
             "fr": "Votre identifiant de connexion est :",

@@ -9,9 +9,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from idp.config import CaptchaSettings
 from idp.models import User
 from idp.services import audit, credentials, users
-from idp.services.lockout import Lockout, Reservation, Status
+from idp.services.lockout import FailureCount, Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
 
 # Authentication context of a password sign-in, on the eIDAS scale FranceConnect uses.
@@ -32,6 +33,8 @@ class Attempt:
     outcome: Outcome
     user: User | None = None
     locked_until: int | None = None
+    # After a wrong password: how many more may fail before the lock (the page says it).
+    tries_left: int | None = None
 
 
 @dataclass(frozen=True)
@@ -44,11 +47,15 @@ class Context:
 
 
 def check_password(
-    identifier: str, password: str, *, hashing: PasswordHashing, now: int
+    identifier: str, password: str, *, hashing: PasswordHashing, accepts: str, now: int
 ) -> Attempt:
     """Verify a password (the current one or the one a recovery sent); an unknown
-    identifier costs one argon2 verification too."""
-    user = users.find_by_identifier(identifier)
+    identifier costs one argon2 verification too.
+
+    `accepts` is `[login] identifier`: what the identifier typed may be (see
+    `users.find_for_sign_in`).
+    """
+    user = users.find_for_sign_in(identifier, accepts)
     match = credentials.password_match(user, password, hashing=hashing, now=now)
     if user is None or match is credentials.Match.NONE:
         return Attempt(Outcome.INVALID, user)
@@ -90,6 +97,33 @@ def _note_lock(status: Status, user: User | None, identifier: str, context: Cont
     )
 
 
+def captcha_needed(
+    identifier: str | None,
+    *,
+    browser_failures: int,
+    settings: CaptchaSettings,
+    lockout: Lockout,
+    captcha_failures: FailureCount,
+    now: int,
+) -> bool:
+    """Whether this attempt must answer a captcha, per `[captcha] mode`.
+
+    With "after_failures": once this browser, or the identifier typed (wrong passwords in
+    a row, misread captchas today), has failed `after` times: a robot changing browsers or
+    identifiers meets the captcha either way.
+    """
+    if settings.mode != "after_failures":
+        return settings.mode == "always"
+    failures = browser_failures
+    if identifier:
+        failures = max(
+            failures,
+            lockout.status(identifier, now=now).consecutive_failures,
+            captcha_failures.count(identifier, now=now),
+        )
+    return failures >= settings.after
+
+
 def sign_in(
     identifier: str,
     password: str,
@@ -97,17 +131,20 @@ def sign_in(
     captcha_passed: bool,
     hashing: PasswordHashing,
     lockout: Lockout,
+    captcha_failures: FailureCount,
     context: Context,
+    accepts: str,
 ) -> Attempt:
     """One sign-in attempt: captcha, lock, password, account state, in that order.
 
-    The attempt is reserved before the password is checked (see `idp.services.lockout`):
-    a refused reservation evaluates no password at all, and a right password is refused
-    if a lock was set while it was being checked.
+    A wrong captcha answer stops the attempt before the password, and is counted apart
+    (`captcha_failures`): a misread image proves nothing about the password, so it never
+    brings a lock nearer. The attempt is then reserved before the password is checked (see
+    `idp.services.lockout`): a refused reservation evaluates no password at all, and a
+    right password is refused if a lock was set while it was being checked.
     """
     now = context.now
     if not captcha_passed:
-        # A wrong captcha answer costs an attempt, as a wrong password does.
         audit.record(
             "captcha_failed",
             "refused",
@@ -116,8 +153,8 @@ def sign_in(
             client_id=context.client_id,
             ip=context.ip,
         )
-        status = lockout.record_failure(identifier, now=now)
-        _note_lock(status, None, identifier, context)
+        captcha_failures.add(identifier, now=now)
+        status = lockout.status(identifier, now=now)
         if status.locked(now):
             return Attempt(Outcome.LOCKED, locked_until=status.locked_until)
         return Attempt(Outcome.CAPTCHA_FAILED)
@@ -126,17 +163,19 @@ def sign_in(
         _note_lock(reservation.refusal, None, identifier, context)
         attempt = Attempt(
             Outcome.LOCKED,
-            users.find_by_identifier(identifier),
+            users.find_for_sign_in(identifier, accepts),
             reservation.refusal.locked_until,
         )
     else:
         attempt = _settle(
-            check_password(identifier, password, hashing=hashing, now=now),
+            check_password(identifier, password, hashing=hashing, accepts=accepts, now=now),
             reservation,
             identifier,
             lockout,
             context,
         )
+    if attempt.outcome is Outcome.SIGNED_IN:
+        captcha_failures.clear(identifier, now=now)
     _audit(attempt, identifier, context)
     return attempt
 
@@ -165,7 +204,8 @@ def _settle(
         _note_lock(status, attempt.user, identifier, context)
         if status.locked(now):
             return Attempt(Outcome.LOCKED, attempt.user, status.locked_until)
-        return attempt
+        tries_left = lockout.tries_left(identifier, now=now)
+        return Attempt(Outcome.INVALID, attempt.user, tries_left=tries_left)
     if attempt.outcome is Outcome.SIGNED_IN:
         if not lockout.succeed(reservation, now=now):
             # Locked while this password was being checked: the lock stands.

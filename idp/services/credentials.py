@@ -23,7 +23,7 @@ from idp.config import PasswordSettings
 from idp.extensions import db
 from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
-from idp.services.passwords import PasswordHashing, generate_temporary
+from idp.services.passwords import PasswordHashing
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ def issue_pending_temporary(
 ) -> str:
     """A temporary password for a recovery to deliver, valid beside the current one until it
     is used or `valid_seconds` pass (a newer one replaces it); returns it."""
-    temporary = generate_temporary()
+    temporary = hashing.new_temporary()
     user.pending_password_hash = hashing.hash(temporary)
     user.pending_password_expires_at = now + valid_seconds
     audit.record("pending_password", "issued", at=now, user_id=user.id, reason=reason)
@@ -199,7 +199,7 @@ def use_pending(user: User, *, now: int) -> None:
 def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason: str) -> str:
     """Give the account a new temporary password, to personalise at the next sign-in (its
     sessions and refresh tokens end); returns it, for the caller to deliver."""
-    temporary = generate_temporary()
+    temporary = hashing.new_temporary()
     replace_password(
         user, temporary, now=now, hashing=hashing, temporary=True, keep_sid=None, reason=reason
     )

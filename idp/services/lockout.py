@@ -12,6 +12,10 @@ reached. However many requests arrive together and however many workers serve th
 most `max_attempts` passwords are evaluated before a lock, and at most
 `daily_max_failures` a day. A success then gives its reservation back, unless a lock was
 set meanwhile: a lock is never cleared by an attempt that was in flight when it was set.
+
+Mistakes that prove nothing about the password (a misread captcha) are counted apart, by a
+`FailureCount`, which never locks: a careful reader misreads about one image in four, and
+five misread images must not lock out the holder of the right password.
 """
 
 from __future__ import annotations
@@ -51,9 +55,10 @@ class Reservation:
     refusal: Status | None = None
 
 
-class Lockout:
-    def __init__(self, settings: LockoutSettings, hash_key: str, purpose: str = "sign-in") -> None:
-        self.settings = settings
+class _Throttle:
+    """Rows of `sign_in_throttles`, one per identifier typed and purpose (keyed hashes)."""
+
+    def __init__(self, hash_key: str, purpose: str) -> None:
         self._hash_key = hash_key
         # Separate counters per purpose: wrong recovery answers do not lock the sign-in.
         self._purpose = purpose
@@ -83,11 +88,65 @@ class Lockout:
         except IntegrityError:  # another request made it first
             pass
 
+
+class FailureCount(_Throttle):
+    """Failures of one kind per identifier over the last day, never locking anything.
+
+    The count decides only whether a captcha is asked; it is the day's, so that it fades.
+    """
+
+    def add(self, identifier: str, *, now: int) -> None:
+        """Count one more failure (one atomic UPDATE: concurrent ones all count)."""
+        key = self._key(identifier)
+        self._ensure_row(key, now)
+        t = SignInThrottle
+        new_window = now - t.window_start >= DAY_SECONDS
+        db.session.execute(
+            update(t)
+            .where(t.identifier_hash == key)
+            .values(
+                window_failures=case((new_window, 1), else_=t.window_failures + 1),
+                window_start=case((new_window, now), else_=t.window_start),
+                updated_at=now,
+            )
+        )
+
+    def count(self, identifier: str, *, now: int) -> int:
+        row = self._row_by_key(self._key(identifier))
+        if row is None or now - row.window_start >= DAY_SECONDS:
+            return 0
+        return row.window_failures
+
+    def clear(self, identifier: str, *, now: int) -> None:
+        db.session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.identifier_hash == self._key(identifier))
+            .values(window_failures=0, window_start=now, updated_at=now)
+        )
+
+
+class Lockout(_Throttle):
+    def __init__(self, settings: LockoutSettings, hash_key: str, purpose: str = "sign-in") -> None:
+        super().__init__(hash_key, purpose)
+        self.settings = settings
+
     def status(self, identifier: str, *, now: int) -> Status:
         row = self._row_by_key(self._key(identifier))
         if row is None:
             return Status(None, 0)
         return Status(row.locked_until, row.consecutive_failures)
+
+    def tries_left(self, identifier: str, *, now: int) -> int:
+        """Attempts that may still fail before a lock: in a row, and within the day's maximum.
+
+        Kept per identifier typed, so a known and an unknown identifier read the same number.
+        """
+        row = self._row_by_key(self._key(identifier))
+        if row is None:
+            return min(self.settings.max_attempts, self.settings.daily_max_failures)
+        in_a_row = self.settings.max_attempts - row.consecutive_failures
+        today = 0 if now - row.window_start >= DAY_SECONDS else row.window_failures
+        return max(0, min(in_a_row, self.settings.daily_max_failures - today))
 
     def _lock_seconds(self, lock_count: int) -> int:
         base = self.settings.lock_minutes * 60
@@ -229,11 +288,6 @@ class Lockout:
                 updated_at=now,
             )
         )
-
-    def record_failure(self, identifier: str, *, now: int) -> Status:
-        """A failure that needed no slow check (a wrong captcha, a wrong answer)."""
-        reservation = self.reserve(identifier, now=now)
-        return reservation.refusal or self.fail(reservation, now=now)
 
     def unlock(self, identifier: str, *, now: int) -> bool:
         """End a lock and forget the failures (recovery succeeded, or an administrator)."""

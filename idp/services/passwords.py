@@ -11,9 +11,13 @@ from idp.config import PasswordSettings
 
 
 class PasswordHashing:
-    """argon2id with the configured cost; hashes made with older costs are flagged for upgrade."""
+    """argon2id with the configured cost; hashes made with older costs are flagged for upgrade.
+
+    Also makes the temporary passwords, in the form the configured policy asks for.
+    """
 
     def __init__(self, settings: PasswordSettings) -> None:
+        self._policy = settings.policy
         self._hasher = PasswordHasher(
             time_cost=settings.argon2_time_cost,
             memory_cost=settings.argon2_memory_kib,
@@ -37,6 +41,12 @@ class PasswordHashing:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return self._hasher.check_needs_rehash(password_hash)
+
+    def new_temporary(self) -> str:
+        """A temporary password of the configured policy: six digits under "pin-6"."""
+        if self._policy == "pin-6":
+            return "".join(secrets.choice("0123456789") for _ in range(6))
+        return generate_temporary()
 
 
 # Unambiguous characters: a temporary password is read aloud or printed on a letter.

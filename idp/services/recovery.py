@@ -154,7 +154,7 @@ def fact_matches(user: User, answer: str, *, hash_key: str) -> bool:
 
 def start(identifier: str, *, binding: str, now: int, rt: Runtime) -> RecoveryAttempt:
     """A forgotten-password recovery for the identifier typed, known or not."""
-    user = users.find_by_identifier(identifier)
+    user = users.find_for_sign_in(identifier, rt.settings.login.identifier)
     path = plan(user, rt.settings.recovery.order)
     attempt = begin(user, path, binding=binding, now=now, rt=rt)
     attempt.identifier_hash = keyed_hash(
@@ -618,7 +618,7 @@ def _alert_on_many_numbers(ip: str, *, now: int, rt: Runtime) -> None:
 
 def check_postal_code(identifier: str, code: str, *, rt: Runtime) -> User | None:
     """The account whose letter carried this code; None otherwise (a try is spent)."""
-    user = users.find_by_identifier(identifier)
+    user = users.find_for_sign_in(identifier, rt.settings.login.identifier)
     if user is None:
         return None
     result = rt.codes.check(

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from idp.extensions import db
 from idp.models import Habilitation, User
@@ -47,6 +47,27 @@ def find_by_identifier(identifier: str) -> User | None:
     return db.session.scalar(
         select(User).where(User.identifier == normalise_identifier(identifier))
     )
+
+
+def find_for_sign_in(typed: str, accepts: str) -> User | None:
+    """The one account `typed` names under `[login] identifier` (`accepts`), or None.
+
+    An e-mail address compares without regard to case. Whatever names two accounts (an
+    address they share, or one account's identifier that is another's address) names none:
+    refusing is the only answer that never signs in the wrong person, and it reads exactly
+    as an unknown identifier does.
+    """
+    found: dict[int, User] = {}
+    if accepts in ("identifier", "either"):
+        by_identifier = find_by_identifier(typed)
+        if by_identifier is not None:
+            found[by_identifier.id] = by_identifier
+    if accepts in ("email", "either"):
+        address = normalise_identifier(typed)
+        if address:
+            query = select(User).where(func.lower(User.email) == address).limit(2)
+            found.update((user.id, user) for user in db.session.scalars(query))
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def get(user_id: int) -> User | None:

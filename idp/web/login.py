@@ -59,16 +59,15 @@ def _identifier_key() -> str:
 
 
 def captcha_needed(identifier: str | None) -> bool:
-    """Whether this attempt must answer a captcha, per `[captcha] mode`."""
     rt = runtime()
-    settings = rt.settings.captcha
-    if settings.mode != "after_failures":
-        return settings.mode == "always"
-    failures = int(session.get(_BROWSER_FAILURES, 0))
-    if identifier:
-        status = rt.lockout.status(identifier, now=rt.now())
-        failures = max(failures, status.consecutive_failures)
-    return failures >= settings.after
+    return authn.captcha_needed(
+        identifier,
+        browser_failures=int(session.get(_BROWSER_FAILURES, 0)),
+        settings=rt.settings.captcha,
+        lockout=rt.lockout,
+        captcha_failures=rt.captcha_failures,
+        now=rt.now(),
+    )
 
 
 def _render(
@@ -78,6 +77,7 @@ def _render(
     message: str | None = None,
     identifier: str | None = None,
     params: dict[str, object] | None = None,
+    detail: tuple[str, dict[str, object]] | None = None,
 ) -> str:
     if pending is not None:
         allow_form_target(pending.params.get("redirect_uri", ""))
@@ -96,9 +96,19 @@ def _render(
         client_name=_client_name(pending),
         message=message,
         message_params=params or {},
+        detail=detail,
         challenge=challenge,
         focus="password" if form.identifier.data and not form.identifier.errors else "identifier",
     )
+
+
+def _detail(attempt: authn.Attempt) -> tuple[str, dict[str, object]] | None:
+    """What the person can do next: the tries left, or what to type again."""
+    if attempt.tries_left is not None:
+        return "login.tries_left", {"left": attempt.tries_left}
+    if attempt.outcome is authn.Outcome.CAPTCHA_FAILED:
+        return "login.password_not_checked", {}
+    return None
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -133,9 +143,11 @@ def sign_in() -> Response | str:
         captcha_passed=not needed or captcha.check(form.captcha_ref.data, form.captcha_answer.data),
         hashing=rt.passwords,
         lockout=rt.lockout,
+        captcha_failures=rt.captcha_failures,
         context=authn.Context(
             now=rt.now(), ip=request.remote_addr, client_id=pending.client_id if pending else None
         ),
+        accepts=rt.settings.login.identifier,
     )
     if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
         session[_BROWSER_FAILURES] = int(session.get(_BROWSER_FAILURES, 0)) + 1
@@ -148,6 +160,7 @@ def sign_in() -> Response | str:
             message=OUTCOME_MESSAGES[attempt.outcome],
             identifier=identifier,
             params=params,
+            detail=_detail(attempt),
         )
     record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
     if pending is not None:

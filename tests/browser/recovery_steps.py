@@ -145,9 +145,11 @@ def described_by(page: Page, selector: str) -> set[str]:
 
 
 def expect_error_tied_to_form(page: Page, message: str) -> None:
-    """The error is an alert, and the form names it in its aria-describedby."""
+    """The error is an alert, holds the focus (RGAA 11.10), and the form names it in its
+    aria-describedby."""
     alert = page.get_by_role("alert")
     expect(alert).to_have_text(message)
+    expect(alert).to_be_focused()
     alert_id = alert.get_attribute("id") or "?"
     assert alert_id in described_by(page, "main form"), (
         f"the error #{alert_id} is not tied to the form"

@@ -14,6 +14,7 @@ from tests.support.factories import DEFAULT_PASSWORD
 pytestmark = pytest.mark.browser
 
 INVALID_CREDENTIALS = "Le couple identifiant / mot de passe est incorrect."
+TRIES_LEFT = "Il vous reste 4 essais avant le verrouillage temporaire du compte."
 
 
 def _marie(live_idp):
@@ -177,7 +178,8 @@ def test_wrong_password_shows_an_error_tied_to_the_form(
 
     _sign_in(page, "marie", "not-the-password")
     alert = page.get_by_role("alert")
-    expect(alert).to_have_text(INVALID_CREDENTIALS)
+    expect(alert.locator("p")).to_have_text([INVALID_CREDENTIALS, TRIES_LEFT])
+    expect(alert).to_be_focused()
     form = page.locator("main form")
     expect(form).to_have_attribute("aria-describedby", alert.get_attribute("id") or "?")
     expect(page.get_by_label("Identifiant")).to_have_value("marie")

@@ -171,6 +171,7 @@ def test_temporary_password_then_contacts_then_email_code(
     _at(page, live_idp.url, "/password/change")
     alert = page.get_by_role("alert")
     expect(alert).to_have_text(t("password.mismatch"))
+    expect(alert).to_be_focused()  # RGAA 11.10: the summary first
     alert_id = alert.get_attribute("id") or "?"
     form = page.locator("main form").filter(has=new_password)
     assert alert_id in _described_by(form) | _described_by(_confirmation(page)), (
@@ -198,6 +199,7 @@ def test_temporary_password_then_contacts_then_email_code(
     mobile.fill("12")
     page.get_by_role("button", name=t("contacts.confirm_submit")).click()
     expect(page.get_by_role("alert")).to_contain_text(t("contacts.fix_errors"))
+    expect(page.get_by_role("alert")).to_be_focused()
     mobile = page.get_by_label(t("contacts.mobile"))
     error = page.locator(".field-error")
     expect(error).to_have_text(t("contacts.phone_invalid"))

@@ -39,6 +39,14 @@ def _attempt(page: Page, puzzles: KnownPuzzles, password: str, captcha: str | No
     page.get_by_role("button", name="Se connecter").click()
 
 
+def _summary_has_focus(page: Page, *texts: str) -> None:
+    """The error summary says `texts` and holds the focus (RGAA 11.10, 11.11)."""
+    alert = page.get_by_role("alert")
+    expect(alert.locator("p")).to_have_text(list(texts))
+    expect(alert).to_be_focused()
+    assert page.evaluate("() => document.activeElement.id") == "form-error"
+
+
 def test_captcha_sign_in_errors_and_lock(page: Page, live_idp, puzzles, axe, screenshot):
     live_idp.factories.user()
     page.goto(live_idp.url + "/login")
@@ -49,22 +57,69 @@ def test_captcha_sign_in_errors_and_lock(page: Page, live_idp, puzzles, axe, scr
     screenshot(page, "sign-in-captcha")
 
     _attempt(page, puzzles, "not my password")
-    alert = page.get_by_role("alert")
-    expect(alert).to_have_text(text("login.invalid_credentials", "fr"))
+    _summary_has_focus(
+        page, text("login.invalid_credentials", "fr"), text("login.tries_left", "fr", left=4)
+    )
+    expect(page.get_by_label("Identifiant")).to_have_value("marie")
     _accessible(page, axe)
     screenshot(page, "sign-in-error")
 
-    _attempt(page, puzzles, DEFAULT_PASSWORD, captcha="WRONG9")
-    expect(page.get_by_role("alert")).to_have_text(text("captcha.wrong", "fr"))
+    for _ in range(6):  # misread images, the right password: no lock comes nearer
+        _attempt(page, puzzles, DEFAULT_PASSWORD, captcha="WRONG9")
+        _summary_has_focus(
+            page, text("captcha.wrong", "fr"), text("login.password_not_checked", "fr")
+        )
+        expect(page.get_by_label("Mot de passe", exact=True)).to_have_value("")
+    _accessible(page, axe)
+    screenshot(page, "sign-in-captcha-misread")
 
-    for _ in range(3):
+    for left in (3, 2, 1):
         _attempt(page, puzzles, "still not it")
-    expect(page.get_by_role("alert")).to_have_text(text("login.locked", "fr", minutes=20))
+        _summary_has_focus(
+            page,
+            text("login.invalid_credentials", "fr"),
+            text("login.tries_left", "fr", left=left),
+        )
+    expect(page.get_by_role("alert")).to_contain_text("Il vous reste 1 essai avant")
+    _attempt(page, puzzles, "still not it")
+    _summary_has_focus(page, text("login.locked", "fr", minutes=20))
     _accessible(page, axe)
     screenshot(page, "sign-in-locked")
 
     _attempt(page, puzzles, DEFAULT_PASSWORD)  # the right password, still locked
     expect(page.get_by_role("alert")).to_have_text(text("login.locked", "fr", minutes=20))
+
+
+def test_a_misread_captcha_on_a_phone(browser: Browser, live_idp, puzzles, axe, screenshot):
+    """At 375 px: the misread message, focused, then the way through by keyboard alone."""
+    live_idp.factories.user()
+    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(live_idp.url + "/login")
+        _attempt(page, puzzles, DEFAULT_PASSWORD, captcha="wrong9")
+        _summary_has_focus(
+            page, text("captcha.wrong", "fr"), text("login.password_not_checked", "fr")
+        )
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0
+        _accessible(page, axe)
+        screenshot(page, "sign-in-captcha-misread-375")
+        # From the summary, Tab reaches the fields in order; the identifier is kept.
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Identifiant")).to_be_focused()
+        expect(page.get_by_label("Identifiant")).to_have_value("marie")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        expect(page.get_by_label("Mot de passe", exact=True)).to_be_focused()
+        page.keyboard.type(DEFAULT_PASSWORD)
+        page.get_by_label(text("captcha.image_label", "fr")).fill(puzzles.last.answer.lower())
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", level=1)).to_have_text(text("account.title", "fr"))
+    finally:
+        context.close()
 
 
 def test_new_image_and_sound_without_reloading(page: Page, live_idp, puzzles):

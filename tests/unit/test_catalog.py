@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from idp.config import PASSWORD_POLICIES
+from idp.i18n import text
 from idp.i18n.catalog import MESSAGES
 from idp.services.secret_question import QUESTIONS
 
@@ -46,3 +49,27 @@ def test_keys_built_at_run_time_exist():
         assert f"secret.question.{question}" in MESSAGES
     for state in ("expired", "used", "invalid"):
         assert f"invitation.{state}" in MESSAGES
+
+
+def test_counts_take_the_right_grammatical_number():
+    assert "Il vous reste 1 essai avant" in text("login.tries_left", "fr", left=1)
+    assert "Il vous reste 2 essais avant" in text("login.tries_left", "fr", left=2)
+    assert "Il vous reste 0 essai avant" in text("login.tries_left", "fr", left=0)
+    assert "You have 1 try left" in text("login.tries_left", "en", left=1)
+    assert "You have 0 tries left" in text("login.tries_left", "en", left=0)
+
+
+def test_no_message_hedges_a_plural_with_brackets():
+    hedged = [key for key, texts in MESSAGES.items() for value in texts.values() if "(s)" in value]
+    assert not hedged
+
+
+@pytest.mark.parametrize(
+    ("key", "param", "singular"),
+    [
+        ("contacts.code_wait", "seconds", "dans 1 seconde."),
+        ("contacts.code_exhausted", "minutes", "dans 1 minute au plus."),
+    ],
+)
+def test_a_count_of_one_reads_in_the_singular(key, param, singular):
+    assert singular in text(key, "fr", **{param: 1})

@@ -90,3 +90,47 @@ def test_cnil_entropy_computation():
 def test_password_settings_are_validated(key, value):
     with pytest.raises(ConfigError):
         load_settings(None, overrides={"password": {key: value}}, environ={})
+
+
+PIN = dataclasses.replace(CASE2, policy="pin-6")
+STRICT = {"lockout": {"max_attempts": 3, "daily_max_failures": 10}}
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("480317", None),  # ASSU2000's six digits
+        ("48031", "password.policy.pin-6"),
+        ("4803175", "password.policy.pin-6"),
+        ("48O317", "password.policy.pin-6"),  # a letter O
+        ("４８０３１７", "password.policy.pin-6"),  # full-width digits are not the keypad's
+        ("123456", "password.too_weak"),
+        ("777777", "password.too_weak"),
+        ("987654", "password.too_weak"),
+        ("890123", "password.too_weak"),  # a run that wraps round
+    ],
+)
+def test_pin_6_is_six_digits_that_are_not_guessable(password, problem):
+    verdict = evaluate(password, PIN)
+    assert verdict.problems == ([problem] if problem else [])
+    assert verdict.strength == (Strength.WEAK if problem else Strength.MEDIUM)
+
+
+def test_pin_6_needs_a_strict_lockout_and_says_why():
+    assert load_settings(None, overrides={"password": {"policy": "pin-6"}, **STRICT}, environ={})
+    for lockout in ({"max_attempts": 4}, {"max_attempts": 3, "daily_max_failures": 100}):
+        with pytest.raises(ConfigError, match=r"max_attempts <= 3 .*20 bits"):
+            load_settings(
+                None, overrides={"password": {"policy": "pin-6"}, "lockout": lockout}, environ={}
+            )
+
+
+def test_temporary_passwords_follow_the_policy():
+    from idp.services.passwords import PasswordHashing
+
+    cheap = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
+    pins = {PasswordHashing(dataclasses.replace(PIN, **cheap)).new_temporary() for _ in range(20)}
+    assert all(len(pin) == 6 and pin.isdigit() and pin.isascii() for pin in pins)
+    assert len(pins) > 1
+    usual = PasswordHashing(dataclasses.replace(CASE2, **cheap)).new_temporary()
+    assert evaluate(usual, CASE2).acceptable
