@@ -8,6 +8,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "layout.language": {"fr": "Langue", "en": "Language"},
     "layout.support_title": {"fr": "Pour vous guider…", "en": "Need help?"},
     "layout.support": {"fr": "Contactez l'Assistance", "en": "Contact support"},
+    "layout.manual": {"fr": "Consultez le Manuel utilisateur", "en": "Read the user manual"},
     "layout.support_phone": {"fr": "Téléphone : {phone}", "en": "Phone: {phone}"},
     "layout.support_email": {"fr": "Courriel : {email}", "en": "E-mail: {email}"},
     "layout.support_hours": {"fr": "{hours}", "en": "{hours}"},
