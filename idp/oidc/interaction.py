@@ -33,6 +33,7 @@ from idp.oidc.id_token import Authentication
 from idp.oidc.server import StoredRequest, authorization_server
 from idp.runtime import runtime
 from idp.services import audit, consent, interactions, required_actions, users
+from idp.web import journey
 
 UNSUPPORTED = {
     "request": "request_not_supported",
@@ -128,6 +129,7 @@ def _pending(
 
 
 def _interact(endpoint: str, pending: PendingAuthorization) -> Response:
+    journey.remember(pending)
     db.session.commit()
     return redirect(url_for(endpoint, ref=pending.ref), code=303)
 
@@ -203,8 +205,10 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
         return _error_response(request, error)
-    if pending is not None and not interactions.finish(pending):
-        return _already_answered()
+    if pending is not None:
+        if not interactions.finish(pending):
+            return _already_answered()
+        journey.forget(pending)
     response = server.create_authorization_response(
         request=request, grant_user=signed_in, grant=grant
     )
@@ -221,6 +225,7 @@ def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
         return _error_response(request, error)
     if not interactions.finish(pending):
         return _already_answered()
+    journey.forget(pending)
     response = server.create_authorization_response(request=request, grant_user=None, grant=grant)
     db.session.commit()
     return _with_issuer(response)

@@ -19,7 +19,7 @@ from idp.runtime import runtime
 from idp.services import authn, interactions, required_actions
 from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
-from idp.web import captcha
+from idp.web import captcha, journey
 from idp.web.forms import Required
 from idp.web.security import allow_form_target
 
@@ -150,6 +150,8 @@ def sign_in() -> Response | str:
             params=params,
         )
     record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
+    if pending is None and not request.args.get("next"):
+        pending = journey.pending()  # back from recovery: on to the application
     if pending is not None:
         interactions.mark_authenticated(pending, record.sid)
         db.session.commit()
