@@ -117,6 +117,8 @@ def sign_in() -> Response | str:
             status=400,
             mimetype="text/html",
         )
+    if pending is None and not request.args.get("next"):
+        pending = journey.pending()  # back from recovery: the request this browser came with
     form = SignInForm()
     if request.method == "GET" and pending is not None and not form.identifier.data:
         form.identifier.data = pending.params.get("login_hint", "")[:128]
@@ -150,8 +152,6 @@ def sign_in() -> Response | str:
             params=params,
         )
     record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
-    if pending is None and not request.args.get("next"):
-        pending = journey.pending()  # back from recovery: on to the application
     if pending is not None:
         interactions.mark_authenticated(pending, record.sid)
         db.session.commit()

@@ -10,7 +10,7 @@ import pytest
 from idp.i18n import text
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token, query
-from tests.support.outbox import last_email, letter_text, letters, text_part
+from tests.support.outbox import last_email, letter_text, letters, links, open_link, text_part
 from tests.support.recovery import CODE, begin, choose, post_page, walk_to_code_page
 
 NEW_PASSWORD = "Quatre chevaux galopent vers Nantes"
@@ -90,10 +90,33 @@ def test_signing_in_from_the_plain_sign_in_page_also_leads_back(
     code_page = walk_to_code_page(client, puzzles, "marie")
     post_page(client, code_page, code=CODE.search(text_part(last_email(app))).group(1))
     temporary = re.search(r"Mot de passe provisoire : (\S+)", text_part(last_email(app))).group(1)
+    # The sign-in page, reached without the request's reference, still serves it.
+    page = client.get("/login").get_data(as_text=True)
+    assert page_text("login.intro", client="Application test") in page
+    assert DENY_FORM.search(page)
     signed_in = rp.sign_in("/login", password=temporary)
     assert signed_in.location.startswith("/authorize/resume/")
     personalised = personalise(client, client.get(signed_in.location).location)
     back_in_the_application(rp, personalised, NEW_PASSWORD)
+
+
+class TestResetLink:
+    @pytest.fixture
+    def settings_overrides(self) -> dict[str, dict[str, object]]:
+        return {"recovery": {"mode": "link", "response_floor_ms": 1}}
+
+    def test_the_emailed_link_leads_back(self, app, client, factories, rp, puzzles, clock):
+        factories.user(last_login_at=clock.now() - 3600)
+        start(rp)
+        code_page = walk_to_code_page(client, puzzles, "marie")
+        post_page(client, code_page, code=CODE.search(text_part(last_email(app))).group(1))
+        link = next(u for u in links(last_email(app)) if "/recovery/reset/" in u)
+        path = open_link(client, link, "/recovery/reset")
+        changed = post_page(client, path, new_password=NEW_PASSWORD, confirmation=NEW_PASSWORD)
+        assert changed.location == "/recovery/changed"
+        back_in_the_application(
+            rp, client.get(continue_link(client, changed.location)), NEW_PASSWORD
+        )
 
 
 def test_forgotten_identifier_leads_back(app, client, factories, rp, puzzles):
@@ -153,8 +176,19 @@ def test_an_expired_request_says_how_to_go_back(app, client, rp, postal_user, pu
     page = client.get(letter_code(app, client, puzzles)).get_data(as_text=True)
     assert page_text("journey.expired", client="Application test") in page
     assert "/authorize/resume/" not in page
+    # Only the end of the path says it: the home page does not repeat it on every visit.
+    assert page_text("journey.expired", client="Application test") not in client.get("/").text
     # Signing in still works: to the account, as without an application.
     assert rp.sign_in("/login", password=NEW_PASSWORD).location == "/account"
+
+
+def test_the_home_page_offers_the_way_back(client, factories, rp):
+    """ "Aller à l'accueil" during a path started from an application is not a dead end."""
+    factories.user()
+    ref = start(rp).split("ref=", 1)[1]
+    home = client.get("/").get_data(as_text=True)
+    assert f'href="/authorize/resume/{ref}"' in home
+    assert page_text("journey.continue", client="Application test") in home
 
 
 def assert_access_denied(rp: RelyingParty, response) -> None:
