@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, session
+from flask import Flask, Response, render_template, session
 
 from idp import browser
 from idp.models import PendingAuthorization
@@ -60,6 +60,24 @@ def way_back() -> WayBack | None:
         return None
     alive = pending()
     return WayBack(client.name, alive.ref if alive else None)
+
+
+def came_with(ref: str) -> bool:
+    """Whether `ref` is the request this browser came with (alive or not)."""
+    held = _held()
+    return held is not None and held.get("ref") == ref
+
+
+def gone(ref: str) -> Response:
+    """The page for a request that no longer lives; for this browser's own, it names the
+    application to go back to."""
+    way = way_back() if came_with(ref) else None
+    if way is not None and way.ref is None:
+        key, params = "journey.expired", {"client": way.client_name}
+    else:
+        key, params = "login.request_expired", {}
+    body = render_template("errors/page.html", message_key=key, params=params)
+    return Response(body, status=400, mimetype="text/html")
 
 
 def init_app(app: Flask) -> None:

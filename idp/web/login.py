@@ -112,11 +112,7 @@ def sign_in() -> Response | str:
     ref = request.args.get("ref")
     pending = _pending(ref)
     if ref and pending is None:
-        return Response(
-            render_template("errors/page.html", message_key="login.request_expired", params={}),
-            status=400,
-            mimetype="text/html",
-        )
+        return journey.gone(ref)
     if pending is None and not request.args.get("next"):
         pending = journey.pending()  # back from recovery: the request this browser came with
     form = SignInForm()

@@ -182,6 +182,16 @@ def test_an_expired_request_says_how_to_go_back(app, client, rp, postal_user, pu
     assert rp.sign_in("/login", password=NEW_PASSWORD).location == "/account"
 
 
+def test_a_way_back_followed_too_late_names_the_application(client, factories, rp, clock):
+    factories.user()
+    sign_in_page = start(rp)
+    link = continue_link(client, "/")
+    clock.advance(1801)
+    for late in (client.get(link), client.get(sign_in_page)):
+        assert late.status_code == 400
+        assert page_text("journey.expired", client="Application test") in late.text
+
+
 def test_the_home_page_offers_the_way_back(client, factories, rp):
     """ "Aller à l'accueil" during a path started from an application is not a dead end."""
     factories.user()
