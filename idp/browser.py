@@ -21,6 +21,10 @@ _HELD = "held."
 # What `hold_and_redirect` keeps, by name.
 INVITATION_LINK = "invitation"
 RESET_LINK = "reset"
+# The authorization request this browser came with (`idp.web.journey`).
+JOURNEY = "journey"
+# What a new session keeps of the old cookie: the browser is the same, and so is its way back.
+_KEPT_ON_SIGN_IN = (_BINDING, JOURNEY)
 
 
 def current() -> BrowserSession | None:
@@ -49,10 +53,9 @@ def sign_in(user: User, *, acr: str, amr: list[str]) -> BrowserSession:
     previous = current()
     if previous is not None:
         sessions.end(previous.sid, now=rt.now())
-    binding = session.get(_BINDING)
+    kept = {name: session[name] for name in _KEPT_ON_SIGN_IN if name in session}
     session.clear()  # also renews the CSRF token
-    if binding:
-        session[_BINDING] = binding
+    session.update(kept)
     record, secret = sessions.start(
         user,
         now=rt.now(),

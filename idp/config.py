@@ -215,6 +215,8 @@ class BrandingSettings:
     support_phone: str = "0 800 74 74 00"
     support_email: str = "assistance@example.org"
     support_hours: str = "du lundi au vendredi, de 8 h 30 à 18 h"
+    # BonusEco: "Consultez le Manuel utilisateur" beside "Contactez l'Assistance" ("": none).
+    manual_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -468,6 +470,10 @@ def validate(settings: Settings) -> None:
             raise ConfigError(f"[server] {name} is a placeholder: set a random value")
     if settings.is_https and settings.server.development:
         raise ConfigError("[server] development pages cannot be enabled on an https issuer")
+    manual = settings.branding.manual_url
+    site_path = manual.startswith("/") and not manual.startswith("//")
+    if manual and not manual.startswith(("https://", "http://")) and not site_path:
+        raise ConfigError("[branding] manual_url must be an http(s) URL or a path of this site")
     if settings.keys.default_alg not in {"RS256", "ES256"}:
         raise ConfigError("[keys] default_alg must be RS256 or ES256")
     if settings.keys.rsa_bits < 2048:

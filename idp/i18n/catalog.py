@@ -8,6 +8,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "layout.language": {"fr": "Langue", "en": "Language"},
     "layout.support_title": {"fr": "Pour vous guider…", "en": "Need help?"},
     "layout.support": {"fr": "Contactez l'Assistance", "en": "Contact support"},
+    "layout.manual": {"fr": "Consultez le Manuel utilisateur", "en": "Read the user manual"},
     "layout.support_phone": {"fr": "Téléphone : {phone}", "en": "Phone: {phone}"},
     "layout.support_email": {"fr": "Courriel : {email}", "en": "E-mail: {email}"},
     "layout.support_hours": {"fr": "{hours}", "en": "{hours}"},
@@ -63,6 +64,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Contact support to check and restore your authorisation for {client}.",
     },
     "habilitation.back": {"fr": "Retour à l'application", "en": "Back to the application"},
+    # The way back to the application a hosted path started from
+    "journey.continue": {"fr": "Continuer vers {client}", "en": "Continue to {client}"},
+    "journey.expired": {
+        "fr": "Votre demande de connexion à {client} a expiré : retournez sur {client} et "
+        "reconnectez-vous.",
+        "en": "Your sign-in request from {client} has expired: go back to {client} and sign in "
+        "again.",
+    },
+    "journey.previous": {"fr": "‹ Précédent", "en": "‹ Previous"},
+    "journey.nav_label": {"fr": "Navigation entre les étapes", "en": "Step navigation"},
     # Consent
     "consent.title": {"fr": "Autoriser l'accès à vos informations", "en": "Allow access"},
     "consent.intro": {

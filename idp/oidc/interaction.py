@@ -33,6 +33,7 @@ from idp.oidc.id_token import Authentication
 from idp.oidc.server import StoredRequest, authorization_server
 from idp.runtime import runtime
 from idp.services import audit, consent, interactions, required_actions, users
+from idp.web import journey
 
 # The error_description of an `access_denied` for an account without habilitation: a stable
 # code first, so that a client can tell it from a declined consent and say so in its words.
@@ -132,6 +133,7 @@ def _pending(
 
 
 def _interact(endpoint: str, pending: PendingAuthorization) -> Response:
+    journey.remember(pending)
     db.session.commit()
     return redirect(url_for(endpoint, ref=pending.ref), code=303)
 
@@ -207,8 +209,10 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
     except OAuth2Error as error:
         error.redirect_uri = grant.redirect_uri
         return _error_response(request, error)
-    if pending is not None and not interactions.finish(pending):
-        return _already_answered()
+    if pending is not None:
+        if not interactions.finish(pending):
+            return _already_answered()
+        journey.forget(pending)
     response = server.create_authorization_response(
         request=request, grant_user=signed_in, grant=grant
     )
@@ -226,6 +230,7 @@ def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
         return _error_response(request, error)
     if not interactions.finish(pending):
         return _already_answered()
+    journey.forget(pending)
     signed_in = _signed_in(browser.current())
     if (
         grant.client.requires_habilitation

@@ -11,6 +11,7 @@ from idp.oidc import interaction
 from idp.oidc.server import authorization_server
 from idp.runtime import runtime
 from idp.services import interactions
+from idp.web import journey
 
 bp = Blueprint("oidc", __name__)
 
@@ -31,6 +32,10 @@ def _pending_or_404(ref: str):
 
 @bp.get("/authorize/resume/<ref>")
 def resume(ref: str) -> Response:
+    """Back from a hosted page; "Continuer vers <application>" after its request expired
+    says how to go back."""
+    if journey.came_with(ref) and journey.pending() is None:
+        return journey.gone(ref)
     pending = _pending_or_404(ref)
     return interaction.authorize(interaction.stored_request(pending), pending)
 

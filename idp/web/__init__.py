@@ -14,6 +14,7 @@ from idp.web import (
     errors,
     home,
     invitation,
+    journey,
     login,
     password,
     recovery,
@@ -44,3 +45,4 @@ def init_app(app: Flask) -> None:
     errors.init_app(app)
     deferred.init_app(app)
     security.init_app(app)
+    journey.init_app(app)

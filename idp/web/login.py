@@ -19,7 +19,7 @@ from idp.runtime import runtime
 from idp.services import authn, interactions, required_actions
 from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
-from idp.web import captcha
+from idp.web import captcha, journey
 from idp.web.forms import Required
 from idp.web.security import allow_form_target
 
@@ -122,11 +122,9 @@ def sign_in() -> Response | str:
     ref = request.args.get("ref")
     pending = _pending(ref)
     if ref and pending is None:
-        return Response(
-            render_template("errors/page.html", message_key="login.request_expired", params={}),
-            status=400,
-            mimetype="text/html",
-        )
+        return journey.gone(ref)
+    if pending is None and not request.args.get("next"):
+        pending = journey.pending()  # back from recovery: the request this browser came with
     form = SignInForm()
     if request.method == "GET" and pending is not None and not form.identifier.data:
         form.identifier.data = pending.params.get("login_hint", "")[:128]

@@ -9,9 +9,11 @@ from wtforms import PasswordField
 from idp import browser
 from idp.extensions import db, limiter
 from idp.i18n import text
+from idp.oidc import interaction
 from idp.runtime import runtime
 from idp.services import credentials, password_policy, required_actions, sessions
 from idp.services.links import LinkState
+from idp.web import journey
 from idp.web.auth import requires_user, signed_in_user
 from idp.web.forms import Required
 
@@ -75,12 +77,16 @@ def change_required() -> Response | str:
 
 @bp.post("/abandon")
 def abandon() -> Response:
-    """ "Abandonner": sign out without changing the password."""
+    """ "Abandonner": sign out without changing the password; the application that sent the
+    user here hears `access_denied`."""
     record = browser.current()
     if record is not None:
         sessions.end(record.sid, now=runtime().now())
         browser.forget()
     db.session.commit()
+    pending = journey.pending()
+    if pending is not None:
+        return interaction.deny(interaction.stored_request(pending), pending)
     return redirect(url_for("home.index"), code=303)
 
 

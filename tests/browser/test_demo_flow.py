@@ -180,7 +180,7 @@ def test_wrong_password_shows_an_error_tied_to_the_form(
     alert = page.get_by_role("alert")
     expect(alert.locator("p")).to_have_text([INVALID_CREDENTIALS, TRIES_LEFT])
     expect(alert).to_be_focused()
-    form = page.locator("main form")
+    form = page.locator("main form").first  # the sign-in form; "Abandonner" has its own
     expect(form).to_have_attribute("aria-describedby", alert.get_attribute("id") or "?")
     expect(page.get_by_label("Identifiant")).to_have_value("marie")
     expect(page.get_by_label("Mot de passe")).to_have_value("")

@@ -199,3 +199,12 @@ def test_loopback_names_are_trusted_on_this_machine_or_in_development():
 def test_a_host_that_cannot_be_a_host_header_is_refused(server):
     with pytest.raises(ConfigError, match="not a host name"):
         load_settings(None, {"server": server}, environ={})
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "//elsewhere.example/m.pdf", "m.pdf"])
+def test_manual_url_is_a_web_address_or_a_path_of_this_site(tmp_path, url):
+    with pytest.raises(ConfigError, match=r"\[branding\] manual_url"):
+        load_settings(_toml(tmp_path, f'[branding]\nmanual_url = "{url}"\n'), environ={})
+    for good in ("https://example.org/manuel.pdf", "/static/manuel.pdf", ""):
+        path = _toml(tmp_path, f'[branding]\nmanual_url = "{good}"\n')
+        assert load_settings(path, environ={}).branding.manual_url == good
