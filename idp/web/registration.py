@@ -13,7 +13,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    has_request_context,
     redirect,
     render_template,
     request,
@@ -27,7 +26,7 @@ from idp.extensions import db, limiter
 from idp.i18n import current_locale
 from idp.models import PendingRegistration
 from idp.runtime import runtime
-from idp.services import interactions, registration
+from idp.services import registration
 from idp.services.codes import Check
 from idp.services.hashing import keyed_hash
 from idp.web import captcha
@@ -58,17 +57,6 @@ def _link() -> dict[str, Any]:
     return {"registration_enabled": True}
 
 
-@bp.app_context_processor
-def _authorization_ref() -> dict[str, Any]:
-    """`back`: the pending authorization request the registration started from (`?ref=`),
-    kept on every step so that signing in at the end resumes it; None once it is unusable."""
-    if not has_request_context() or request.blueprint != "registration":
-        return {}
-    ref = request.args.get("ref")
-    usable = interactions.load(ref, binding=browser.binding_hash(), now=runtime().now())
-    return {"back": ref if usable else None}
-
-
 class StartForm(FlaskForm):
     identifier = StringField()
     email = StringField(validators=[Required()])
@@ -87,8 +75,8 @@ class PasswordForm(FlaskForm):
 
 
 def _step(endpoint: str, reg: str) -> str:
-    """The next step's URL, the pending authorization's `?ref=` kept."""
-    return url_for(endpoint, reg=reg, ref=request.args.get("ref"))
+    """The next step's URL (the way back to an application is the session's: idp.web.journey)."""
+    return url_for(endpoint, reg=reg)
 
 
 def _chosen() -> bool:
