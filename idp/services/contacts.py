@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
 from idp.models import User
-from idp.notify import DeliveryFailed
 from idp.notify.mail import Mailer
 from idp.services import audit
+from idp.services.notices import send_change_notice
 from idp.services.users import AccountError, normalise_email
 
 log = logging.getLogger(__name__)
@@ -155,19 +154,4 @@ def apply_verified_email(user: User, address: str, *, now: int, mailer: Mailer) 
         user.contacts_confirmed_at = now
     audit.record("email_verified", "success", at=now, user_id=user.id, changed=changed)
     if previous is not None and changed:
-        _notify_email_changed(user, previous, now=now, mailer=mailer)
-
-
-def _notify_email_changed(user: User, previous: str, *, now: int, mailer: Mailer) -> None:
-    when = datetime.fromtimestamp(now, UTC).strftime("%d/%m/%Y %H:%M UTC")
-    try:
-        mailer.send(
-            previous,
-            "email_changed",
-            locale=user.locale or "fr",
-            account=user.identifier,
-            changed_at=when,
-        )
-    except DeliveryFailed:
-        log.warning("e-mail change notice to account %s not delivered", user.id)
-        audit.record("notification_failed", "error", at=now, user_id=user.id, kind="email")
+        send_change_notice(mailer, previous, user, "email_changed", now=now, kind="email")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
@@ -23,6 +22,7 @@ from idp.config import PasswordSettings
 from idp.extensions import db
 from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
+from idp.services.notices import send_change_notice
 from idp.services.passwords import PasswordHashing
 
 log = logging.getLogger(__name__)
@@ -208,23 +208,12 @@ def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason
 
 def notify_password_changed(user: User, *, now: int) -> None:
     """ "Le mot de passe de votre compte ... vient d'être modifié": sent to the account."""
-    from idp.notify.mail import DeliveryFailed
     from idp.runtime import runtime
 
-    if not user.email:
-        return
-    when = datetime.fromtimestamp(now, UTC).strftime("%d/%m/%Y %H:%M UTC")
-    try:
-        runtime().mailer.send(
-            user.email,
-            "password_changed",
-            locale=user.locale or "fr",
-            account=user.identifier,
-            changed_at=when,
+    if user.email:
+        send_change_notice(
+            runtime().mailer, user.email, user, "password_changed", now=now, kind="password"
         )
-    except DeliveryFailed:
-        log.warning("password-change notification to account %s not delivered", user.id)
-        audit.record("notification_failed", "error", at=now, user_id=user.id, kind="password")
 
 
 def change_password(

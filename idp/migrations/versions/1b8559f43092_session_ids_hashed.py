@@ -41,7 +41,7 @@ def _sha256_hex_sql(column):
             deterministic=True,
         )
         return f"idp_sha256_hex({column})"
-    raise NotImplementedError(f"no SHA-256 in SQL for {bind.dialect.name}")
+    raise RuntimeError(f"unsupported database for this migration: {bind.dialect.name}")
 
 
 def upgrade():
