@@ -142,17 +142,16 @@ def password_match(
 ) -> Match:
     """The current password, or the temporary one a recovery sent while it lasts.
 
-    An unknown account costs one argon2 verification (against a dummy hash), as a known one
-    does; the pending hash is tried only where a recovery left one.
+    A wrong password always costs two argon2 verifications: against the pending hash where a
+    recovery left one, against the dummy hash elsewhere (unknown accounts included). So the
+    time tells neither that an account exists nor that a recovery, which anyone can start,
+    is pending for it.
     """
     if hashing.verify(user.password_hash if user else None, password):
         return Match.CURRENT
-    if (
-        user is not None
-        and user.pending_password_hash
-        and (user.pending_password_expires_at or 0) > now
-        and hashing.verify(user.pending_password_hash, password)
-    ):
+    live = user is not None and (user.pending_password_expires_at or 0) > now
+    pending = user.pending_password_hash if live and user is not None else None
+    if hashing.verify(pending, password):  # None: the dummy hash, never a match
         return Match.PENDING
     return Match.NONE
 

@@ -6,6 +6,9 @@ import time
 
 import pytest
 
+from idp.extensions import db
+from idp.models import User
+from idp.services import credentials
 from tests.support.signin import stable_body, submit
 
 
@@ -44,3 +47,27 @@ def test_unknown_and_known_identifiers_take_the_same_time(client, factories, puz
     a, b = min(known), min(unknown)
     # The hash dominates both paths; without the dummy hash the unknown path is ~10x faster.
     assert abs(a - b) <= 0.25 * max(a, b) + 0.003, (a, b)
+
+
+def test_a_wrong_password_costs_the_same_with_a_recovery_pending(app, client, factories, puzzles):
+    """Anyone can start a recovery that leaves a pending password on a never-connected
+    account; a wrong password must then cost what it costs anywhere else (two argon2
+    verifications), or the time would show that the account exists."""
+    rt = app.extensions["idp"]
+    factories.user("plain-user", email="plain@example.org")
+    pending = factories.user("pending-user", email="pending@example.org")
+    with app.app_context():
+        account = db.session.get(User, pending.id)
+        credentials.issue_pending_temporary(
+            account, now=rt.now(), hashing=rt.passwords, valid_seconds=3600, reason="test"
+        )
+        db.session.commit()
+    verify = rt.passwords.verify
+    calls: list[str | None] = []
+    rt.passwords.verify = lambda hashed, password: calls.append(hashed) or verify(hashed, password)
+    costs = {}
+    for identifier in ("plain-user", "pending-user", "nobody-user"):
+        calls.clear()
+        assert submit(client, puzzles, identifier, "wrong password").status_code == 200
+        costs[identifier] = len(calls)
+    assert costs == {"plain-user": 2, "pending-user": 2, "nobody-user": 2}

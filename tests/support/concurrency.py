@@ -40,7 +40,8 @@ def together(count: int, prepare: Callable[[int], Callable[[], T]]) -> list[T]:
 
 
 class CountedVerifications:
-    """Wraps a PasswordHashing's `verify`: counts the argon2 verifications it runs.
+    """Wraps a PasswordHashing's `verify`: counts the passwords it evaluates against an
+    account's hash (not the dummy verifications that keep the timing even).
 
     `hold_seconds` keeps each verification going that much longer, as production's argon2
     cost does (~170 ms), so that attempts overlap the way they do on a real server.
@@ -54,8 +55,9 @@ class CountedVerifications:
         hashing.verify = self
 
     def __call__(self, password_hash: str | None, password: str) -> bool:
-        with self._lock:
-            self.count += 1
+        if password_hash is not None:  # the dummy hash evaluates nobody's password
+            with self._lock:
+                self.count += 1
         time.sleep(self.hold_seconds)
         return self._verify(password_hash, password)
 
