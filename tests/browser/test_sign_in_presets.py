@@ -32,10 +32,16 @@ def _no_sideways_scroll(page: Page) -> None:
 def _to_password_page(page: Page, url: str, login: str) -> None:
     """Sign in with the keyboard alone, then open "Modifier mon mot de passe"."""
     page.goto(url + "/login")
-    page.keyboard.type(login)  # the first field has the focus
+    first = page.locator("input:not([type=hidden])").first
+    expect(first).to_be_focused()  # the identifier field, whatever its label
+    page.keyboard.type(login)
+    expect(first).to_have_value(login)
     page.keyboard.press("Tab")
     page.keyboard.press("Tab")
+    password = page.get_by_label(t("login.password"), exact=True)
+    expect(password).to_be_focused()
     page.keyboard.type(DEFAULT_PASSWORD)
+    expect(password).to_have_value(DEFAULT_PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("account.title"))
     page.get_by_role("link", name=t("account.change_password")).click()
