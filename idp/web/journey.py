@@ -17,6 +17,7 @@ from idp import browser
 from idp.models import PendingAuthorization
 from idp.runtime import runtime
 from idp.services import interactions
+from idp.web.security import allow_form_target
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,10 @@ def way_back() -> WayBack | None:
     if client is None:
         return None
     alive = pending()
+    if alive is not None:
+        # "Abandonner" posts to the deny endpoint, which redirects to the client: the page's
+        # CSP must let its forms lead there (Chromium applies form-action to redirects).
+        allow_form_target(alive.params.get("redirect_uri", ""))
     return WayBack(client.name, alive.ref if alive else None)
 
 

@@ -128,3 +128,17 @@ def test_abandon_returns_to_the_application(page: Page, live_idp, live_demo_rp, 
     at(page, live_demo_rp.url, "/callback?")
     assert "error=access_denied" in page.url
     accessible(page, axe)
+
+
+def test_abandon_from_a_recovery_step_returns_to_the_application(
+    page: Page, live_idp, live_demo_rp, axe
+):
+    """The step's "Abandonner" too: its page lets the form lead to the application."""
+    live_idp.factories.user("marie")
+    start_in_the_demo(page, live_idp, live_demo_rp)
+    press(page, page.get_by_role("link", name=t("login.forgot_password")))
+    at(page, live_idp.url, "/recovery/password")
+    press(page, page.get_by_role("button", name=t("recovery.abandon")))
+    at(page, live_demo_rp.url, "/callback?")
+    assert "error=access_denied" in page.url
+    accessible(page, axe)
