@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 import phonenumbers
 from phonenumbers import PhoneNumberType
 
+from idp.config import ContactsSettings
 from idp.models import User
 from idp.notify.mail import Mailer
 from idp.services import audit
+from idp.services.codes import CodeRules
 from idp.services.notices import send_change_notice
 from idp.services.users import AccountError, normalise_email
 
@@ -155,3 +157,14 @@ def apply_verified_email(user: User, address: str, *, now: int, mailer: Mailer) 
     audit.record("email_verified", "success", at=now, user_id=user.id, changed=changed)
     if previous is not None and changed:
         send_change_notice(mailer, previous, user, "email_changed", now=now, kind="email")
+
+
+def email_code_rules(settings: ContactsSettings) -> CodeRules:
+    """Every code that proves an e-mail address (contact confirmation, address change,
+    registration) follows these rules."""
+    return CodeRules(
+        digits=settings.email_code_digits,
+        ttl_seconds=settings.email_code_minutes * 60,
+        max_attempts=settings.email_code_max_attempts,
+        resend_wait_seconds=settings.resend_wait_seconds,
+    )

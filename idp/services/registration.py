@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
-from idp.config import ContactsSettings
 from idp.extensions import db
 from idp.models import PendingRegistration, User
 from idp.services import audit, credentials, users
-from idp.services.codes import Check, CheckResult, CodeRules, draw, spend_try
+from idp.services.codes import Check, CheckResult, draw, spend_try
+from idp.services.contacts import email_code_rules
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 from idp.services.recovery import Delivery
 
@@ -49,16 +49,6 @@ class Created:
     delivery: Delivery | None = None
 
 
-def code_rules(settings: ContactsSettings) -> CodeRules:
-    """The registration code follows the rules of every e-mail confirmation code."""
-    return CodeRules(
-        digits=settings.email_code_digits,
-        ttl_seconds=settings.email_code_minutes * 60,
-        max_attempts=settings.email_code_max_attempts,
-        resend_wait_seconds=settings.resend_wait_seconds,
-    )
-
-
 def clean_email(raw: str, *, allow_reserved: bool) -> str | None:
     """The address normalised, or None when it is not an address (says nothing of its use)."""
     try:
@@ -83,7 +73,7 @@ def start(
     address already in use, a warning with the way to recover: never both, never neither)."""
     now = rt.now()
     db.session.execute(delete(PendingRegistration).where(PendingRegistration.expires_at <= now))
-    rules = code_rules(rt.settings.contacts)
+    rules = email_code_rules(rt.settings.contacts)
     ref = new_secret(24)
     owner = email_owner(email)
     code = draw(rules.digits)
@@ -150,7 +140,7 @@ def check_code(pending: PendingRegistration, code: str, *, rt: Runtime) -> Check
     if now >= pending.code_expires_at:
         return CheckResult(Check.EXPIRED)
     candidate = _code_hash(rt.hash_key, pending.ref, "".join(str(code).split()))
-    result = spend_try(pending, candidate, code_rules(rt.settings.contacts), now=now)
+    result = spend_try(pending, candidate, email_code_rules(rt.settings.contacts), now=now)
     audit.record("registration_code", result.outcome.value, at=now)
     return result
 

@@ -15,7 +15,7 @@ from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import contacts
-from idp.services.codes import Check, CodeRules, TooSoon
+from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
 from idp.web.forms import Required
 from idp.web.password import continue_after_action
@@ -36,20 +36,10 @@ class CodeForm(FlaskForm):
     code = StringField(validators=[Required()])
 
 
-def email_code_rules() -> CodeRules:
-    settings = runtime().settings.contacts
-    return CodeRules(
-        digits=settings.email_code_digits,
-        ttl_seconds=settings.email_code_minutes * 60,
-        max_attempts=settings.email_code_max_attempts,
-        resend_wait_seconds=settings.resend_wait_seconds,
-    )
-
-
 def send_email_code(user: User, address: str) -> None:
     """A new code to `address`; raises TooSoon inside the resend wait, DeliveryFailed."""
     rt = runtime()
-    rules = email_code_rules()
+    rules = contacts.email_code_rules(runtime().settings.contacts)
     code = rt.codes.issue(user.id, EMAIL_PURPOSE, address, rules=rules, now=rt.now())
     rt.mailer.send(
         address,
@@ -122,7 +112,7 @@ def verify_email() -> Response | str:
     rt = runtime()
     ref = request.args.get("ref")
     user = g.user
-    rules = email_code_rules()
+    rules = contacts.email_code_rules(runtime().settings.contacts)
     target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
     if target is None:
         return redirect(url_for("contacts.edit", ref=ref), code=303)
