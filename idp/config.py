@@ -177,6 +177,21 @@ class RegistrationSettings:
 
 
 @dataclass(frozen=True)
+class OrganisationsSettings:
+    # The organisation types a form offers ("Type" in "Gestion des comptes"), comma-separated.
+    types: str = "Entreprise, OGA, Expert-comptable, Association, Administration"
+    # Changing the quota, the services or a secondary account's rights asks for the password
+    # again when the sign-in is older than this.
+    reauthenticate_minutes: int = 15
+    # Secondary accounts listed per page.
+    page_size: int = 20
+
+    @property
+    def type_list(self) -> tuple[str, ...]:
+        return tuple(t.strip() for t in self.types.split(",") if t.strip())
+
+
+@dataclass(frozen=True)
 class RecoverySettings:
     # The path of a known account: the first of these that applies to it.
     # secret_question first: an account that set one (BonusEco, at activation) is asked it,
@@ -315,6 +330,7 @@ class Settings:
     contacts: ContactsSettings = field(default_factory=ContactsSettings)
     recovery: RecoverySettings = field(default_factory=RecoverySettings)
     registration: RegistrationSettings = field(default_factory=RegistrationSettings)
+    organisations: OrganisationsSettings = field(default_factory=OrganisationsSettings)
     branding: BrandingSettings = field(default_factory=BrandingSettings)
     password: PasswordSettings = field(default_factory=PasswordSettings)
     mail: MailSettings = field(default_factory=MailSettings)
@@ -527,6 +543,11 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[registration] pending_minutes must be positive")
     if settings.invite.link_hours < 1:
         raise ConfigError("[invite] link_hours must be positive")
+    organisations = settings.organisations
+    if not organisations.type_list:
+        raise ConfigError("[organisations] types must name at least one organisation type")
+    if organisations.reauthenticate_minutes < 1 or organisations.page_size < 1:
+        raise ConfigError("[organisations] reauthenticate_minutes and page_size must be positive")
     if settings.lockout.growth not in {"fixed", "double"}:
         raise ConfigError('[lockout] growth must be "fixed" or "double"')
     if settings.lockout.max_attempts < 1 or settings.lockout.lock_minutes < 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from idp.i18n.organisations import ORGANISATION_MESSAGES
+
 MESSAGES: dict[str, dict[str, str]] = {
     # Layout
     "layout.skip": {"fr": "Aller au contenu", "en": "Skip to content"},
@@ -1052,3 +1054,4 @@ MESSAGES.update(
         },
     }
 )
+MESSAGES.update(ORGANISATION_MESSAGES)

@@ -11,6 +11,13 @@ from idp.models.oauth import (
     Token,
     UsedAssertion,
 )
+from idp.models.organisation import (
+    Organisation,
+    OrganisationAccount,
+    Service,
+    ServiceClient,
+    Subscription,
+)
 from idp.models.recovery import RecoveryAttempt
 from idp.models.registration import PendingRegistration
 from idp.models.security import CaptchaChallenge, SignInThrottle
@@ -26,13 +33,18 @@ __all__ = [
     "Consent",
     "Habilitation",
     "OneTimeCode",
+    "Organisation",
+    "OrganisationAccount",
     "PasswordHistory",
     "PendingAuthorization",
     "PendingRegistration",
     "RecoveryAttempt",
     "RegistryGeneration",
     "RevokedServiceToken",
+    "Service",
+    "ServiceClient",
     "SignInThrottle",
+    "Subscription",
     "Token",
     "UsedAssertion",
     "User",

@@ -32,7 +32,7 @@ from idp.oidc.grants import SignedInUser
 from idp.oidc.id_token import Authentication
 from idp.oidc.server import StoredRequest, authorization_server
 from idp.runtime import runtime
-from idp.services import audit, consent, interactions, required_actions, users
+from idp.services import audit, consent, interactions, required_actions, subscriptions
 from idp.web import journey
 
 # The error_description of an `access_denied` for an account without habilitation: a stable
@@ -182,7 +182,9 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
                 raise InteractionRequiredError()
             page = required_actions.page_for(action)
             return _interact(page, _pending(request, client.client_id, pending))
-        if client.requires_habilitation and not users.is_habilitated(user.id, client.client_id):
+        if subscriptions.refused(
+            user.id, client.client_id, requires_habilitation=client.requires_habilitation
+        ):
             audit.record(
                 "habilitation_refused",
                 "refused",
@@ -232,10 +234,10 @@ def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
         return _already_answered()
     journey.forget(pending)
     signed_in = _signed_in(browser.current())
-    if (
-        grant.client.requires_habilitation
-        and signed_in is not None
-        and not users.is_habilitated(signed_in.user.id, grant.client.client_id)
+    if signed_in is not None and subscriptions.refused(
+        signed_in.user.id,
+        grant.client.client_id,
+        requires_habilitation=grant.client.requires_habilitation,
     ):
         error = AccessDeniedError(description=NOT_HABILITATED, redirect_uri=grant.redirect_uri)
         response = _error_response(request, error)

@@ -22,6 +22,7 @@ from idp.config import PasswordSettings
 from idp.extensions import db
 from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
+from idp.services.mailboxes import email_for, primary_notice_address
 from idp.services.notices import send_change_notice
 from idp.services.passwords import PasswordHashing
 
@@ -206,13 +207,15 @@ def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason
 
 
 def notify_password_changed(user: User, *, now: int) -> None:
-    """ "Le mot de passe de votre compte ... vient d'être modifié": sent to the account."""
+    """ "Le mot de passe de votre compte ... vient d'être modifié": sent to the account and,
+    for a secondary account, to its primary's responsible (ASPOne's rule)."""
     from idp.runtime import runtime
 
-    if user.email:
-        send_change_notice(
-            runtime().mailer, user.email, user, "password_changed", now=now, kind="password"
-        )
+    for address in dict.fromkeys((email_for(user), primary_notice_address(user))):
+        if address:
+            send_change_notice(
+                runtime().mailer, address, user, "password_changed", now=now, kind="password"
+            )
 
 
 def change_password(

@@ -10,6 +10,7 @@ from typing import Any
 
 from idp.models import User
 from idp.runtime import runtime
+from idp.services.mailboxes import email_for
 
 
 class NoAddress(ValueError):
@@ -38,9 +39,10 @@ def send(user: User, channel: str, template: str, **context: Any) -> None:
     rt = runtime()
     locale = user.locale or "fr"
     if channel == "email":
-        if not user.email:
+        address = email_for(user)
+        if not address:
             raise NoAddress("the account has no e-mail address")
-        rt.mailer.send(user.email, template, locale=locale, **context)
+        rt.mailer.send(address, template, locale=locale, **context)
     elif channel == "sms":
         if not user.phone:
             raise NoAddress("the account has no mobile phone number")
@@ -99,7 +101,7 @@ def send_reset_link(user: User, token: str, *, channel: str) -> None:
 
 def send_letter_notice(user: User, channel: str) -> None:
     """ "Un courrier vous est adressé": over the channel chosen, when the account has it."""
-    if channel == "email" and user.email:
+    if channel == "email" and email_for(user):
         send(user, "email", "letter_on_its_way")
     elif channel == "sms" and user.phone:
         send(user, "sms", "letter_on_its_way")

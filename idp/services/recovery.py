@@ -35,6 +35,7 @@ from idp.models import AuditEvent, RecoveryAttempt, User
 from idp.services import audit, civil_data, credentials, users
 from idp.services.codes import Check, CodeRules, TooSoon
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
+from idp.services.mailboxes import email_for
 
 if TYPE_CHECKING:
     from idp.runtime import Runtime
@@ -72,7 +73,7 @@ def has_postal_address(user: User) -> bool:
 
 
 def _applies(path: str, user: User) -> bool:
-    reachable = bool(user.email or user.phone)
+    reachable = bool(email_for(user) or user.phone)
     if path == "channels":
         return user.last_login_at is not None and reachable
     if path == "secret_question":
@@ -80,7 +81,7 @@ def _applies(path: str, user: User) -> bool:
     if path == "organisation_data":
         return user.last_login_at is None and has_postal_address(user)
     if path == "postal_code":
-        return not user.email and has_postal_address(user)
+        return not email_for(user) and has_postal_address(user)
     return False
 
 
@@ -94,7 +95,7 @@ def plan(user: User | None, order: str) -> Path:
 
 
 def address_of(user: User, channel: str) -> str | None:
-    return user.email if channel == "email" else user.phone if channel == "sms" else None
+    return email_for(user) if channel == "email" else user.phone if channel == "sms" else None
 
 
 def reachable_channel(user: User, preferred: str | None) -> str:
@@ -567,7 +568,7 @@ def look_up_identifier(
             if user is None:
                 outcome = Lookup.NOT_FOUND
             else:
-                outcome = Lookup.FOUND_EMAIL if user.email else Lookup.FOUND_NO_EMAIL
+                outcome = Lookup.FOUND_EMAIL if email_for(user) else Lookup.FOUND_NO_EMAIL
     now = rt.now()
     audit.record(
         LOOKUP_EVENT,

@@ -135,17 +135,6 @@ def grant(user: User, client_id: str, *, now: int) -> bool:
     return True
 
 
-def is_habilitated(user_id: int, client_id: str) -> bool:
-    return (
-        db.session.scalar(
-            select(Habilitation.id).where(
-                Habilitation.user_id == user_id, Habilitation.client_id == client_id
-            )
-        )
-        is not None
-    )
-
-
 def disable(user: User, *, now: int, by: str) -> None:
     """Disable an account: its sessions end and its tokens stop working at once."""
     user.status = "disabled"

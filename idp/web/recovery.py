@@ -25,6 +25,7 @@ from idp.runtime import runtime
 from idp.services import civil_data, deliveries, recovery
 from idp.services.codes import Check
 from idp.services.links import LinkState
+from idp.services.mailboxes import email_for
 from idp.services.recovery import Path, Step
 from idp.web import captcha
 from idp.web.deferred import later
@@ -197,8 +198,8 @@ def _masked_channels(attempt: RecoveryAttempt) -> dict[str, str]:
     if not runtime().settings.recovery.show_masked_channels or user is None:
         return {}
     masked = {}
-    if user.email:
-        masked["email"] = recovery.mask_email(user.email)
+    if address := email_for(user):
+        masked["email"] = recovery.mask_email(address)
     if user.phone:
         masked["sms"] = recovery.mask_phone(user.phone)
     return masked
@@ -440,10 +441,11 @@ def identifier() -> Response | str:
 
 def _identifier_found(user: Any) -> Response:
     rt = runtime()
-    if user is not None and user.email:
+    address = email_for(user) if user is not None else None
+    if user is not None and address:
         later(partial(_send_identifier, user.id))
         db.session.commit()
-        flash(["recovery.identifier_sent", {"address": recovery.mask_email(user.email)}])
+        flash(["recovery.identifier_sent", {"address": recovery.mask_email(address)}])
         return redirect(url_for("recovery.identifier_sent"), code=303)
     # No e-mail known, or no match at all: the same next page (the IBAN's last characters).
     attempt = recovery.begin(

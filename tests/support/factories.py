@@ -10,12 +10,15 @@ from sqlalchemy import select
 
 from idp.extensions import db
 from idp.models import AuditEvent, User
-from idp.services import users
+from idp.services import organisations, subscriptions, users
 from idp.services.clients import ClientSpec, RegisteredClient
+from idp.services.organisations import Identity, NewSecondary
 
 ISSUER = "http://idp.test"
 DEFAULT_PASSWORD = "Correct-Horse-42"
 REDIRECT_URI = "https://rp.example/callback"
+# A valid SIRET (SIREN 079555421 + NIC 00019, the seed's).
+SIREN, NIC = "079555421", "00019"
 POST_LOGOUT_URI = "https://rp.example/bye"
 
 
@@ -78,3 +81,112 @@ class Factories:
             )
             db.session.commit()
             return registered, secret
+
+    def organisation(
+        self,
+        primary: str = "asp1ent",
+        *,
+        quota: int = 2,
+        status: str = "open",
+        services: tuple[str, ...] = (),
+        email: str | None = "asp1ent@example.org",
+    ) -> User:
+        """A primary account (signed in before, contacts confirmed) holding an organisation
+        subscribed to `services` (codes made with `service`); returns the primary's user."""
+        user = self.user(primary, email=email)
+        rt = self.runtime
+        with self.app.app_context():
+            organisations.create_organisation(
+                users.get(user.id),
+                Identity(
+                    kind="Entreprise",
+                    company_name="COMPTE ASP1ENT DEV",
+                    siren=SIREN,
+                    nic=NIC,
+                    civility="M.",
+                    last_name="DUPONT",
+                    first_name="Pierre",
+                    email="responsable@example.org",
+                ),
+                kinds=rt.settings.organisations.type_list,
+                now=rt.now(),
+                by="test",
+                status=status,
+                quota=quota,
+            )
+            if services:
+                self._subscribe(user.id, services)
+            db.session.commit()
+        return user
+
+    def secondary(
+        self,
+        primary: User,
+        name: str = "cs1",
+        *,
+        email: str | None = None,
+        autonomous: bool = False,
+        services: tuple[str, ...] = (),
+        password: str | None = DEFAULT_PASSWORD,
+        **fields: Any,
+    ) -> User:
+        """A secondary account of `primary`'s organisation, holding `services`."""
+        rt = self.runtime
+        with self.app.app_context():
+            member = organisations.membership(primary.id)
+            assert member is not None
+            user = organisations.add_secondary(
+                member,
+                NewSecondary(name=name, email=email, autonomous=autonomous),
+                kinds=rt.settings.organisations.type_list,
+                now=rt.now(),
+                by="test",
+                hashing=rt.passwords,
+                password=password,
+            )
+            user.email_verified = email is not None
+            user.contacts_confirmed_at = rt.now()
+            for field_name, value in fields.items():
+                setattr(user, field_name, value)
+            if services:
+                self._subscribe(user.id, services, acting=member)
+            db.session.commit()
+            db.session.refresh(user)
+            db.session.expunge(user)
+            return user
+
+    def service(self, code: str, *client_ids: str, document_types: tuple[str, ...] = ()) -> int:
+        """A service opening `client_ids`; returns its id."""
+        rt = self.runtime
+        with self.app.app_context():
+            service = subscriptions.add_service(
+                code,
+                f"Téléprocédure {code}",
+                client_ids=client_ids,
+                document_types=document_types,
+                now=rt.now(),
+                by="test",
+            )
+            db.session.commit()
+            return service.id
+
+    def _subscribe(
+        self,
+        user_id: int,
+        codes: tuple[str, ...],
+        *,
+        acting: organisations.OrganisationAccount | None = None,
+    ) -> None:
+        member = organisations.membership(user_id)
+        assert member is not None
+        ids = set()
+        for code in codes:
+            service = subscriptions.find_service(code)
+            assert service is not None, code
+            ids.add(service.id)
+        subscriptions.set_services(
+            member,
+            subscriptions.Choice(frozenset(ids), {}),
+            acting=acting or member,
+            now=self.runtime.now(),
+        )

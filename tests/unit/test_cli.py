@@ -11,7 +11,7 @@ from click.testing import CliRunner, Result
 from idp import create_app
 from idp.cli import root
 from idp.extensions import db
-from idp.services import clients, users
+from idp.services import clients, subscriptions, users
 from tests.support.oidc import basic
 
 REDIRECT = "https://rp.example/callback"
@@ -298,7 +298,7 @@ def test_users_grant(idp, config):
     user, _ = _account(config, "paul")
     app = create_app(str(config))
     with app.app_context():
-        assert users.is_habilitated(user.id, created["client_id"])
+        assert created["client_id"] in subscriptions.usable_clients(user.id)
         db.engine.dispose()
 
 

@@ -1,0 +1,677 @@
+"""Organisations and their accounts: a primary account holds the organisation, creates and
+manages secondary accounts that act for it (ASPOne's "Gestion des comptes", seed 003).
+
+What a secondary may use (its services) lives in `idp.services.subscriptions`; where its
+messages go, in `idp.services.mailboxes`. Every function here takes the account acting
+(`by`, for the audit) and the time; none reads the request.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+from stdnum.fr import siren as siren_numbers
+from stdnum.fr import siret as siret_numbers
+
+from idp.extensions import db
+from idp.i18n import text
+from idp.models import Organisation, OrganisationAccount, User
+from idp.models.organisation import (
+    ADDRESS_FIELDS,
+    ORGANISATION_STATUSES,
+    PENDING,
+    PRIMARY,
+    SECONDARY,
+)
+from idp.models.user import ACTIVE
+from idp.services import audit, sessions, users
+from idp.services.passwords import PasswordHashing
+from idp.services.users import NewAccount
+
+# The name chosen for a secondary account, before the primary's identifier is appended.
+_SECONDARY_NAME = re.compile(r"[a-z0-9](?:[a-z0-9_-]{0,30}[a-z0-9])?")
+
+# Account states as the list of secondary accounts shows them ("Statut").
+STATE_PENDING = "pending"  # "Demande validée": created, never signed in yet
+STATE_OPEN = "open"  # "Ouvert"
+STATE_CLOSED = "closed"  # "Fermé": deactivated
+
+
+class OrganisationError(ValueError):
+    """A management request refused; `key` names the message shown to the person (fr/en),
+    and str() is its English text, for the CLI and the logs."""
+
+    def __init__(self, key: str, **params: Any) -> None:
+        self.key = key
+        self.params = params
+        super().__init__(text(key, "en", **params))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An account's company identity: the "Identité" tab. Empty strings mean "not given"."""
+
+    kind: str
+    company_name: str
+    siren: str = ""
+    nic: str = ""
+    corporate_officer: str = ""
+    civility: str = ""
+    last_name: str = ""
+    first_name: str = ""
+    street_number: str = ""
+    street_suffix: str = ""
+    street_name: str = ""
+    address_complement: str = ""
+    po_box: str = ""
+    postal_code: str = ""
+    city: str = ""
+    country: str = ""
+    email: str = ""
+    phone: str = ""
+    fax: str = ""
+    technical_name: str = ""
+    technical_email: str = ""
+    technical_phone: str = ""
+    administrative_name: str = ""
+    administrative_email: str = ""
+    administrative_phone: str = ""
+
+    @classmethod
+    def of(cls, member: OrganisationAccount) -> Identity:
+        return cls(**{f.name: getattr(member, f.name) or "" for f in dataclasses.fields(cls)})
+
+
+IDENTITY_FIELDS = tuple(f.name for f in dataclasses.fields(Identity))
+CIVILITIES = ("M.", "Mme")
+STREET_SUFFIXES = ("bis", "ter", "quater")
+
+
+def check_identity(identity: Identity, *, kinds: tuple[str, ...]) -> dict[str, str]:
+    """The problems of an identity, by field name (message keys): empty when it is valid."""
+    problems: dict[str, str] = {}
+    if identity.kind not in kinds:
+        problems["kind"] = "org.kind_unknown"
+    if not identity.company_name.strip():
+        problems["company_name"] = "org.company_name_required"
+    if identity.siren or identity.nic:
+        if not siren_numbers.is_valid(identity.siren):
+            problems["siren"] = "org.siren_invalid"
+        elif not (identity.nic.isdigit() and len(identity.nic) == 5):
+            problems["nic"] = "org.nic_invalid"
+        elif not siret_numbers.is_valid(identity.siren + identity.nic):
+            problems["nic"] = "org.siret_invalid"
+    if identity.civility and identity.civility not in CIVILITIES:
+        problems["civility"] = "org.civility_unknown"
+    if identity.street_suffix and identity.street_suffix not in STREET_SUFFIXES:
+        problems["street_suffix"] = "org.street_suffix_unknown"
+    for name in ("email", "technical_email", "administrative_email"):
+        value = getattr(identity, name)
+        if value:
+            try:
+                users.normalise_email(value)
+            except users.AccountError:
+                problems[name] = "org.email_invalid"
+    for name, value in dataclasses.asdict(identity).items():
+        if len(value) > _max_length(name):
+            problems.setdefault(name, "org.too_long")
+    return problems
+
+
+def _max_length(name: str) -> int:
+    column = OrganisationAccount.__table__.columns[name]
+    return int(getattr(column.type, "length", None) or 255)
+
+
+def _apply_identity(member: OrganisationAccount, identity: Identity) -> dict[str, Any]:
+    """Write the identity; returns what changed (field: [before, after]) for the audit."""
+    changed: dict[str, Any] = {}
+    for name, value in dataclasses.asdict(identity).items():
+        value = value.strip() or None
+        if name in ("siren", "nic") and value:
+            value = re.sub(r"\s", "", value)
+        if getattr(member, name) != value:
+            changed[name] = [getattr(member, name), value]
+            setattr(member, name, value)
+    return changed
+
+
+def _checked(identity: Identity, kinds: tuple[str, ...]) -> None:
+    problems = check_identity(identity, kinds=kinds)
+    if problems:
+        field, key = next(iter(problems.items()))
+        raise OrganisationError(key, field=field)
+
+
+# -- lookups ---------------------------------------------------------------------------------
+
+
+def membership(user_id: int) -> OrganisationAccount | None:
+    """The account's place in an organisation, or None for an ordinary account."""
+    return db.session.get(OrganisationAccount, user_id)
+
+
+def organisation_of(member: OrganisationAccount) -> Organisation:
+    organisation = db.session.get(Organisation, member.organisation_id)
+    assert organisation is not None  # a foreign key
+    return organisation
+
+
+def primary_of(member: OrganisationAccount) -> OrganisationAccount:
+    """The primary account of the member's organisation (the member itself for a primary)."""
+    if member.is_primary:
+        return member
+    primary = db.session.scalar(
+        select(OrganisationAccount).where(
+            OrganisationAccount.organisation_id == member.organisation_id,
+            OrganisationAccount.role == PRIMARY,
+        )
+    )
+    assert primary is not None  # every organisation is created with its primary
+    return primary
+
+
+def find_organisation(reference: str) -> Organisation | None:
+    """By dossier number, or by its primary account's identifier."""
+    found = db.session.scalar(select(Organisation).where(Organisation.dossier == reference))
+    if found is not None:
+        return found
+    user = users.find_by_identifier(reference)
+    member = membership(user.id) if user is not None else None
+    return organisation_of(member) if member is not None and member.is_primary else None
+
+
+def primary_account(organisation: Organisation) -> OrganisationAccount:
+    primary = db.session.scalar(
+        select(OrganisationAccount).where(
+            OrganisationAccount.organisation_id == organisation.id,
+            OrganisationAccount.role == PRIMARY,
+        )
+    )
+    assert primary is not None
+    return primary
+
+
+def find_secondary(primary: OrganisationAccount, identifier: str) -> OrganisationAccount | None:
+    """A secondary account of this primary's organisation, by identifier; None for any other
+    account (another organisation's, the primary itself): the guard of every page that names
+    an account in its URL or form."""
+    if not primary.is_primary:
+        return None
+    user = users.find_by_identifier(identifier)
+    if user is None:
+        return None
+    member = membership(user.id)
+    if member is None or member.role != SECONDARY:
+        return None
+    return member if member.organisation_id == primary.organisation_id else None
+
+
+def user_of(member: OrganisationAccount) -> User:
+    user = db.session.get(User, member.user_id)
+    assert user is not None
+    return user
+
+
+def account_state(user: User) -> str:
+    """ "Ouvert", "Fermé" (deactivated) or "Demande validée" (never signed in yet)."""
+    if user.status != ACTIVE:
+        return STATE_CLOSED
+    return STATE_PENDING if user.last_login_at is None else STATE_OPEN
+
+
+# -- organisations ---------------------------------------------------------------------------
+
+
+def create_organisation(
+    user: User,
+    identity: Identity,
+    *,
+    kinds: tuple[str, ...],
+    now: int,
+    by: str,
+    dossier: str | None = None,
+    status: str = PENDING,
+    quota: int = 0,
+) -> Organisation:
+    """Make `user` the primary account of a new organisation."""
+    _checked(identity, kinds)
+    if membership(user.id) is not None:
+        raise OrganisationError("org.already_member", identifier=user.identifier)
+    if status not in ORGANISATION_STATUSES:
+        raise OrganisationError("org.status_unknown", status=status)
+    if quota < 0:
+        raise OrganisationError("org.quota_negative")
+    dossier = (dossier or "").strip() or None
+    if dossier is not None and find_organisation(dossier) is not None:
+        raise OrganisationError("org.dossier_taken", dossier=dossier)
+    organisation = Organisation(
+        dossier=dossier or f"tmp-{user.id}",
+        status=status,
+        secondary_quota=quota,
+        billing_uses_responsible_address=True,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(organisation)
+    db.session.flush()
+    if dossier is None:
+        organisation.dossier = f"{organisation.id:05d}"
+    member = OrganisationAccount(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        role=PRIMARY,
+        has_mailbox=True,
+        autonomous=True,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_identity(member, identity)
+    db.session.add(member)
+    db.session.flush()
+    audit.record(
+        "organisation_created",
+        "success",
+        at=now,
+        user_id=user.id,
+        by=by,
+        dossier=organisation.dossier,
+        status=status,
+    )
+    return organisation
+
+
+def set_status(organisation: Organisation, status: str, *, now: int, by: str) -> None:
+    """Open, close or set back to pending. Only an open organisation's services can be used:
+    closing one ends its accounts' use of them at once (see subscriptions.enforce)."""
+    from idp.services import subscriptions
+
+    if status not in ORGANISATION_STATUSES:
+        raise OrganisationError("org.status_unknown", status=status)
+    before = organisation.status
+    organisation.status = status
+    organisation.updated_at = now
+    db.session.flush()
+    subscriptions.enforce(member_ids(organisation), now=now)
+    audit.record(
+        "organisation_status_changed",
+        "success",
+        at=now,
+        user_id=primary_account(organisation).user_id,
+        by=by,
+        dossier=organisation.dossier,
+        changed={"status": [before, status]},
+    )
+
+
+def member_ids(organisation: Organisation) -> list[int]:
+    return list(
+        db.session.scalars(
+            select(OrganisationAccount.user_id).where(
+                OrganisationAccount.organisation_id == organisation.id
+            )
+        )
+    )
+
+
+def mailbox_count(organisation_id: int) -> int:
+    """Secondary accounts with their own mailbox: what the quota caps (deactivated ones
+    included, so that reactivating one never exceeds it)."""
+    return int(
+        db.session.scalar(
+            select(func.count()).where(
+                OrganisationAccount.organisation_id == organisation_id,
+                OrganisationAccount.role == SECONDARY,
+                OrganisationAccount.has_mailbox.is_(True),
+            )
+        )
+        or 0
+    )
+
+
+def set_quota(organisation: Organisation, quota: int, *, now: int, by: str) -> None:
+    """ "Nombre de comptes secondaires souhaités": never below the mailboxes already open."""
+    if quota < 0:
+        raise OrganisationError("org.quota_negative")
+    used = mailbox_count(organisation.id)
+    if quota < used:
+        raise OrganisationError("org.quota_below_used", used=used)
+    if quota == organisation.secondary_quota:
+        return
+    before = organisation.secondary_quota
+    organisation.secondary_quota = quota
+    organisation.updated_at = now
+    audit.record(
+        "organisation_quota_changed",
+        "success",
+        at=now,
+        user_id=primary_account(organisation).user_id,
+        by=by,
+        changed={"secondary_quota": [before, quota]},
+    )
+
+
+def update_identity(
+    member: OrganisationAccount, identity: Identity, *, kinds: tuple[str, ...], now: int, by: str
+) -> dict[str, Any]:
+    """The "Identité" tab; returns what changed (nothing is written when it is invalid)."""
+    _checked(identity, kinds)
+    changed = _apply_identity(member, identity)
+    if changed:
+        member.updated_at = now
+        audit.record(
+            "organisation_identity_changed",
+            "success",
+            at=now,
+            user_id=member.user_id,
+            by=by,
+            changed=sorted(changed),
+        )
+    return changed
+
+
+def update_billing(
+    organisation: Organisation,
+    *,
+    use_responsible_address: bool,
+    address: dict[str, str],
+    now: int,
+    by: str,
+) -> None:
+    """The "Facturation" tab (primary accounts only): the responsible's address, or another."""
+    cleaned = {name: (address.get(name) or "").strip() for name in ADDRESS_FIELDS}
+    if not use_responsible_address and not (
+        cleaned["street_name"] and cleaned["postal_code"] and cleaned["city"]
+    ):
+        raise OrganisationError("org.billing_address_incomplete")
+    if cleaned["street_suffix"] and cleaned["street_suffix"] not in STREET_SUFFIXES:
+        raise OrganisationError("org.street_suffix_unknown")
+    for name, value in cleaned.items():
+        if len(value) > _max_length(name):
+            raise OrganisationError("org.too_long", field=name)
+    organisation.billing_uses_responsible_address = use_responsible_address
+    organisation.billing_address = None if use_responsible_address else cleaned
+    organisation.updated_at = now
+    audit.record(
+        "organisation_billing_changed",
+        "success",
+        at=now,
+        user_id=primary_account(organisation).user_id,
+        by=by,
+    )
+
+
+# -- secondary accounts ----------------------------------------------------------------------
+
+
+def secondary_identifier(primary: OrganisationAccount, name: str) -> str:
+    """ "cs1" + primary "asp1ent" -> "cs1.asp1ent" (the seed's rule)."""
+    chosen = users.normalise_identifier(name)
+    if not _SECONDARY_NAME.fullmatch(chosen):
+        raise OrganisationError("org.secondary_name_invalid")
+    return f"{chosen}.{user_of(primary).identifier}"
+
+
+@dataclass(frozen=True)
+class NewSecondary:
+    name: str
+    # Its own mailbox (counted against the quota), or none: its messages go to the primary.
+    email: str | None = None
+    autonomous: bool = False
+    # The company identity; by default the primary's.
+    identity: Identity | None = None
+
+
+def add_secondary(
+    primary: OrganisationAccount,
+    new: NewSecondary,
+    *,
+    kinds: tuple[str, ...],
+    now: int,
+    by: str,
+    hashing: PasswordHashing,
+    password: str | None = None,
+) -> User:
+    """Create a secondary account (its services are given separately: subscriptions).
+
+    Without `password` the account has none yet: the caller sends an invitation.
+    """
+    if not primary.is_primary:
+        raise OrganisationError("org.not_primary")
+    identifier = secondary_identifier(primary, new.name)
+    if len(identifier) > 128:
+        raise OrganisationError("org.secondary_name_invalid")
+    identity = new.identity or Identity.of(primary)
+    _checked(identity, kinds)
+    email = users.normalise_email(new.email) if new.email else None
+    organisation = _locked_organisation(primary.organisation_id)
+    if email is not None and mailbox_count(organisation.id) >= organisation.secondary_quota:
+        raise OrganisationError("org.quota_reached", quota=organisation.secondary_quota)
+    if users.find_by_identifier(identifier) is not None:
+        # Identifiers are never deleted, so a deactivated account's name stays taken.
+        raise OrganisationError("org.secondary_name_taken", identifier=identifier)
+    user = users.create(
+        NewAccount(identifier=identifier, email=email),
+        now=now,
+        hashing=hashing,
+        password=password,
+    )
+    member = OrganisationAccount(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        role=SECONDARY,
+        has_mailbox=email is not None,
+        autonomous=new.autonomous,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_identity(member, identity)
+    db.session.add(member)
+    db.session.flush()
+    audit.record(
+        "secondary_account_created",
+        "success",
+        at=now,
+        user_id=user.id,
+        by=by,
+        primary=user_of(primary).identifier,
+        mailbox=email is not None,
+        autonomous=new.autonomous,
+    )
+    return user
+
+
+def _locked_organisation(organisation_id: int) -> Organisation:
+    """The organisation row, locked until commit where the database can (PostgreSQL): two
+    primaries' sessions creating mailboxes at once cannot both pass the quota."""
+    organisation = db.session.scalar(
+        select(Organisation).where(Organisation.id == organisation_id).with_for_update()
+    )
+    assert organisation is not None
+    return organisation
+
+
+def set_mailbox(secondary: OrganisationAccount, email: str | None, *, now: int, by: str) -> bool:
+    """Give a secondary account its own mailbox (`email`) or take it away (None).
+
+    Giving one puts the account through a password reset (its holder must choose a new
+    password at the next sign-in; its sessions and tokens end): returns True then, for the
+    page's warning "ATTENTION : … devra impérativement réinitialiser son mot de passe".
+    """
+    if secondary.role != SECONDARY:
+        raise OrganisationError("org.not_secondary")
+    user = user_of(secondary)
+    if email is None:
+        if not secondary.has_mailbox:
+            return False
+        secondary.has_mailbox = False
+        user.email, user.email_verified = None, False
+        _mailbox_changed(secondary, user, now=now, by=by, mailbox=False)
+        return False
+    address = users.normalise_email(email)
+    if secondary.has_mailbox:
+        if address != user.email:
+            user.email, user.email_verified = address, False
+            _mailbox_changed(secondary, user, now=now, by=by, mailbox=True)
+        return False
+    organisation = _locked_organisation(secondary.organisation_id)
+    if mailbox_count(organisation.id) >= organisation.secondary_quota:
+        raise OrganisationError("org.quota_reached", quota=organisation.secondary_quota)
+    secondary.has_mailbox = True
+    user.email, user.email_verified = address, False
+    user.password_temporary = True
+    sessions.end_access(user.id, now=now)
+    _mailbox_changed(secondary, user, now=now, by=by, mailbox=True)
+    return True
+
+
+def _mailbox_changed(
+    secondary: OrganisationAccount, user: User, *, now: int, by: str, mailbox: bool
+) -> None:
+    secondary.updated_at = user.updated_at = now
+    audit.record(
+        "secondary_mailbox_changed", "success", at=now, user_id=user.id, by=by, mailbox=mailbox
+    )
+
+
+def deactivate(secondary: OrganisationAccount, *, now: int, by: str) -> None:
+    """The red cross: the account stays listed, its sessions and tokens end at once."""
+    if secondary.role != SECONDARY:
+        raise OrganisationError("org.not_secondary")
+    user = user_of(secondary)
+    if user.is_active:
+        users.disable(user, now=now, by=by)
+
+
+def reactivate(secondary: OrganisationAccount, *, now: int, by: str) -> None:
+    if secondary.role != SECONDARY:
+        raise OrganisationError("org.not_secondary")
+    user = user_of(secondary)
+    if not user.is_active:
+        users.enable(user, now=now, by=by)
+
+
+# -- the list of secondary accounts ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SecondaryFilter:
+    """The search form of "Gestion de vos comptes secondaires" (empty: any)."""
+
+    name: str = ""
+    kind: str = ""
+    siret: str = ""
+    company_name: str = ""
+    responsible: str = ""
+    state: str = ""  # pending, open, closed
+    mailbox: str = ""  # "yes", "no"
+
+
+SORTS: dict[str, Any] = {
+    "name": User.identifier,
+    "kind": OrganisationAccount.kind,
+    "siret": OrganisationAccount.siren,
+    "company_name": OrganisationAccount.company_name,
+    "responsible": OrganisationAccount.last_name,
+    "mailbox": OrganisationAccount.has_mailbox,
+}
+
+
+@dataclass(frozen=True)
+class SecondaryRow:
+    member: OrganisationAccount
+    user: User
+
+    @property
+    def state(self) -> str:
+        return account_state(self.user)
+
+
+@dataclass(frozen=True)
+class SecondaryPage:
+    rows: list[SecondaryRow]
+    total: int
+    page: int
+    pages: int
+
+
+def _contains(column: Any, value: str) -> ColumnElement[bool]:
+    escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+def _filters(wanted: SecondaryFilter) -> list[ColumnElement[bool]]:
+    clauses: list[ColumnElement[bool]] = []
+    if wanted.name.strip():
+        clauses.append(_contains(User.identifier, wanted.name.strip()))
+    if wanted.kind.strip():
+        clauses.append(OrganisationAccount.kind == wanted.kind.strip())
+    digits = re.sub(r"\D", "", wanted.siret)
+    if digits:
+        siret = func.coalesce(OrganisationAccount.siren, "") + func.coalesce(
+            OrganisationAccount.nic, ""
+        )
+        clauses.append(siret.like(f"{digits}%"))
+    if wanted.company_name.strip():
+        clauses.append(_contains(OrganisationAccount.company_name, wanted.company_name.strip()))
+    if wanted.responsible.strip():
+        value = wanted.responsible.strip()
+        clauses.append(
+            or_(
+                _contains(OrganisationAccount.last_name, value),
+                _contains(OrganisationAccount.first_name, value),
+            )
+        )
+    if wanted.state == STATE_CLOSED:
+        clauses.append(User.status != ACTIVE)
+    elif wanted.state == STATE_PENDING:
+        clauses.append(and_(User.status == ACTIVE, User.last_login_at.is_(None)))
+    elif wanted.state == STATE_OPEN:
+        clauses.append(and_(User.status == ACTIVE, User.last_login_at.is_not(None)))
+    if wanted.mailbox in ("yes", "no"):
+        clauses.append(OrganisationAccount.has_mailbox.is_(wanted.mailbox == "yes"))
+    return clauses
+
+
+def search_secondaries(
+    primary: OrganisationAccount,
+    wanted: SecondaryFilter,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    page_size: int = 20,
+) -> SecondaryPage:
+    """This primary's secondary accounts that match, sorted, one page of them."""
+    where = [
+        OrganisationAccount.organisation_id == primary.organisation_id,
+        OrganisationAccount.role == SECONDARY,
+        *_filters(wanted),
+    ]
+    base = select(OrganisationAccount, User).join(User, User.id == OrganisationAccount.user_id)
+    total = int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(OrganisationAccount)
+            .join(User, User.id == OrganisationAccount.user_id)
+            .where(*where)
+        )
+        or 0
+    )
+    pages = max(1, -(-total // page_size))
+    page = min(max(page, 1), pages)
+    column = SORTS.get(sort, User.identifier)
+    order = column.desc() if descending else column.asc()
+    query = (
+        base.where(*where)
+        .order_by(order, User.identifier)
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = [SecondaryRow(member, user) for member, user in db.session.execute(query).all()]
+    return SecondaryPage(rows=rows, total=total, page=page, pages=pages)

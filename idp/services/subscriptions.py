@@ -1,0 +1,386 @@
+"""Services ("téléprocédures"), the accounts subscribed to them, and the one rule of who may
+use an application that requires a habilitation.
+
+The rule: an account may use a restricted application (one that requires a habilitation, or
+that a service opens) when it was habilitated for it directly, or when it holds a service
+that opens it. An account holds a service when it is subscribed to it, its organisation is
+open and, for a secondary account, its primary holds it too: a secondary never holds more
+than its primary, whatever the rows say.
+
+Every change that can take a right away calls `enforce`, which ends at once what the lost
+right allowed: the tokens for those applications are revoked, the sessions that obtained
+them end, and the codes not yet exchanged are deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+
+from idp.extensions import db
+from idp.models import (
+    AuthorizationCode,
+    BrowserSession,
+    Client,
+    Habilitation,
+    Organisation,
+    OrganisationAccount,
+    Service,
+    ServiceClient,
+    Subscription,
+    Token,
+)
+from idp.models.organisation import OPEN, PRIMARY, SECONDARY
+from idp.services import audit
+from idp.services.organisations import (
+    OrganisationError,
+    membership,
+    organisation_of,
+    primary_of,
+    user_of,
+)
+
+_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+# -- the catalogue ---------------------------------------------------------------------------
+
+
+def find_service(code: str) -> Service | None:
+    return db.session.scalar(select(Service).where(Service.code == code.strip().upper()))
+
+
+def all_services() -> list[Service]:
+    return list(db.session.scalars(select(Service).order_by(Service.code)))
+
+
+def clients_of(service_id: int) -> list[str]:
+    return sorted(
+        db.session.scalars(
+            select(ServiceClient.client_id).where(ServiceClient.service_id == service_id)
+        )
+    )
+
+
+def add_service(
+    code: str,
+    description: str,
+    *,
+    client_ids: Iterable[str],
+    recipients: str | None = None,
+    document_types: Iterable[str] = (),
+    now: int,
+    by: str,
+) -> Service:
+    """A service and the applications it opens (each must be registered)."""
+    code = code.strip().upper()
+    if not code or len(code) > 32 or not set(code) <= _CODE_CHARS:
+        raise OrganisationError("org.service_code_invalid")
+    if find_service(code) is not None:
+        raise OrganisationError("org.service_exists", code=code)
+    if not description.strip():
+        raise OrganisationError("org.service_description_required")
+    wanted = sorted(set(client_ids))
+    known = set(db.session.scalars(select(Client.client_id).where(Client.client_id.in_(wanted))))
+    if missing := [c for c in wanted if c not in known]:
+        raise OrganisationError("org.service_client_unknown", client_id=", ".join(missing))
+    service = Service(
+        code=code,
+        description=description.strip(),
+        recipients=(recipients or "").strip() or None,
+        document_types=[t.strip() for t in document_types if t.strip()],
+        created_at=now,
+    )
+    db.session.add(service)
+    db.session.flush()
+    for client_id in wanted:
+        db.session.add(ServiceClient(service_id=service.id, client_id=client_id))
+    db.session.flush()
+    audit.record("service_added", "success", at=now, by=by, code=code, clients=wanted)
+    return service
+
+
+def remove_service(service: Service, *, now: int, by: str) -> None:
+    """Remove a service: every account subscribed loses what it opened, at once."""
+    subscribers = list(
+        db.session.scalars(
+            select(Subscription.user_id).where(Subscription.service_id == service.id)
+        )
+    )
+    db.session.execute(delete(Subscription).where(Subscription.service_id == service.id))
+    db.session.execute(delete(ServiceClient).where(ServiceClient.service_id == service.id))
+    code = service.code
+    db.session.delete(service)
+    db.session.flush()
+    enforce(subscribers, now=now)
+    audit.record("service_removed", "success", at=now, by=by, code=code)
+
+
+# -- who holds what --------------------------------------------------------------------------
+
+
+def subscriptions_of(user_id: int) -> dict[int, Subscription]:
+    """The account's subscription rows, by service id (what it chose, held or not)."""
+    rows = db.session.scalars(select(Subscription).where(Subscription.user_id == user_id))
+    return {row.service_id: row for row in rows}
+
+
+def held_services(user_id: int) -> set[int]:
+    """The services the account holds now (see the module's rule)."""
+    member = membership(user_id)
+    if member is None or organisation_of(member).status != OPEN:
+        return set()
+    own = set(subscriptions_of(user_id))
+    if member.role == PRIMARY:
+        return own
+    return own & set(subscriptions_of(primary_of(member).user_id))
+
+
+def _clients_of_services(service_ids: Iterable[int]) -> set[str]:
+    ids = list(service_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(select(ServiceClient.client_id).where(ServiceClient.service_id.in_(ids)))
+    )
+
+
+def usable_clients(user_id: int) -> set[str]:
+    """The restricted applications the account may use: direct habilitations and those its
+    held services open."""
+    direct = set(
+        db.session.scalars(select(Habilitation.client_id).where(Habilitation.user_id == user_id))
+    )
+    return direct | _clients_of_services(held_services(user_id))
+
+
+def is_restricted(client_id: str, *, requires_habilitation: bool) -> bool:
+    """Whether an application needs a habilitation: its own flag, or a service opening it."""
+    if requires_habilitation:
+        return True
+    return (
+        db.session.scalar(
+            select(ServiceClient.service_id).where(ServiceClient.client_id == client_id).limit(1)
+        )
+        is not None
+    )
+
+
+def refused(user_id: int, client_id: str, *, requires_habilitation: bool) -> bool:
+    """The habilitation rule of the authorization endpoint: True when the account may not use
+    this application."""
+    if not is_restricted(client_id, requires_habilitation=requires_habilitation):
+        return False
+    return client_id not in usable_clients(user_id)
+
+
+def _restricted_clients() -> set[str]:
+    flagged = set(
+        db.session.scalars(select(Client.client_id).where(Client.requires_habilitation.is_(True)))
+    )
+    return flagged | set(db.session.scalars(select(ServiceClient.client_id)))
+
+
+def enforce(user_ids: Iterable[int], *, now: int) -> None:
+    """End what the accounts may no longer use: tokens for restricted applications outside
+    their rights are revoked, the sessions those tokens came from end, unexchanged codes for
+    them are deleted."""
+    restricted = _restricted_clients()
+    if not restricted:
+        return
+    for user_id in dict.fromkeys(user_ids):
+        lost = restricted - usable_clients(user_id)
+        if not lost:
+            continue
+        sids = set(
+            db.session.scalars(
+                select(Token.sid).where(
+                    Token.user_id == user_id,
+                    Token.client_id.in_(lost),
+                    Token.revoked.is_(False),
+                    Token.sid.is_not(None),
+                )
+            )
+        )
+        revoked = db.session.execute(
+            update(Token)
+            .where(Token.user_id == user_id, Token.client_id.in_(lost), Token.revoked.is_(False))
+            .values(revoked=True)
+        ).rowcount
+        db.session.execute(
+            delete(AuthorizationCode).where(
+                AuthorizationCode.user_id == user_id,
+                AuthorizationCode.client_id.in_(lost),
+                AuthorizationCode.used_at.is_(None),
+            )
+        )
+        ended = 0
+        if sids:
+            ended = db.session.execute(
+                update(BrowserSession)
+                .where(BrowserSession.sid.in_(sids), BrowserSession.ended_at.is_(None))
+                .values(ended_at=now)
+            ).rowcount
+        if revoked or ended:
+            audit.record(
+                "access_withdrawn",
+                "success",
+                at=now,
+                user_id=user_id,
+                clients=sorted(lost),
+                tokens_revoked=revoked,
+                sessions_ended=ended,
+            )
+
+
+# -- changing subscriptions ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The services an "Options" tab submits, with the document types chosen for each."""
+
+    service_ids: frozenset[int]
+    document_types: Mapping[int, tuple[str, ...]]
+
+
+def _check_document_types(choice: Choice, services: Mapping[int, Service]) -> None:
+    for service_id, types in choice.document_types.items():
+        service = services.get(service_id)
+        if service is None:
+            continue
+        if not set(types) <= set(service.document_types):
+            raise OrganisationError("org.document_type_unknown", code=service.code)
+
+
+def may_choose_own_services(member: OrganisationAccount) -> bool:
+    """A primary chooses its organisation's services; a secondary only when autonomous."""
+    return member.role == PRIMARY or member.autonomous
+
+
+def set_services(
+    member: OrganisationAccount,
+    choice: Choice,
+    *,
+    acting: OrganisationAccount,
+    now: int,
+) -> None:
+    """Subscribe `member` to exactly the chosen services.
+
+    `acting` is the account doing it: the member itself (a primary, or an autonomous
+    secondary), or its primary. A secondary's choice must be among its primary's services;
+    a primary that drops a service drops it from every secondary at once.
+    """
+    _authorise(member, acting)
+    services = {s.id: s for s in db.session.scalars(select(Service))}
+    if unknown := choice.service_ids - set(services):
+        raise OrganisationError("org.service_unknown", code=", ".join(map(str, sorted(unknown))))
+    _check_document_types(choice, services)
+    if member.role == SECONDARY:
+        allowed = set(subscriptions_of(primary_of(member).user_id))
+        if beyond := choice.service_ids - allowed:
+            codes = ", ".join(sorted(services[i].code for i in beyond))
+            raise OrganisationError("org.service_beyond_primary", code=codes)
+    current = subscriptions_of(member.user_id)
+    removed = set(current) - choice.service_ids
+    for service_id in choice.service_ids:
+        types = list(choice.document_types.get(service_id, ()))
+        row = current.get(service_id)
+        if row is None:
+            db.session.add(
+                Subscription(
+                    user_id=member.user_id,
+                    service_id=service_id,
+                    document_types=types,
+                    subscribed_at=now,
+                )
+            )
+        elif list(row.document_types or []) != types:
+            row.document_types = types
+    affected = [member.user_id]
+    if removed:
+        db.session.execute(
+            delete(Subscription).where(
+                Subscription.user_id == member.user_id, Subscription.service_id.in_(removed)
+            )
+        )
+        if member.role == PRIMARY:
+            affected += _drop_from_secondaries(member, removed)
+    db.session.flush()
+    enforce(affected, now=now)
+    added = choice.service_ids - set(current)
+    if added or removed:
+        audit.record(
+            "services_changed",
+            "success",
+            at=now,
+            user_id=member.user_id,
+            by=user_of(acting).identifier,
+            added=sorted(services[i].code for i in added),
+            removed=sorted(services[i].code for i in removed),
+        )
+
+
+def _drop_from_secondaries(primary: OrganisationAccount, service_ids: set[int]) -> list[int]:
+    secondaries = list(
+        db.session.scalars(
+            select(OrganisationAccount.user_id).where(
+                OrganisationAccount.organisation_id == primary.organisation_id,
+                OrganisationAccount.role == SECONDARY,
+            )
+        )
+    )
+    if secondaries:
+        db.session.execute(
+            delete(Subscription).where(
+                Subscription.user_id.in_(secondaries), Subscription.service_id.in_(service_ids)
+            )
+        )
+    return secondaries
+
+
+def _authorise(member: OrganisationAccount, acting: OrganisationAccount) -> None:
+    if acting.user_id == member.user_id:
+        if not may_choose_own_services(member):
+            raise OrganisationError("org.services_not_autonomous")
+        return
+    is_its_primary = (
+        acting.role == PRIMARY
+        and member.role == SECONDARY
+        and acting.organisation_id == member.organisation_id
+    )
+    if not is_its_primary:
+        raise OrganisationError("org.not_your_account")
+
+
+def set_autonomous(
+    secondary: OrganisationAccount, autonomous: bool, *, acting: OrganisationAccount, now: int
+) -> None:
+    """ "J'autorise ce compte secondaire à s'inscrire aux téléprocédures de son choix"."""
+    if secondary.role != SECONDARY:
+        raise OrganisationError("org.not_secondary")
+    _authorise(secondary, acting)
+    if acting.user_id == secondary.user_id:
+        raise OrganisationError("org.not_your_account")
+    if secondary.autonomous == autonomous:
+        return
+    secondary.autonomous = autonomous
+    secondary.updated_at = now
+    audit.record(
+        "secondary_autonomy_changed",
+        "success",
+        at=now,
+        user_id=secondary.user_id,
+        by=user_of(acting).identifier,
+        autonomous=autonomous,
+    )
+
+
+def organisation_services(organisation: Organisation) -> list[Service]:
+    """The services the organisation's primary is subscribed to, by code."""
+    from idp.services.organisations import primary_account
+
+    held = set(subscriptions_of(primary_account(organisation).user_id))
+    return [s for s in all_services() if s.id in held]
