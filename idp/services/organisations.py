@@ -448,7 +448,7 @@ def add_secondary(
         raise OrganisationError("org.secondary_name_invalid")
     identity = new.identity or Identity.of(primary)
     _checked(identity, kinds)
-    email = users.normalise_email(new.email) if new.email else None
+    email = _mailbox_address(new.email) if new.email else None
     organisation = _locked_organisation(primary.organisation_id)
     if email is not None and mailbox_count(organisation.id) >= organisation.secondary_quota:
         raise OrganisationError("org.quota_reached", quota=organisation.secondary_quota)
@@ -486,6 +486,13 @@ def add_secondary(
     return user
 
 
+def _mailbox_address(raw: str) -> str:
+    try:
+        return users.normalise_email(raw.strip())
+    except users.AccountError:
+        raise OrganisationError("org.email_invalid") from None
+
+
 def _locked_organisation(organisation_id: int) -> Organisation:
     """The organisation row, locked until commit where the database can (PostgreSQL): two
     primaries' sessions creating mailboxes at once cannot both pass the quota."""
@@ -513,7 +520,7 @@ def set_mailbox(secondary: OrganisationAccount, email: str | None, *, now: int, 
         user.email, user.email_verified = None, False
         _mailbox_changed(secondary, user, now=now, by=by, mailbox=False)
         return False
-    address = users.normalise_email(email)
+    address = _mailbox_address(email)
     if secondary.has_mailbox:
         if address != user.email:
             user.email, user.email_verified = address, False
