@@ -135,4 +135,21 @@ ORGANISATION_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Saisissez votre mot de passe actuel pour confirmer cette modification.",
         "en": "Enter your current password to confirm this change.",
     },
+    # The habilitation refusal page, for an organisation's account.
+    "org.advice_self": {
+        "fr": "Cette application est ouverte par la téléprocédure {services} : vous pouvez "
+        "vous y inscrire dans « Gestion des comptes », onglet « Options ».",
+        "en": "This application is opened by the service {services}: you can subscribe to it "
+        'in "Account management", "Options" tab.',
+    },
+    "org.advice_self_link": {
+        "fr": "Gérer mes téléprocédures",
+        "en": "Manage my services",
+    },
+    "org.advice_primary": {
+        "fr": "Cette application est ouverte par la téléprocédure {services}. Demandez à votre "
+        "compte principal {primary} de vous y inscrire.",
+        "en": "This application is opened by the service {services}. Ask your primary account "
+        "{primary} to subscribe you to it.",
+    },
 }

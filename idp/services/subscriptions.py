@@ -378,6 +378,45 @@ def set_autonomous(
     )
 
 
+@dataclass(frozen=True)
+class Advice:
+    """What an organisation's account refused an application can do about it.
+
+    `who`: "self" (a primary, or an autonomous secondary whose primary holds the service:
+    subscribe in "Gestion des comptes"), "primary" (ask the primary account `primary`), or
+    "closed" (the organisation is not open: the assistance).
+    """
+
+    who: str
+    services: tuple[str, ...]
+    primary: str | None = None
+
+
+def advice(user_id: int, client_id: str) -> Advice | None:
+    """The way forward for an account refused `client_id`; None when no service opens it or
+    the account belongs to no organisation (then only the assistance can help)."""
+    member = membership(user_id)
+    service_ids = set(
+        db.session.scalars(
+            select(ServiceClient.service_id).where(ServiceClient.client_id == client_id)
+        )
+    )
+    if member is None or not service_ids:
+        return None
+    codes = tuple(
+        sorted(db.session.scalars(select(Service.code).where(Service.id.in_(service_ids))))
+    )
+    if organisation_of(member).status != OPEN:
+        return Advice("closed", codes)
+    if member.role == PRIMARY:
+        return Advice("self", codes)
+    primary = primary_of(member)
+    primary_holds = service_ids & set(subscriptions_of(primary.user_id))
+    if member.autonomous and primary_holds:
+        return Advice("self", codes)
+    return Advice("primary", codes, primary=user_of(primary).identifier)
+
+
 def organisation_services(organisation: Organisation) -> list[Service]:
     """The services the organisation's primary is subscribed to, by code."""
     from idp.services.organisations import primary_account

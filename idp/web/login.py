@@ -16,10 +16,11 @@ from idp import browser
 from idp.extensions import db, limiter
 from idp.models import PendingAuthorization
 from idp.runtime import runtime
-from idp.services import authn, interactions, required_actions
+from idp.services import authn, interactions, required_actions, subscriptions
 from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
 from idp.web import captcha, journey
+from idp.web.auth import signed_in_user
 from idp.web.forms import Required
 from idp.web.security import allow_form_target
 
@@ -186,6 +187,10 @@ def not_habilitated(ref: str) -> str:
     if pending is None:
         abort(404)
     allow_form_target(pending.params.get("redirect_uri", ""))
+    user = signed_in_user()
     return render_template(
-        "login/not_habilitated.html", ref=pending.ref, client_name=_client_name(pending)
+        "login/not_habilitated.html",
+        ref=pending.ref,
+        client_name=_client_name(pending),
+        advice=subscriptions.advice(user.id, pending.client_id) if user else None,
     )

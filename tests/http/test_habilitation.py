@@ -99,3 +99,21 @@ def test_refusal_is_audited(restricted, factories, user):
     _to_refusal(restricted)
     events = factories.audit("habilitation_refused")
     assert [(e.user_id, e.client_id) for e in events] == [(user.id, restricted.client_id)]
+
+
+def test_an_organisation_account_refused_is_told_the_way_forward(app, factories, clock):
+    registered, secret = factories.client(first_party=True)
+    factories.service("DPAE", registered.client_id)
+    primary = factories.organisation(services=())
+    factories.secondary(primary, "cs1", services=())
+    for identifier, expected in (
+        ("asp1ent", "Gestion des comptes"),
+        ("cs1.asp1ent", "Demandez à votre compte principal asp1ent"),
+    ):
+        rp = RelyingParty(app.test_client(), registered.client_id, secret, clock=clock)
+        response = rp.authorize()
+        response = rp.http.get(rp.sign_in(response.location, identifier=identifier).location)
+        assert response.location.startswith("/login/habilitation/"), response.location
+        html = rp.http.get(response.location).get_data(as_text=True)
+        assert expected in html
+        assert "DPAE" in html
