@@ -241,11 +241,16 @@ def _choice() -> subscriptions.Choice:
     refused as an unknown service (only a tampered form sends one)."""
     ids = set()
     for value in request.form.getlist("service"):
-        if not value.isdigit():
+        if not _whole_number(value):
             raise OrganisationError("org.service_unknown", code=value[:32])
         ids.add(int(value))
     types = {i: tuple(request.form.getlist(f"doctypes-{i}")) for i in ids}
     return subscriptions.Choice(frozenset(ids), types)
+
+
+def _whole_number(value: str) -> bool:
+    """ASCII digits that fit the database's integers (never a 500 on "²" or "9" * 30)."""
+    return value.isascii() and value.isdigit() and len(value) <= 9
 
 
 @_tab("options")
@@ -326,7 +331,7 @@ def _save_options(
             problems["autonomous"] = (refusal.key, refusal.params)
     elif member.is_primary:
         quota = values["quota"].strip()
-        if not quota.isdigit():
+        if not _whole_number(quota):
             problems["quota"] = ("org_tabs.quota_invalid", {})
         else:
             try:
@@ -449,7 +454,7 @@ def _secondary_password(target: Target) -> ResponseReturnValue:
                 hashing=rt.passwords,
                 settings=rt.settings.password,
                 keep_sid=None,
-                reason="primary",
+                reason=f"primary:{_by()}",  # the audit says which primary did it
                 ip=request.remote_addr,
                 temporary=True,
             ).problems

@@ -241,11 +241,21 @@ def test_billing_of_a_secondary_is_404(primary):
     assert primary.get(f"{SECONDARIES}/cs1.asp1ent/billing").status_code == 404
 
 
-@pytest.mark.parametrize("tab", ["identity", "options", "billing", "password"])
-def test_csrf_missing_is_refused(app, primary, tab):
-    response = primary.post(f"{OWN}/{tab}", data={**IDENTITY, "quota": "5"})
+@pytest.mark.parametrize(
+    "url",
+    [f"{OWN}/{tab}" for tab in ("identity", "options", "billing", "password")]
+    + [f"{SECONDARIES}/cs1.asp1ent/{tab}" for tab in ("identity", "options", "password")],
+)
+def test_csrf_missing_is_refused(app, primary, url):
+    before = user_row(app, "cs1.asp1ent").password_hash
+    response = primary.post(
+        url,
+        data={**IDENTITY, "quota": "5", "new_password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+    )
     assert response.status_code == 400
     assert member(app, "asp1ent").company_name == "COMPTE ASP1ENT DEV"
+    assert member(app, "cs1.asp1ent").company_name == "COMPTE ASP1ENT DEV"
+    assert user_row(app, "cs1.asp1ent").password_hash == before
 
 
 # -- Identité --------------------------------------------------------------------------------
@@ -330,6 +340,15 @@ def test_quota_below_used_or_not_a_number_is_refused(app, primary):
     words = post(primary, f"{OWN}/options", quota="beaucoup", service=[dpae])
     field_error(words, "quota", "org_tabs.quota_invalid")
     assert value_of(words, "quota") == "beaucoup"
+    assert asp1ent(app).secondary_quota == 2
+
+
+@pytest.mark.parametrize("quota", ["²", "9" * 30, "-1", "1.5"])
+def test_odd_numbers_are_refused_not_crashed(app, primary, quota):
+    response = post(primary, f"{OWN}/options", quota=quota, service=["³"])
+    assert response.status_code == 200
+    field_error(response, "quota", "org_tabs.quota_invalid")
+    field_error(response, "services", "org.service_unknown", code="³")
     assert asp1ent(app).secondary_quota == 2
 
 
@@ -541,7 +560,7 @@ def test_own_password_rules_and_current(app, primary):
     assert app.extensions["idp"].passwords.verify(user.password_hash, DEFAULT_PASSWORD)
 
 
-def test_primary_sets_a_secondary_password(app, primary, puzzles):
+def test_primary_sets_a_secondary_password(app, factories, primary, puzzles):
     signed_in_elsewhere(app, puzzles, "cs1.asp1ent")
     page = primary.get(f"{SECONDARIES}/cs1.asp1ent/password").get_data(as_text=True)
     assert 'name="current_password"' not in page  # recent sign-in: not asked
@@ -564,6 +583,8 @@ def test_primary_sets_a_secondary_password(app, primary, puzzles):
     sent = emails(app)[sent_before:]
     assert [m["To"] for m in sent] == ["responsable@example.org"]
     assert "cs1.asp1ent vient d'être modifié" in text_part(sent[0])
+    audit = factories.audit("password_changed")[-1]
+    assert audit.user_id == user.id and audit.detail["reason"] == "primary:asp1ent"
 
 
 def test_secondary_password_rules_and_recent_sign_in(app, primary, clock):
