@@ -229,8 +229,10 @@ def change_password(
     keep_sid: str | None,
     reason: str = "self",
     ip: str | None = None,
+    temporary: bool = False,
 ) -> ChangeResult:
-    """A change the user makes (personalisation, expiry, account page)."""
+    """A change the user makes (personalisation, expiry, account page), or one made for it
+    (`temporary`: a primary setting its secondary's, to be personalised at next sign-in)."""
     problems = check_new_password(
         user, new_password, confirmation, hashing=hashing, settings=settings
     )
@@ -241,7 +243,7 @@ def change_password(
         new_password,
         now=now,
         hashing=hashing,
-        temporary=False,
+        temporary=temporary,
         keep_sid=keep_sid,
         reason=reason,
         ip=ip,

@@ -266,12 +266,13 @@ def set_services(
     *,
     acting: OrganisationAccount,
     now: int,
-) -> None:
+) -> dict[str, int]:
     """Subscribe `member` to exactly the chosen services.
 
     `acting` is the account doing it: the member itself (a primary, or an autonomous
     secondary), or its primary. A secondary's choice must be among its primary's services;
-    a primary that drops a service drops it from every secondary at once.
+    a primary that drops a service drops it from every secondary at once. Returns, by service
+    code, how many secondary accounts lost it that way (for the page to say so).
     """
     _authorise(member, acting)
     services = {s.id: s for s in db.session.scalars(select(Service))}
@@ -300,6 +301,7 @@ def set_services(
         elif list(row.document_types or []) != types:
             row.document_types = types
     affected = [member.user_id]
+    dropped: dict[str, int] = {}
     if removed:
         db.session.execute(
             delete(Subscription).where(
@@ -307,7 +309,9 @@ def set_services(
             )
         )
         if member.role == PRIMARY:
-            affected += _drop_from_secondaries(member, removed)
+            secondaries, by_service = _drop_from_secondaries(member, removed)
+            affected += secondaries
+            dropped = {services[i].code: n for i, n in sorted(by_service.items()) if n}
     db.session.flush()
     enforce(affected, now=now)
     added = choice.service_ids - set(current)
@@ -321,9 +325,14 @@ def set_services(
             added=sorted(services[i].code for i in added),
             removed=sorted(services[i].code for i in removed),
         )
+    return dropped
 
 
-def _drop_from_secondaries(primary: OrganisationAccount, service_ids: set[int]) -> list[int]:
+def _drop_from_secondaries(
+    primary: OrganisationAccount, service_ids: set[int]
+) -> tuple[list[int], dict[int, int]]:
+    """Unsubscribe every secondary from the services; returns the secondaries and, by
+    service, how many of them were subscribed."""
     secondaries = list(
         db.session.scalars(
             select(OrganisationAccount.user_id).where(
@@ -332,13 +341,14 @@ def _drop_from_secondaries(primary: OrganisationAccount, service_ids: set[int]) 
             )
         )
     )
+    counts: dict[int, int] = {}
     if secondaries:
-        db.session.execute(
-            delete(Subscription).where(
-                Subscription.user_id.in_(secondaries), Subscription.service_id.in_(service_ids)
-            )
+        held = delete(Subscription).where(
+            Subscription.user_id.in_(secondaries), Subscription.service_id.in_(service_ids)
         )
-    return secondaries
+        for service_id in db.session.scalars(held.returning(Subscription.service_id)):
+            counts[service_id] = counts.get(service_id, 0) + 1
+    return secondaries, counts
 
 
 def _authorise(member: OrganisationAccount, acting: OrganisationAccount) -> None:

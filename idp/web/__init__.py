@@ -16,6 +16,7 @@ from idp.web import (
     invitation,
     journey,
     login,
+    organisation_tabs,
     password,
     recovery,
     registration,
@@ -34,6 +35,7 @@ def init_app(app: Flask) -> None:
         recovery.bp,
         consent.bp,
         home.bp,
+        organisation_tabs.bp,
     ):
         app.register_blueprint(blueprint)
     # "S'inscrire" exists only when enabled: otherwise its addresses answer 404.

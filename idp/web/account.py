@@ -55,40 +55,44 @@ def index() -> Response | str:
 @requires_user
 def change_password() -> Response | str:
     """ "Email & mot de passe > modifier mon mot de passe": current, new, confirmation."""
-    rt = runtime()
-    user = g.user
     form = ChangePasswordForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        check = authn.reauthenticate(
-            user,
-            form.current_password.data,
-            hashing=rt.passwords,
-            lockout=rt.lockout,
-            context=authn.Context(now=rt.now(), ip=request.remote_addr),
-        )
-        if check.outcome is authn.Outcome.LOCKED:
-            problems = ["account.current_password_locked"]
-        elif check.outcome is not authn.Outcome.SIGNED_IN:
-            problems = ["account.current_password_wrong"]
-        else:
-            result = credentials.change_password(
-                user,
-                form.new_password.data,
-                form.confirmation.data,
-                now=rt.now(),
-                hashing=rt.passwords,
-                settings=rt.settings.password,
-                keep_sid=browser.current_sid(),
-                reason="self",
-                ip=request.remote_addr,
-            )
-            if result.changed:
-                db.session.commit()
-                return redirect(url_for("account.password_changed"), code=303)
-            problems = result.problems
+        problems = change_own_password(form)
+        if not problems:
+            db.session.commit()
+            return redirect(url_for("account.password_changed"), code=303)
     db.session.commit()
     return render_template("account/password.html", form=form, problems=problems)
+
+
+def change_own_password(form: ChangePasswordForm) -> list[str]:
+    """Check the current password (under the sign-in's lockout) and set the new one, keeping
+    this browser signed in; the problems to show, empty once changed. Also the "Mot de passe"
+    tab of "Gestion des comptes" (idp/web/organisation_tabs.py)."""
+    rt = runtime()
+    check = authn.reauthenticate(
+        g.user,
+        form.current_password.data,
+        hashing=rt.passwords,
+        lockout=rt.lockout,
+        context=authn.Context(now=rt.now(), ip=request.remote_addr),
+    )
+    if check.outcome is authn.Outcome.LOCKED:
+        return ["account.current_password_locked"]
+    if check.outcome is not authn.Outcome.SIGNED_IN:
+        return ["account.current_password_wrong"]
+    return credentials.change_password(
+        g.user,
+        form.new_password.data,
+        form.confirmation.data,
+        now=rt.now(),
+        hashing=rt.passwords,
+        settings=rt.settings.password,
+        keep_sid=browser.current_sid(),
+        reason="self",
+        ip=request.remote_addr,
+    ).problems
 
 
 @bp.get("/password/done")
