@@ -22,14 +22,13 @@ from wtforms import BooleanField, RadioField, StringField
 
 from idp.extensions import db, limiter
 from idp.i18n import current_locale
-from idp.models import OrganisationAccount, Service, User
+from idp.models import OrganisationAccount, User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import credentials, deliveries, organisations, subscriptions
 from idp.services.mailboxes import email_for
 from idp.services.organisations import NewSecondary, OrganisationError, SecondaryFilter
 from idp.services.users import AccountError
-from idp.web.forms import Required
 from idp.web.organisation_access import (
     confirm_recent_sign_in,
     own_secondary,
@@ -56,6 +55,10 @@ COLUMNS = (
 )
 CIVILITIES = {"M.": "orgpages.mister", "Mme": "orgpages.madam"}
 PASSWORD, INVITATION = "password", "invitation"
+# After an action the list opens at its confirmation: keyboard and screen reader start there.
+NOTICES = "#notices"
+# What is wrong with a typed form: field name -> (message key, its parameters).
+Problems = dict[str, tuple[str, dict[str, Any]]]
 # Where a refusal of the services is shown on the creation form (else above the form).
 _FIELD_OF_PROBLEM = {
     "org.secondary_name_invalid": "name",
@@ -101,8 +104,8 @@ def is_organisation_member(user: User) -> bool:
     return organisations.membership(user.id) is not None
 
 
-def _created_on(organisation_created_at: int) -> str:
-    day = datetime.fromtimestamp(organisation_created_at, UTC).date()
+def _created_on(timestamp: int) -> str:
+    day = datetime.fromtimestamp(timestamp, UTC).date()
     return format_date(day, "d MMMM y", locale=current_locale())
 
 
@@ -159,7 +162,7 @@ def deactivate(identifier: str) -> Response:
     organisations.deactivate(secondary, now=rt.now(), by=g.user.identifier)
     db.session.commit()
     flash(("orgpages.deactivated", {"identifier": identifier}), "status")
-    return redirect(_list_url(_list_query(request.form)), code=303)
+    return redirect(_list_url(_list_query(request.form)) + NOTICES, code=303)
 
 
 @bp.post("/secondaries/<identifier>/reactivate")
@@ -184,13 +187,14 @@ def reactivate(identifier: str) -> Response | str:
     organisations.reactivate(secondary, now=rt.now(), by=g.user.identifier)
     db.session.commit()
     flash(("orgpages.reactivated", {"identifier": identifier}), "status")
-    return redirect(_list_url(query), code=303)
+    return redirect(_list_url(query) + NOTICES, code=303)
 
 
 class NewSecondaryForm(NewPasswordForm):
-    """ "Créer un compte secondaire": the password fields count only when it is set now."""
+    """ "Créer un compte secondaire". Read, not validated by WTForms: `_form_problems` says
+    what is wrong field by field (the password fields count only when it is set now)."""
 
-    name = StringField(validators=[Required("orgpages.name_required")])
+    name = StringField()
     way_in = RadioField(choices=[PASSWORD, INVITATION], default=PASSWORD, validate_choice=False)
     mailbox = BooleanField()
     email = StringField()
@@ -201,7 +205,7 @@ class NewSecondaryForm(NewPasswordForm):
         return self.way_in.data == INVITATION
 
 
-def _submitted_choice(offered: list[Service]) -> subscriptions.Choice:
+def _submitted_choice() -> subscriptions.Choice:
     """The ticked services and, for each, its ticked document types. Ids are not checked
     here: `subscriptions.set_services` refuses any beyond the primary's."""
     ids = frozenset(
@@ -213,9 +217,6 @@ def _submitted_choice(offered: list[Service]) -> subscriptions.Choice:
         service_ids=ids,
         document_types={i: tuple(request.form.getlist(f"document_types-{i}")) for i in ids},
     )
-
-
-Problems = dict[str, tuple[str, dict[str, Any]]]
 
 
 def _form_problems(
@@ -297,7 +298,7 @@ def create() -> Response | str:
     password_problems: list[str] = []
     reauth_problem = None
     if form.is_submitted():  # CSRF is checked for every POST (CSRFProtect)
-        choice = _submitted_choice(offered)
+        choice = _submitted_choice()
         reauth_problem = confirm_recent_sign_in()
         db.session.commit()  # a wrong password counts; a right one makes the sign-in recent
         problems, password_problems = _form_problems(form, primary)
@@ -315,7 +316,7 @@ def create() -> Response | str:
                 flash(("orgpages.created", {"identifier": user.identifier}), "status")
                 if form.invites:
                     _invite(user)
-                return redirect(url_for("organisation.index"), code=303)
+                return redirect(url_for("organisation.index") + NOTICES, code=303)
     used = organisations.mailbox_count(organisation.id)
     suffix = organisations.user_of(primary).identifier
     db.session.commit()

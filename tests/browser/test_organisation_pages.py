@@ -147,10 +147,15 @@ def test_create_then_deactivate_with_the_keyboard_alone(page: Page, live_idp, or
     _tab_to(page, page.get_by_role("button", name=t("orgpages.create_submit")))
     page.keyboard.press("Enter")
 
-    expect(page).to_have_url(live_idp.url + "/account/organisation")
+    expect(page).to_have_url(live_idp.url + "/account/organisation#notices")
     expect(page.get_by_role("status").first).to_contain_text(
         t("orgpages.created", identifier="cs1.asp1ent")
     )
+    # The page opens at the confirmation: the next Tab goes on from there.
+    page.keyboard.press("Tab")
+    expect(
+        page.get_by_role("link", name=t("orgpages.edit_which", identifier="asp1ent"))
+    ).to_be_focused()
     # The table scrolls inside its own box, which shows the focus.
     region = page.locator(".table-scroll")
     _tab_to(page, region)

@@ -235,8 +235,8 @@ def test_deactivate_is_immediate_and_comes_back_to_the_same_search(
         data={"csrf_token": token, "name": "cs", "page": "1", "sort": "kind", "evil": "x"},
     )
     assert response.status_code == 303
-    assert response.location == "/account/organisation?name=cs&sort=kind&page=1"
-    page = body(signed_in.get(response.location))
+    assert response.location == "/account/organisation?name=cs&sort=kind&page=1#notices"
+    page = body(signed_in.get(response.location.removesuffix("#notices")))
     assert fr("orgpages.deactivated", identifier="cs1.asp1ent") in page
     assert fr("orgpages.reactivate_account", identifier="cs1.asp1ent") in page
     assert not user_row(app, "cs1.asp1ent").is_active
@@ -248,7 +248,10 @@ def test_deactivate_is_immediate_and_comes_back_to_the_same_search(
 def test_reactivate_with_a_recent_sign_in(app, signed_in, factories, primary):
     factories.secondary(primary, "cs1", status="disabled")
     response = action(signed_in, "cs1.asp1ent", "reactivate", state="closed")
-    assert response.status_code == 303 and response.location == "/account/organisation?state=closed"
+    assert (
+        response.status_code == 303
+        and response.location == "/account/organisation?state=closed#notices"
+    )
     assert fr("orgpages.reactivated", identifier="cs1.asp1ent") in body(signed_in.get(LIST))
     assert user_row(app, "cs1.asp1ent").is_active
 
@@ -282,7 +285,7 @@ def test_reactivate_after_a_stale_sign_in_needs_the_password(
         f"{LIST}/secondaries/cs1.asp1ent/reactivate",
         data={"csrf_token": csrf_token(page), "current_password": DEFAULT_PASSWORD, "page": "1"},
     )
-    assert right.status_code == 303 and right.location == "/account/organisation?page=1"
+    assert right.status_code == 303 and right.location == "/account/organisation?page=1#notices"
     assert user_row(app, "cs1.asp1ent").is_active
 
 
@@ -351,7 +354,7 @@ def test_create_with_a_password_and_services(app, signed_in, factories, primary)
         services=str(aed),
         **{f"document_types-{aed}": "Rectificatif"},
     )
-    assert response.status_code == 303 and response.location == LIST
+    assert response.status_code == 303 and response.location == LIST + "#notices"
     page = body(signed_in.get(LIST))
     assert fr("orgpages.created", identifier="cs1.asp1ent") in page
     assert row_names(page) == ["cs1.asp1ent"]
