@@ -127,7 +127,9 @@ def index() -> str:
         return render_template("organisation/secondary.html", primary=primary, **context)
     settings = runtime().settings.organisations
     query = _list_query(request.args)
-    sort = query.get("sort") if query.get("sort") in organisations.SORTS else "name"
+    sort = query.get("sort", "name")
+    if sort not in organisations.SORTS:
+        sort = "name"
     descending = query.get("order") == "desc"
     found = organisations.search_secondaries(
         member,

@@ -199,6 +199,9 @@ def test_create_page_and_the_quota_refusal(page: Page, live_idp, organisation, a
     expect(page.get_by_label(t("password.new"))).to_have_value("")
     _accessible(page, axe)
     screenshot(page, "org-create-quota")
+    page.set_viewport_size({"width": 375, "height": 800})
+    _no_sideways_scroll(page)
+    page.set_viewport_size({"width": 1024, "height": 768})
 
     page.goto(live_idp.url + "/account/organisation/secondaries/new?ui_locales=en")
     expect(page.get_by_role("heading", level=1)).to_have_text(text("orgpages.create_title", "en"))
