@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES
 from idp.i18n.organisation_tabs import ORGANISATION_TABS_MESSAGES
 from idp.i18n.organisations import ORGANISATION_MESSAGES
 
@@ -1057,3 +1058,4 @@ MESSAGES.update(
 )
 MESSAGES.update(ORGANISATION_MESSAGES)
 MESSAGES.update(ORGANISATION_TABS_MESSAGES)
+MESSAGES.update(ORGANISATION_PAGE_MESSAGES)

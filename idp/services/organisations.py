@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from stdnum.fr import siren as siren_numbers
 from stdnum.fr import siret as siret_numbers
@@ -586,6 +586,8 @@ SORTS: dict[str, Any] = {
     "company_name": OrganisationAccount.company_name,
     "responsible": OrganisationAccount.last_name,
     "mailbox": OrganisationAccount.has_mailbox,
+    # "Demande validée", "Ouvert", "Fermé": the order of an account's life.
+    "state": case((User.status != ACTIVE, 2), (User.last_login_at.is_(None), 0), else_=1),
 }
 
 
