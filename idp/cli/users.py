@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from idp.cli.app import echo_json, pass_app
+from idp.cli.app import echo_import_report, echo_json, pass_app
 from idp.extensions import db
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
@@ -279,21 +279,4 @@ def import_users(app: Flask, file: str, update: bool, as_json: bool) -> None:
         update=update,
     )
     db.session.commit()
-    if as_json:
-        echo_json(
-            {
-                "created": report.created,
-                "updated": report.updated,
-                "refused": [vars(line) for line in report.refused],
-            }
-        )
-    else:
-        for line in report.refused:
-            who = f" ({line.identifier})" if line.identifier else ""
-            click.echo(f"line {line.line}{who}: {'; '.join(line.problems)}", err=True)
-        click.echo(
-            f"{len(report.created)} created, {len(report.updated)} updated, "
-            f"{len(report.refused)} refused"
-        )
-    if report.refused:
-        raise SystemExit(1)
+    echo_import_report(report, as_json=as_json)
