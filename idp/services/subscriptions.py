@@ -102,13 +102,18 @@ def add_service(
     return service
 
 
-def remove_service(service: Service, *, now: int, by: str) -> None:
-    """Remove a service: every account subscribed loses what it opened, at once."""
-    subscribers = list(
+def subscriber_ids(service_id: int) -> list[int]:
+    """The accounts subscribed to a service (held or not: what removing it takes away)."""
+    return list(
         db.session.scalars(
-            select(Subscription.user_id).where(Subscription.service_id == service.id)
+            select(Subscription.user_id).where(Subscription.service_id == service_id)
         )
     )
+
+
+def remove_service(service: Service, *, now: int, by: str) -> None:
+    """Remove a service: every account subscribed loses what it opened, at once."""
+    subscribers = subscriber_ids(service.id)
     db.session.execute(delete(Subscription).where(Subscription.service_id == service.id))
     db.session.execute(delete(ServiceClient).where(ServiceClient.service_id == service.id))
     code = service.code
