@@ -114,6 +114,9 @@ def remove(app: Flask, code: str) -> None:
     rt = runtime()
     service = find(code)
     losing = len(subscriptions.subscriber_ids(service.id))
-    subscriptions.remove_service(service, now=rt.now(), by="cli")
+    code = service.code
+    flagged = subscriptions.remove_service(service, clients=rt.clients, now=rt.now(), by="cli")
     db.session.commit()
-    click.echo(f"service {service.code} removed; {losing} account(s) lost it")
+    click.echo(f"service {code} removed; {losing} account(s) lost it")
+    if flagged:
+        click.echo(f"now requiring a habilitation of their own: {', '.join(flagged)}")

@@ -34,6 +34,7 @@ from idp.models import (
 )
 from idp.models.organisation import OPEN, PRIMARY, SECONDARY
 from idp.services import audit
+from idp.services.clients import ClientRegistry
 from idp.services.organisations import (
     OrganisationError,
     membership,
@@ -111,16 +112,25 @@ def subscriber_ids(service_id: int) -> list[int]:
     )
 
 
-def remove_service(service: Service, *, now: int, by: str) -> None:
-    """Remove a service: every account subscribed loses what it opened, at once."""
+def remove_service(service: Service, *, clients: ClientRegistry, now: int, by: str) -> list[str]:
+    """Remove a service: every account subscribed loses what it opened, at once.
+
+    It fails closed: an application no other service opens now requires a habilitation of
+    its own (else, restricted only by this service, it would open to every account).
+    Returns those applications.
+    """
     subscribers = subscriber_ids(service.id)
+    opened = clients_of(service.id)
     db.session.execute(delete(Subscription).where(Subscription.service_id == service.id))
     db.session.execute(delete(ServiceClient).where(ServiceClient.service_id == service.id))
     code = service.code
     db.session.delete(service)
     db.session.flush()
+    still_opened = _clients_of_services(db.session.scalars(select(Service.id)))
+    flagged = clients.require_habilitation([c for c in opened if c not in still_opened])
     enforce(subscribers, now=now)
-    audit.record("service_removed", "success", at=now, by=by, code=code)
+    audit.record("service_removed", "success", at=now, by=by, code=code, now_restricted=flagged)
+    return flagged
 
 
 # -- who holds what --------------------------------------------------------------------------
