@@ -10,6 +10,7 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
+from clients import demo_rp
 from idp.extensions import db
 from idp.models import OrganisationAccount
 from idp.services import organisations, subscriptions, users
@@ -546,3 +547,20 @@ def test_demo_seed_creates_the_organisation_exactly_and_is_idempotent(app, idp, 
             )
         cs2_user = users.find_by_identifier("cs2.asp1ent")
         assert subscriptions.usable_clients(cs2_user.id) == {"demo-rp-declarations"}
+
+
+def test_the_second_demo_application_reads_its_title_scope_and_cookie(app, idp, tmp_path):
+    output = tmp_path / "demo-client.json"
+    ok(idp("demo", "seed", "--output", str(output), "--declarations-url", "http://127.0.0.1:5902"))
+    credentials = json.loads((tmp_path / "demo-declarations.json").read_text())
+    assert credentials["redirect_uri"] == "http://127.0.0.1:5902/callback"
+    second = demo_rp.create_app(credentials)
+    first = demo_rp.create_app(json.loads(output.read_text()))
+    assert second.config["SESSION_COOKIE_NAME"] != first.config["SESSION_COOKIE_NAME"]
+    assert second.extensions["demo_rp"].oauth.client_kwargs["scope"] == credentials["scope"]
+    assert first.extensions["demo_rp"].oauth.client_kwargs["scope"] == demo_rp.SCOPE
+    home = second.test_client().get("/").get_data(as_text=True)
+    assert '<h1 id="title">Déclarations sociales en ligne</h1>' in home
+    assert "Déclarations sociales en ligne" not in first.test_client().get("/").get_data(
+        as_text=True
+    )
