@@ -126,7 +126,11 @@ def remove_service(service: Service, *, clients: ClientRegistry, now: int, by: s
     code = service.code
     db.session.delete(service)
     db.session.flush()
-    still_opened = _clients_of_services(db.session.scalars(select(Service.id)))
+    still_opened = set(
+        db.session.scalars(
+            select(ServiceClient.client_id).where(ServiceClient.client_id.in_(opened))
+        )
+    )
     flagged = clients.require_habilitation([c for c in opened if c not in still_opened])
     enforce(subscribers, now=now)
     audit.record("service_removed", "success", at=now, by=by, code=code, now_restricted=flagged)

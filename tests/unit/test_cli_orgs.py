@@ -144,6 +144,16 @@ def test_removing_a_service_ends_the_secondary_s_tokens(app, client, idp, factor
     assert "You do not have the authorisation required" in again.get_data(as_text=True)
 
 
+def test_an_application_another_service_opens_stays_behind_that_service(app, idp, factories, dpae):
+    factories.service("AED", dpae)
+    primary = factories.organisation(services=("AED",))
+    removed = ok(idp("services", "remove", "DPAE"))
+    assert "0 account(s) lost it" in removed.output and "now requiring" not in removed.output
+    with app.app_context():
+        assert subscriptions.usable_clients(primary.id) == {dpae}
+        assert subscriptions.is_restricted(dpae, requires_habilitation=False)
+
+
 # -- idp orgs add / list / show / status / quota ----------------------------------------------
 
 
