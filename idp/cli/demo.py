@@ -83,20 +83,28 @@ def _register_client(
     client_id: str, spec: ClientSpec, target: Path, rp_url: str, **extra: str
 ) -> None:
     """Register the client unless it exists with its credentials file; (re)write the file
-    the demo application reads (issuer, secret, URIs and `extra`: title, scope, cookie)."""
+    the demo application reads (issuer, secret, URIs and `extra`: title, scope, cookie).
+
+    A client whose file was lost gets a new secret, and keeps its id and what names it (the
+    service that opens it); one registered for other URLs is registered again.
+    """
     rt = runtime()
-    if rt.clients.lookup(client_id) is not None and target.exists():
+    existing = rt.clients.lookup(client_id)
+    if existing is not None and target.exists():
         return
-    if rt.clients.lookup(client_id) is not None:
-        rt.clients.remove(client_id)
-    client, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
+    if existing is not None and existing.redirect_uris == spec.redirect_uris:
+        secret = rt.clients.rotate_secret(client_id, now=rt.now())
+    else:
+        if existing is not None:
+            rt.clients.remove(client_id)
+        _, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         json.dump(
             {
                 "issuer": rt.settings.issuer,
-                "client_id": client.client_id,
+                "client_id": client_id,
                 "client_secret": secret,
                 "redirect_uri": f"{rp_url}/callback",
                 "post_logout_redirect_uri": f"{rp_url}/",
@@ -106,7 +114,7 @@ def _register_client(
             indent=2,
             ensure_ascii=False,
         )
-    click.echo(f"demo client {client.client_id} registered; credentials in {target}")
+    click.echo(f"demo client {client_id} registered; credentials in {target}")
 
 
 @demo.command()

@@ -558,6 +558,15 @@ def test_demo_seed_creates_the_organisation_exactly_and_is_idempotent(app, idp, 
         cs2_user = users.find_by_identifier("cs2.asp1ent")
         assert subscriptions.usable_clients(cs2_user.id) == {"demo-rp-declarations"}
 
+    # A lost credentials file: a new secret, the same client, still behind DPAE.
+    lost = tmp_path / "instance" / "demo-declarations.json"
+    secret = declarations["client_secret"]
+    lost.unlink()
+    ok(idp("demo", "seed", "--output", str(output)))
+    assert json.loads(lost.read_text())["client_secret"] != secret
+    listed = {row["code"]: row for row in as_json(idp("services", "list", "--json"))}
+    assert listed["DPAE"]["clients"] == ["demo-rp-declarations"]
+
 
 def test_the_second_demo_application_reads_its_title_scope_and_cookie(app, idp, tmp_path):
     output = tmp_path / "demo-client.json"
