@@ -31,10 +31,14 @@ run: install
 	@# git checks out keys/ as 0755: signing keys are for this user alone.
 	chmod 700 keys
 	$(IDP) init
-	$(IDP) demo seed --output instance/demo-client.json
+	$(IDP) demo seed --output instance/demo-client.json \
+	  --declarations-output instance/demo-declarations.json
 	@echo "IdP: http://127.0.0.1:5000   demo application: http://127.0.0.1:5001"
+	@echo "Déclarations sociales en ligne (behind the DPAE service): http://127.0.0.1:5002"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
 	IDP_SERVER_DEVELOPMENT=true $(IDP) serve --port 5000 & \
+	$(BIN)/python -m clients.demo_rp --port 5002 \
+	  --credentials instance/demo-declarations.json & \
 	$(BIN)/python -m clients.demo_rp --port 5001 --credentials instance/demo-client.json; \
 	wait
 

@@ -19,6 +19,8 @@ from flask import Flask, Response, current_app
 from flask_wtf.csrf import CSRFProtect
 
 SCOPE = "openid profile email phone address"
+TITLE = "Application de démonstration"
+SESSION_COOKIE = "demo_rp_session"
 REQUIRED_CREDENTIALS = (
     "issuer",
     "client_id",
@@ -37,6 +39,7 @@ class Provider:
     redirect_uri: str
     post_logout_redirect_uri: str
     oauth: Any  # Authlib's FlaskOAuth2App
+    title: str = TITLE
 
     @property
     def origin(self) -> str:
@@ -72,7 +75,9 @@ def create_app(credentials: Mapping[str, str]) -> Flask:
     """Build the demo application for the client registered in `credentials`.
 
     `credentials` is what `idp demo seed --output` writes: issuer, client_id, client_secret,
-    redirect_uri, post_logout_redirect_uri.
+    redirect_uri, post_logout_redirect_uri, and optionally `title`, `scope` (what it asks
+    for) and `session_cookie` (two demo applications on one host need two cookie names:
+    cookies ignore ports).
     """
     from clients.demo_rp import views
 
@@ -82,7 +87,7 @@ def create_app(credentials: Mapping[str, str]) -> Flask:
     app.config.update(
         # Random at each start: restarting the demo signs everyone out of it, nothing more.
         SECRET_KEY=secrets.token_urlsafe(32),
-        SESSION_COOKIE_NAME="demo_rp_session",
+        SESSION_COOKIE_NAME=credentials.get("session_cookie") or SESSION_COOKIE,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=urlsplit(credentials["redirect_uri"]).scheme == "https",
@@ -96,7 +101,7 @@ def create_app(credentials: Mapping[str, str]) -> Flask:
         client_secret=credentials["client_secret"],
         server_metadata_url=f"{issuer}/.well-known/openid-configuration",
         client_kwargs={
-            "scope": SCOPE,
+            "scope": credentials.get("scope") or SCOPE,
             "code_challenge_method": "S256",
             "token_endpoint_auth_method": "client_secret_basic",
             "default_timeout": 10,
@@ -108,6 +113,7 @@ def create_app(credentials: Mapping[str, str]) -> Flask:
         redirect_uri=credentials["redirect_uri"],
         post_logout_redirect_uri=credentials["post_logout_redirect_uri"],
         oauth=client,
+        title=credentials.get("title") or TITLE,
     )
     app.register_blueprint(views.bp)
     app.after_request(_security_headers)

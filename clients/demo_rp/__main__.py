@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("instance/demo-client.json"),
         help="the file `idp demo seed --output` wrote (default: %(default)s)",
     )
+    parser.add_argument("--title", help="the name it shows (default: the credentials' title)")
     args = parser.parse_args(argv)
     if not _is_loopback(args.host):
         parser.error("the demo serves plain http: keep it on a loopback address")
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{args.credentials} not found: run `idp demo seed --output PATH` first")
     except json.JSONDecodeError as exc:
         parser.error(f"{args.credentials}: {exc}")
+    if args.title:
+        credentials["title"] = args.title
     try:
         app = create_app(credentials)
     except ValueError as exc:

@@ -86,7 +86,8 @@ class ProviderError(Exception):
 
 @bp.app_context_processor
 def _globals() -> dict[str, Any]:
-    return {"signed_in": session.get(SIGNED_IN), "issuer": provider().issuer}
+    p = provider()
+    return {"signed_in": session.get(SIGNED_IN), "issuer": p.issuer, "app_title": p.title}
 
 
 def _metadata(p: Provider) -> dict[str, Any]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from flask import Flask
 
 from idp.config import ConfigError
+
+if TYPE_CHECKING:
+    from idp.services.importer import ImportReport
 
 
 class AppHolder:
@@ -73,3 +76,16 @@ def pass_app(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def echo_import_report(report: ImportReport, *, as_json: bool) -> None:
+    """Every CSV import's output: refused lines on stderr, then the summary (or the JSON);
+    exit status 1 when a line was refused."""
+    if as_json:
+        echo_json(report.as_json())
+    else:
+        for line in report.refused:
+            click.echo(line.describe(), err=True)
+        click.echo(report.summary())
+    if report.refused:
+        raise SystemExit(1)

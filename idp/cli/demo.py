@@ -1,9 +1,11 @@
-"""`idp demo seed`: the demo client and account that `make run` sets up (idempotent)."""
+"""`idp demo seed`: the demo clients, accounts and organisation `make run` sets up
+(idempotent)."""
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -11,9 +13,12 @@ from flask import Flask
 
 from idp.cli.app import pass_app
 from idp.extensions import db
+from idp.models import User
+from idp.models.organisation import OPEN
 from idp.runtime import runtime
-from idp.services import civil_data, recovery, users
-from idp.services.clients import ClientSpec
+from idp.services import civil_data, organisations, recovery, subscriptions, users
+from idp.services.clients import SUPPORTED_SCOPES, ClientSpec
+from idp.services.organisations import Identity, NewSecondary
 from idp.services.users import NewAccount
 
 DEMO_CLIENT_ID = "demo-rp"
@@ -27,11 +32,89 @@ DEMO_PRESTATION = "152,40"  # the never-connected recovery question's answer, in
 # An account at its first connection: temporary password, contacts not yet confirmed.
 FIRST_CONNECTION_IDENTIFIER = "premiere"
 FIRST_CONNECTION_PASSWORD = "Provisoire-2026"
+# The organisation (ASPOne's "Gestion des comptes") and the application behind its service.
+DECLARATIONS_CLIENT_ID = "demo-rp-declarations"
+DECLARATIONS_TITLE = "Déclarations sociales en ligne"
+DPAE = "DPAE"
+ORG_PRIMARY = "asp1ent"
+ORG_PASSWORD = "Asp1ent-Demo-2026"  # published in the README, as the demo account's
+SECONDARY_PASSWORD = "Secondaire-Demo-2026"
+ORG_IDENTITY = Identity(
+    kind="Entreprise",
+    company_name="COMPTE ASP1ENT DEV",
+    siren="079555421",
+    nic="00019",
+    civility="M.",
+    last_name="DUPONT",
+    first_name="Pierre",
+    street_number="56",
+    street_name="rue de Billancourt",
+    postal_code="92100",
+    city="BOULOGNE BILLANCOURT",
+    country="France",
+    email="pierre.dupont@example.org",
+)
+
+
+@dataclass(frozen=True)
+class DemoSecondary:
+    name: str
+    mailbox: str | None
+    autonomous: bool
+    services: tuple[str, ...]
+    active: bool = True
+
+
+# cs1: autonome, its own mailbox; cs2: no mailbox (its messages go to Pierre DUPONT);
+# cs3: deactivated.
+SECONDARIES = (
+    DemoSecondary("cs1", "cs1.asp1ent@example.org", autonomous=True, services=(DPAE,)),
+    DemoSecondary("cs2", None, autonomous=False, services=(DPAE,)),
+    DemoSecondary("cs3", None, autonomous=False, services=(), active=False),
+)
 
 
 @click.group()
 def demo() -> None:
     """Demonstration data (never on a production instance)."""
+
+
+def _register_client(
+    client_id: str, spec: ClientSpec, target: Path, rp_url: str, **extra: str
+) -> None:
+    """Register the client unless it exists with its credentials file; (re)write the file
+    the demo application reads (issuer, secret, URIs and `extra`: title, scope, cookie).
+
+    A client whose file was lost gets a new secret, and keeps its id and what names it (the
+    service that opens it); one registered for other URLs is registered again.
+    """
+    rt = runtime()
+    existing = rt.clients.lookup(client_id)
+    if existing is not None and target.exists():
+        return
+    if existing is not None and existing.redirect_uris == spec.redirect_uris:
+        secret = rt.clients.rotate_secret(client_id, now=rt.now())
+    else:
+        if existing is not None:
+            rt.clients.remove(client_id)
+        _, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(
+            {
+                "issuer": rt.settings.issuer,
+                "client_id": client_id,
+                "client_secret": secret,
+                "redirect_uri": f"{rp_url}/callback",
+                "post_logout_redirect_uri": f"{rp_url}/",
+                **extra,
+            },
+            fh,
+            indent=2,
+            ensure_ascii=False,
+        )
+    click.echo(f"demo client {client_id} registered; credentials in {target}")
 
 
 @demo.command()
@@ -42,38 +125,37 @@ def demo() -> None:
     required=True,
     help="Where to write the demo client's credentials for the demo application.",
 )
+@click.option(
+    "--declarations-url",
+    default="http://127.0.0.1:5002",
+    show_default=True,
+    help="The second demo application (behind the DPAE service).",
+)
+@click.option(
+    "--declarations-output",
+    type=click.Path(dir_okay=False),
+    help="Its credentials (default: demo-declarations.json beside --output).",
+)
 @pass_app
-def seed(app: Flask, rp_url: str, output: str) -> None:
-    """Create the demo relying application and the demo account, if absent."""
+def seed(
+    app: Flask,
+    rp_url: str,
+    output: str,
+    declarations_url: str,
+    declarations_output: str | None,
+) -> None:
+    """Create the demo relying applications, the demo accounts and the demo organisation,
+    if absent."""
     rt = runtime()
     if rt.settings.is_https:
         raise click.ClickException("refusing to seed demo data on an https issuer")
     rp_url = rp_url.rstrip("/")
-    target = Path(output)
-    if rt.clients.lookup(DEMO_CLIENT_ID) is None or not target.exists():
-        if rt.clients.lookup(DEMO_CLIENT_ID) is not None:
-            rt.clients.remove(DEMO_CLIENT_ID)
-        spec = ClientSpec(
-            name="Application de démonstration",
-            redirect_uris=(f"{rp_url}/callback",),
-            post_logout_redirect_uris=(f"{rp_url}/",),
-        )
-        client, secret = rt.clients.register(spec, now=rt.now(), client_id=DEMO_CLIENT_ID)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(
-                {
-                    "issuer": rt.settings.issuer,
-                    "client_id": client.client_id,
-                    "client_secret": secret,
-                    "redirect_uri": f"{rp_url}/callback",
-                    "post_logout_redirect_uri": f"{rp_url}/",
-                },
-                fh,
-                indent=2,
-            )
-        click.echo(f"demo client {client.client_id} registered; credentials in {target}")
+    spec = ClientSpec(
+        name="Application de démonstration",
+        redirect_uris=(f"{rp_url}/callback",),
+        post_logout_redirect_uris=(f"{rp_url}/",),
+    )
+    _register_client(DEMO_CLIENT_ID, spec, Path(output), rp_url)
     if users.find_by_identifier(DEMO_IDENTIFIER) is None:
         account = NewAccount(
             identifier=DEMO_IDENTIFIER,
@@ -114,4 +196,99 @@ def seed(app: Flask, rp_url: str, output: str) -> None:
             f"first-connection account {FIRST_CONNECTION_IDENTIFIER} / "
             f"{FIRST_CONNECTION_PASSWORD} (temporary: to personalise)"
         )
+    target = Path(declarations_output or Path(output).with_name("demo-declarations.json"))
+    _seed_organisation(declarations_url.rstrip("/"), target)
     db.session.commit()
+
+
+def _declarations_scope() -> str:
+    """What the second application asks: the organisation's claims where the provider offers
+    the `organisation` scope."""
+    wanted = ("openid", "profile", "email", "organisation")
+    return " ".join(s for s in wanted if s in SUPPORTED_SCOPES)
+
+
+def _confirmed(user: User) -> User:
+    """An account past its first connection: the demo goes straight to what it shows."""
+    user.email_verified = user.email is not None
+    user.contacts_confirmed_at = runtime().now()
+    return user
+
+
+def _seed_organisation(url: str, target: Path) -> None:
+    """The second application behind the DPAE service, and the organisation COMPTE ASP1ENT
+    DEV subscribed to it: its primary asp1ent and three secondaries."""
+    rt = runtime()
+    now, kinds = rt.now(), rt.settings.organisations.type_list
+    scope = _declarations_scope()
+    spec = ClientSpec(
+        name=DECLARATIONS_TITLE,
+        redirect_uris=(f"{url}/callback",),
+        post_logout_redirect_uris=(f"{url}/",),
+        requires_habilitation=True,
+        scope=f"{scope} offline_access",
+    )
+    _register_client(
+        DECLARATIONS_CLIENT_ID,
+        spec,
+        target,
+        url,
+        title=DECLARATIONS_TITLE,
+        scope=scope,
+        session_cookie="demo_rp_declarations_session",
+    )
+    if subscriptions.find_service(DPAE) is None:
+        subscriptions.add_service(
+            DPAE,
+            "Déclaration Préalable à l'Embauche",
+            client_ids=(DECLARATIONS_CLIENT_ID,),
+            recipients="URSSAF",
+            document_types=("DPAE", "Accusé de réception"),
+            now=now,
+            by="demo",
+        )
+    if users.find_by_identifier(ORG_PRIMARY) is not None:
+        return
+    primary_user = _confirmed(
+        users.create(
+            NewAccount(identifier=ORG_PRIMARY, email=ORG_IDENTITY.email),
+            now=now,
+            hashing=rt.passwords,
+            password=ORG_PASSWORD,
+        )
+    )
+    organisation = organisations.create_organisation(
+        primary_user, ORG_IDENTITY, kinds=kinds, now=now, by="demo", status=OPEN, quota=2
+    )
+    primary = organisations.primary_account(organisation)
+    dpae = subscriptions.find_service(DPAE)
+    assert dpae is not None
+    subscriptions.set_services(
+        primary, subscriptions.Choice(frozenset({dpae.id}), {}), acting=primary, now=now
+    )
+    click.echo(f"organisation {organisation.dossier} COMPTE ASP1ENT DEV")
+    click.echo(f"  primary account {ORG_PRIMARY} / {ORG_PASSWORD}")
+    for wanted in SECONDARIES:
+        user = _confirmed(
+            organisations.add_secondary(
+                primary,
+                NewSecondary(wanted.name, email=wanted.mailbox, autonomous=wanted.autonomous),
+                kinds=kinds,
+                now=now,
+                by="demo",
+                hashing=rt.passwords,
+                password=SECONDARY_PASSWORD,
+            )
+        )
+        member = organisations.membership(user.id)
+        assert member is not None
+        held = frozenset({dpae.id}) if DPAE in wanted.services else frozenset()
+        subscriptions.set_services(member, subscriptions.Choice(held, {}), acting=primary, now=now)
+        if not wanted.active:
+            organisations.deactivate(member, now=now, by="demo")
+        click.echo(
+            f"  secondary account {user.identifier} / {SECONDARY_PASSWORD}"
+            f"{'  (autonome)' if wanted.autonomous else ''}"
+            f"{'' if wanted.mailbox else '  (no mailbox: its messages go to the primary)'}"
+            f"{'' if wanted.active else '  (deactivated)'}"
+        )

@@ -5,13 +5,15 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from idp.cli.app import echo_json, pass_app
+from idp.cli.app import echo_import_report, echo_json, pass_app
+from idp.cli.orgs import add_secondary, find_primary
 from idp.extensions import db
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import audit, credentials, deliveries, importer
+from idp.services import audit, credentials, deliveries, importer, mailboxes
 from idp.services import users as accounts
+from idp.services.organisations import OrganisationError
 from idp.services.users import AccountError, NewAccount
 
 
@@ -35,7 +37,8 @@ def _deliver(user: User, temporary: str, send: str) -> None:
 
 
 @users.command()
-@click.option("--identifier", required=True)
+@click.argument("name", required=False)
+@click.option("--identifier", help="The account's identifier (or give it as NAME).")
 @click.option("--email")
 @click.option("--phone")
 @click.option("--given-name")
@@ -57,11 +60,32 @@ def _deliver(user: User, temporary: str, send: str) -> None:
     type=click.Choice(["email", "sms", "post"]),
     help="Deliver the temporary password instead of printing it.",
 )
+@click.option(
+    "--org",
+    help="Create the secondary account NAME.<primary> of this organisation (dossier number "
+    "or primary identifier).",
+)
+@click.option("--secondary-of", metavar="PRIMARY", help="The same, naming the primary account.")
+@click.option(
+    "--mailbox",
+    metavar="EMAIL",
+    help="A secondary's own mailbox (counted in the quota); without one, its messages go to "
+    "the primary's responsible.",
+)
+@click.option("--autonomous", is_flag=True, help="A secondary that chooses its own services.")
+@click.option(
+    "--service",
+    "service_codes",
+    multiple=True,
+    metavar="CODE",
+    help="A service of the primary's for the secondary (repeatable).",
+)
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def add(
     app: Flask,
-    identifier: str,
+    name: str | None,
+    identifier: str | None,
     email: str | None,
     phone: str | None,
     given_name: str | None,
@@ -71,42 +95,76 @@ def add(
     invite: bool,
     contacts_verified: bool,
     send: str | None,
+    org: str | None,
+    secondary_of: str | None,
+    mailbox: str | None,
+    autonomous: bool,
+    service_codes: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Create an account: with a password, a temporary password, or an invitation."""
+    """Create an account: with a password, a temporary password, or an invitation.
+
+    `idp users add NAME --org ORG` creates the secondary account NAME.<primary> of an
+    organisation (`--mailbox`, `--autonomous`, `--service`); without a mailbox, its
+    invitation and messages go to the primary's responsible.
+    """
+    secondary = bool(org or secondary_of)
+    if name and identifier:
+        raise click.UsageError("give NAME or --identifier, not both")
+    identifier = name or identifier
+    if not identifier:
+        raise click.UsageError("give the account's NAME (or --identifier)")
+    if org and secondary_of:
+        raise click.UsageError("choose one of --org and --secondary-of")
+    if secondary and (email or phone or given_name or family_name):
+        raise click.UsageError("a secondary account takes --mailbox, not --email or --phone")
+    if not secondary and (mailbox or autonomous or service_codes):
+        raise click.UsageError("--mailbox, --autonomous and --service need --org")
     if sum(map(bool, (password, temporary_password, invite))) > 1:
         raise click.UsageError("choose one of --password, --temporary-password and --invite")
     if send and not temporary_password:
         raise click.UsageError("--send delivers a --temporary-password")
-    if invite and not email:
+    if invite and not (email or secondary):
         raise click.UsageError("--invite needs --email")
     rt = runtime()
+    primary = find_primary(org, secondary_of) if secondary else None
     temporary = rt.passwords.new_temporary() if temporary_password else None
     if not (password or temporary or invite):
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        account = NewAccount(
-            identifier=identifier,
-            email=accounts.normalise_email(email, allow_reserved=True) if email else None,
-            phone=phone,
-            given_name=given_name,
-            family_name=family_name,
-        )
-        user = accounts.create(
-            account,
-            now=rt.now(),
-            hashing=rt.passwords,
-            password=temporary or password,
-            temporary=bool(temporary),
-        )
-    except AccountError as exc:
+        if primary is not None:
+            user = add_secondary(
+                primary,
+                identifier,
+                mailbox=mailbox,
+                autonomous=autonomous,
+                service_codes=service_codes,
+                password=temporary or password,
+                temporary=bool(temporary),
+            )
+        else:
+            account = NewAccount(
+                identifier=identifier,
+                email=accounts.normalise_email(email, allow_reserved=True) if email else None,
+                phone=phone,
+                given_name=given_name,
+                family_name=family_name,
+            )
+            user = accounts.create(
+                account,
+                now=rt.now(),
+                hashing=rt.passwords,
+                password=temporary or password,
+                temporary=bool(temporary),
+            )
+    except (AccountError, OrganisationError) as exc:
         raise click.ClickException(str(exc)) from None
     if contacts_verified:
         accounts.mark_contacts_verified(user, now=rt.now())
     if invite:
         try:
             deliveries.send_invitation(user)
-        except DeliveryFailed as exc:
+        except (DeliveryFailed, deliveries.NoAddress) as exc:
             raise click.ClickException(
                 f"invitation not delivered ({exc}): no account created"
             ) from None
@@ -121,7 +179,7 @@ def add(
         return
     click.echo(f"created account {user.identifier}")
     if invite:
-        click.echo(f"invitation sent to {user.email}")
+        click.echo(f"invitation sent to {mailboxes.email_for(user)}")
     elif temporary and send:
         click.echo(f"temporary password sent by {send}")
     elif temporary:
@@ -279,21 +337,4 @@ def import_users(app: Flask, file: str, update: bool, as_json: bool) -> None:
         update=update,
     )
     db.session.commit()
-    if as_json:
-        echo_json(
-            {
-                "created": report.created,
-                "updated": report.updated,
-                "refused": [vars(line) for line in report.refused],
-            }
-        )
-    else:
-        for line in report.refused:
-            who = f" ({line.identifier})" if line.identifier else ""
-            click.echo(f"line {line.line}{who}: {'; '.join(line.problems)}", err=True)
-        click.echo(
-            f"{len(report.created)} created, {len(report.updated)} updated, "
-            f"{len(report.refused)} refused"
-        )
-    if report.refused:
-        raise SystemExit(1)
+    echo_import_report(report, as_json=as_json)

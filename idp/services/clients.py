@@ -354,6 +354,27 @@ class ClientRegistry:
         db.session.execute(delete(Consent).where(Consent.client_id == client_id))
         self._bump_generation()
 
+    def require_habilitation(self, client_ids: Iterable[str]) -> list[str]:
+        """Flag these clients as requiring a habilitation; returns those that did not."""
+        wanted = sorted(set(client_ids))
+        if not wanted:
+            return []
+        changed = list(
+            db.session.scalars(
+                select(Client.client_id).where(
+                    Client.client_id.in_(wanted), Client.requires_habilitation.is_(False)
+                )
+            )
+        )
+        if changed:
+            db.session.execute(
+                update(Client)
+                .where(Client.client_id.in_(changed))
+                .values(requires_habilitation=True)
+            )
+            self._bump_generation()
+        return sorted(changed)
+
     def all(self) -> Iterable[RegisteredClient]:
         rows = db.session.scalars(select(Client).order_by(Client.created_at, Client.id))
         return [self._view(row) for row in rows]

@@ -45,15 +45,34 @@ class LineReport:
     identifier: str
     problems: list[str] = field(default_factory=list)
 
+    def describe(self) -> str:
+        """ "line 3 (jdupont): reason; reason", as the import commands print it."""
+        who = f" ({self.identifier})" if self.identifier else ""
+        return f"line {self.line}{who}: {'; '.join(self.problems)}"
+
 
 @dataclass
 class ImportReport:
+    """What an import did; shared by every CSV import (accounts, organisations)."""
+
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     refused: list[LineReport] = field(default_factory=list)
 
+    def as_json(self) -> dict[str, object]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "refused": [vars(line) for line in self.refused],
+        }
 
-def _rows(text: str) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]]]:
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, {len(self.refused)} refused"
+        )
+
+
+def read_rows(text: str) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]]]:
     """The header and the rows with their line numbers (comma or semicolon separated)."""
     sample = text[:4096]
     try:
@@ -71,6 +90,16 @@ def _rows(text: str) -> tuple[list[str], Iterable[tuple[int, dict[str, str]]]]:
                 yield reader.line_num, values
 
     return header, rows()
+
+
+def header_problems(
+    header: list[str], *, required: Iterable[str], known: Iterable[str]
+) -> LineReport | None:
+    """The header's problems as line 1's report (a file with one is refused whole)."""
+    allowed = set(known)
+    problems = [f"missing column {c!r}" for c in required if c not in header]
+    problems += [f"unknown column {c!r}" for c in header if c not in allowed]
+    return LineReport(1, "", problems) if problems else None
 
 
 def _check_birth_date(value: str, problems: list[str]) -> None:
@@ -177,13 +206,9 @@ def import_csv(
 ) -> ImportReport:
     """Write every good line (each in its own savepoint); report the others."""
     report = ImportReport()
-    header, rows = _rows(text)
-    missing = [c for c in ("identifier",) if c not in header]
-    unknown = [c for c in header if c not in COLUMNS]
-    if missing or unknown:
-        problems = [f"missing column {c!r}" for c in missing]
-        problems += [f"unknown column {c!r}" for c in unknown]
-        report.refused.append(LineReport(1, "", problems))
+    header, rows = read_rows(text)
+    if refused := header_problems(header, required=("identifier",), known=COLUMNS):
+        report.refused.append(refused)
         return report
     for line, row in rows:
         identifier = row.get("identifier", "")

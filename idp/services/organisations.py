@@ -186,6 +186,14 @@ def find_organisation(reference: str) -> Organisation | None:
     return organisation_of(member) if member is not None and member.is_primary else None
 
 
+def all_organisations(status: str | None = None) -> list[Organisation]:
+    """Every organisation (or those with this status), by dossier number."""
+    query = select(Organisation).order_by(Organisation.dossier)
+    if status is not None:
+        query = query.where(Organisation.status == status)
+    return list(db.session.scalars(query))
+
+
 def primary_account(organisation: Organisation) -> OrganisationAccount:
     primary = db.session.scalar(
         select(OrganisationAccount).where(
@@ -436,10 +444,12 @@ def add_secondary(
     by: str,
     hashing: PasswordHashing,
     password: str | None = None,
+    temporary: bool = False,
 ) -> User:
     """Create a secondary account (its services are given separately: subscriptions).
 
-    Without `password` the account has none yet: the caller sends an invitation.
+    Without `password` the account has none yet: the caller sends an invitation;
+    `temporary`: the password is to personalise at the first sign-in.
     """
     if not primary.is_primary:
         raise OrganisationError("org.not_primary")
@@ -460,6 +470,7 @@ def add_secondary(
         now=now,
         hashing=hashing,
         password=password,
+        temporary=temporary,
     )
     member = OrganisationAccount(
         user_id=user.id,

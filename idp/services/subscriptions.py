@@ -34,6 +34,7 @@ from idp.models import (
 )
 from idp.models.organisation import OPEN, PRIMARY, SECONDARY
 from idp.services import audit
+from idp.services.clients import ClientRegistry
 from idp.services.organisations import (
     OrganisationError,
     membership,
@@ -102,20 +103,38 @@ def add_service(
     return service
 
 
-def remove_service(service: Service, *, now: int, by: str) -> None:
-    """Remove a service: every account subscribed loses what it opened, at once."""
-    subscribers = list(
+def subscriber_ids(service_id: int) -> list[int]:
+    """The accounts subscribed to a service (held or not: what removing it takes away)."""
+    return list(
         db.session.scalars(
-            select(Subscription.user_id).where(Subscription.service_id == service.id)
+            select(Subscription.user_id).where(Subscription.service_id == service_id)
         )
     )
+
+
+def remove_service(service: Service, *, clients: ClientRegistry, now: int, by: str) -> list[str]:
+    """Remove a service: every account subscribed loses what it opened, at once.
+
+    It fails closed: an application no other service opens now requires a habilitation of
+    its own (else, restricted only by this service, it would open to every account).
+    Returns those applications.
+    """
+    subscribers = subscriber_ids(service.id)
+    opened = clients_of(service.id)
     db.session.execute(delete(Subscription).where(Subscription.service_id == service.id))
     db.session.execute(delete(ServiceClient).where(ServiceClient.service_id == service.id))
     code = service.code
     db.session.delete(service)
     db.session.flush()
+    still_opened = set(
+        db.session.scalars(
+            select(ServiceClient.client_id).where(ServiceClient.client_id.in_(opened))
+        )
+    )
+    flagged = clients.require_habilitation([c for c in opened if c not in still_opened])
     enforce(subscribers, now=now)
-    audit.record("service_removed", "success", at=now, by=by, code=code)
+    audit.record("service_removed", "success", at=now, by=by, code=code, now_restricted=flagged)
+    return flagged
 
 
 # -- who holds what --------------------------------------------------------------------------
