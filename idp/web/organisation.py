@@ -27,7 +27,6 @@ from idp.runtime import runtime
 from idp.services import credentials, deliveries, organisations, subscriptions
 from idp.services.mailboxes import email_for
 from idp.services.organisations import NewSecondary, OrganisationError, SecondaryFilter
-from idp.services.users import AccountError
 from idp.web.organisation_access import (
     confirm_recent_sign_in,
     own_secondary,
@@ -308,9 +307,6 @@ def create() -> Response | str:
             except OrganisationError as refused:
                 db.session.rollback()
                 problems[_FIELD_OF_PROBLEM.get(refused.key, "form")] = (refused.key, refused.params)
-            except AccountError:
-                db.session.rollback()
-                problems["email"] = ("org.email_invalid", {})
             else:
                 db.session.commit()
                 flash(("orgpages.created", {"identifier": user.identifier}), "status")

@@ -24,7 +24,6 @@ from idp.models import Organisation, OrganisationAccount, Service, User
 from idp.runtime import runtime
 from idp.services import credentials, organisations, subscriptions
 from idp.services.organisations import IDENTITY_FIELDS, Identity, OrganisationError
-from idp.services.users import AccountError
 from idp.web.account import ChangePasswordForm, change_own_password
 from idp.web.organisation_access import (
     confirm_recent_sign_in,
@@ -361,10 +360,9 @@ def _save_mailbox(member: OrganisationAccount, values: dict[str, str]) -> tuple[
         reset = organisations.set_mailbox(
             member, address if wanted else None, now=runtime().now(), by=_by()
         )
-    except AccountError:
-        return {"mailbox_email": ("org.email_invalid", {})}, False
     except OrganisationError as refusal:
-        return {"mailbox": (refusal.key, refusal.params)}, False
+        field = "mailbox_email" if refusal.key == "org.email_invalid" else "mailbox"
+        return {field: (refusal.key, refusal.params)}, False
     return {}, reset
 
 
