@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from idp.i18n.organisation_scope import ORGANISATION_SCOPE_MESSAGES
+from idp.i18n.organisation_rules import ORGANISATION_RULES_MESSAGES
 from idp.i18n.organisations import ORGANISATION_MESSAGES
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -1056,4 +1056,4 @@ MESSAGES.update(
     }
 )
 MESSAGES.update(ORGANISATION_MESSAGES)
-MESSAGES.update(ORGANISATION_SCOPE_MESSAGES)
+MESSAGES.update(ORGANISATION_RULES_MESSAGES)

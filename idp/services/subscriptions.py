@@ -103,7 +103,23 @@ def add_service(
 
 
 def remove_service(service: Service, *, now: int, by: str) -> None:
-    """Remove a service: every account subscribed loses what it opened, at once."""
+    """Remove a service: every account subscribed loses what it opened, at once.
+
+    Refused while it alone opens an application that requires no habilitation of its own:
+    removing it would open that application to everyone, and `enforce`, which only knows
+    restricted applications, would leave its tokens alive.
+    """
+    flagged = _flagged_clients()
+    opened_elsewhere = set(
+        db.session.scalars(
+            select(ServiceClient.client_id).where(ServiceClient.service_id != service.id)
+        )
+    )
+    for client_id in clients_of(service.id):
+        if client_id not in flagged | opened_elsewhere:
+            raise OrganisationError(
+                "org.service_would_open", code=service.code, client_id=client_id
+            )
     subscribers = list(
         db.session.scalars(
             select(Subscription.user_id).where(Subscription.service_id == service.id)
@@ -176,11 +192,15 @@ def refused(user_id: int, client_id: str, *, requires_habilitation: bool) -> boo
     return client_id not in usable_clients(user_id)
 
 
-def _restricted_clients() -> set[str]:
-    flagged = set(
+def _flagged_clients() -> set[str]:
+    """Applications that require a habilitation of their own (whatever services open)."""
+    return set(
         db.session.scalars(select(Client.client_id).where(Client.requires_habilitation.is_(True)))
     )
-    return flagged | set(db.session.scalars(select(ServiceClient.client_id)))
+
+
+def _restricted_clients() -> set[str]:
+    return _flagged_clients() | set(db.session.scalars(select(ServiceClient.client_id)))
 
 
 def enforce(user_ids: Iterable[int], *, now: int) -> None:
