@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from stdnum.fr import siren as siren_numbers
 from stdnum.fr import siret as siret_numbers
@@ -487,10 +487,23 @@ def add_secondary(
 
 
 def _locked_organisation(organisation_id: int) -> Organisation:
-    """The organisation row, locked until commit where the database can (PostgreSQL): two
-    primaries' sessions creating mailboxes at once cannot both pass the quota."""
+    """The organisation row, locked until commit: two sessions creating mailboxes at once
+    cannot both pass the quota.
+
+    The lock is a write, not SELECT … FOR UPDATE, which SQLite ignores: on PostgreSQL the
+    UPDATE locks the row; on SQLite it takes the database's write lock, which the other
+    writer waits for, and what follows reads what that writer committed.
+    """
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == organisation_id)
+        .values(updated_at=Organisation.updated_at)
+        .execution_options(synchronize_session=False)
+    )
     organisation = db.session.scalar(
-        select(Organisation).where(Organisation.id == organisation_id).with_for_update()
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .execution_options(populate_existing=True)
     )
     assert organisation is not None
     return organisation
