@@ -394,8 +394,17 @@ def update_billing(
     for name, value in cleaned.items():
         if len(value) > _max_length(name):
             raise OrganisationError("org.too_long", field=name)
+    address_after = None if use_responsible_address else cleaned
+    address_before = organisation.billing_address or {}
+    changed = sorted(
+        name
+        for name in ADDRESS_FIELDS
+        if address_before.get(name, "") != (address_after or {}).get(name, "")
+    )
+    if organisation.billing_uses_responsible_address != use_responsible_address:
+        changed.insert(0, "use_responsible_address")
     organisation.billing_uses_responsible_address = use_responsible_address
-    organisation.billing_address = None if use_responsible_address else cleaned
+    organisation.billing_address = address_after
     organisation.updated_at = now
     audit.record(
         "organisation_billing_changed",
@@ -403,6 +412,7 @@ def update_billing(
         at=now,
         user_id=primary_account(organisation).user_id,
         by=by,
+        changed=changed,
     )
 
 

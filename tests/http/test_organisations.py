@@ -8,6 +8,7 @@ introspection, recovery and the outbox.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -741,6 +742,24 @@ def test_each_management_action_records_who_acted_and_what_changed(app, factorie
             member("cs1.asp1ent"), True, acting=member(PRIMARY), now=now(app)
         )
         choose(PRIMARY, "TVA", by=PRIMARY, at=now(app))
+        identity = organisations.Identity.of(member("cs1.asp1ent"))
+        organisations.update_identity(
+            member("cs1.asp1ent"),
+            dataclasses.replace(identity, company_name="ETABLISSEMENT 2", city="Lyon"),
+            kinds=app.extensions["idp"].settings.organisations.type_list,
+            now=now(app),
+            by=PRIMARY,
+        )
+        organisations.update_billing(
+            organisations.find_organisation(PRIMARY),
+            use_responsible_address=False,
+            address={"street_name": "rue de la Paix", "postal_code": "75002", "city": "Paris"},
+            now=now(app),
+            by=PRIMARY,
+        )
+        organisations.set_status(
+            organisations.find_organisation(PRIMARY), "closed", now=now(app), by="operator"
+        )
     cs1 = stored_user(app, "cs1.asp1ent")
     (created,) = audit_rows(app, "secondary_account_created")
     assert created.user_id == cs1.id and created.detail["by"] == PRIMARY
@@ -754,3 +773,17 @@ def test_each_management_action_records_who_acted_and_what_changed(app, factorie
     assert (mailbox.user_id, mailbox.detail["by"]) == (cs1.id, PRIMARY)
     (autonomy,) = audit_rows(app, "secondary_autonomy_changed")
     assert autonomy.detail == {"by": PRIMARY, "autonomous": True}
+    (identity_event,) = audit_rows(app, "organisation_identity_changed")
+    assert identity_event.user_id == cs1.id
+    assert identity_event.detail == {"by": PRIMARY, "changed": ["city", "company_name"]}
+    (billing,) = audit_rows(app, "organisation_billing_changed")
+    assert billing.detail["by"] == PRIMARY
+    assert billing.detail["changed"] == [
+        "use_responsible_address",
+        "city",
+        "postal_code",
+        "street_name",
+    ]
+    (status,) = audit_rows(app, "organisation_status_changed")
+    assert status.detail["by"] == "operator"
+    assert status.detail["changed"] == {"status": ["open", "closed"]}
