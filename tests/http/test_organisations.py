@@ -120,6 +120,12 @@ def audit_rows(app: Flask, event: str) -> list[AuditEvent]:
 
 
 @pytest.fixture
+def settings_overrides() -> dict[str, dict[str, object]]:
+    # A short recovery floor keeps the mail-routing tests fast.
+    return {"recovery": {"response_floor_ms": 1}}
+
+
+@pytest.fixture
 def primary(factories: Factories) -> User:
     return factories.organisation(PRIMARY, quota=1)
 
@@ -511,11 +517,6 @@ def test_an_unexchanged_code_dies_with_the_right(app, factories, clock):
 
 
 # -- mail routing ----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def settings_overrides() -> dict[str, dict[str, object]]:
-    return {"recovery": {"response_floor_ms": 1}}
 
 
 def _recovery_code_recipient(app, client, puzzles, identifier: str) -> str:
