@@ -244,6 +244,7 @@ def _seed_organisation(url: str, target: Path) -> None:
             client_ids=(DECLARATIONS_CLIENT_ID,),
             recipients="URSSAF",
             document_types=("DPAE", "Accusé de réception"),
+            clients=runtime().clients,
             now=now,
             by="demo",
         )

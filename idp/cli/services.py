@@ -64,7 +64,7 @@ def add(
     as_json: bool,
 ) -> None:
     """Add a service opening CLIENT_IDs: subscribing an account to it habilitates the account
-    for them (and those clients then require a habilitation)."""
+    for them (and those clients then require a habilitation, even if the service is removed)."""
     rt = runtime()
     try:
         service = subscriptions.add_service(
@@ -73,6 +73,7 @@ def add(
             client_ids=client_ids,
             recipients=recipients,
             document_types=document_types,
+            clients=rt.clients,
             now=rt.now(),
             by="cli",
         )
@@ -115,8 +116,6 @@ def remove(app: Flask, code: str) -> None:
     service = find(code)
     losing = len(subscriptions.subscriber_ids(service.id))
     code = service.code
-    flagged = subscriptions.remove_service(service, clients=rt.clients, now=rt.now(), by="cli")
+    subscriptions.remove_service(service, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"service {code} removed; {losing} account(s) lost it")
-    if flagged:
-        click.echo(f"now requiring a habilitation of their own: {', '.join(flagged)}")

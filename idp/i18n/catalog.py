@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES
+from idp.i18n.organisation_rules import ORGANISATION_RULES_MESSAGES
 from idp.i18n.organisation_tabs import ORGANISATION_TABS_MESSAGES
 from idp.i18n.organisations import ORGANISATION_MESSAGES
 
@@ -1059,3 +1060,4 @@ MESSAGES.update(
 MESSAGES.update(ORGANISATION_MESSAGES)
 MESSAGES.update(ORGANISATION_TABS_MESSAGES)
 MESSAGES.update(ORGANISATION_PAGE_MESSAGES)
+MESSAGES.update(ORGANISATION_RULES_MESSAGES)

@@ -10,16 +10,24 @@ from typing import Any, Protocol
 from authlib.oauth2.rfc6749 import scope_to_list
 
 from idp.models import User
+from idp.services import organisations, subscriptions
 from idp.services.clients import RegisteredClient
 
 # Scopes whose claims are about a user (a client_credentials token carries none of them).
-USER_SCOPES = frozenset({"openid", "profile", "email", "phone", "address", "offline_access"})
+USER_SCOPES = frozenset(
+    {"openid", "profile", "email", "phone", "address", "offline_access", "organisation"}
+)
+# Scopes whose claims the ID token carries as well as UserInfo: a relying party needs to know
+# at sign-in for which organisation, and with which services, the account acts. They are read
+# from the database, so the token endpoint's fast path hands such refreshes on.
+ID_TOKEN_SCOPES = frozenset({"organisation"})
 
 CLAIMS_BY_SCOPE: dict[str, tuple[str, ...]] = {
     "profile": ("name", "given_name", "family_name", "locale", "updated_at"),
     "email": ("email", "email_verified"),
     "phone": ("phone_number", "phone_number_verified"),
     "address": ("address",),
+    "organisation": ("organisation",),
 }
 CLAIMS_SUPPORTED = (
     "sub",
@@ -68,6 +76,36 @@ def _address(user: User) -> dict[str, str] | None:
     return present
 
 
+def organisation_claim(user_id: int) -> dict[str, Any] | None:
+    """The account's place in its organisation, as its identity says it (a secondary may act
+    for another establishment than its primary's), and the services it holds now; None for an
+    account outside any organisation."""
+    member = organisations.membership(user_id)
+    if member is None:
+        return None
+    organisation = organisations.organisation_of(member)
+    primary = organisations.user_of(organisations.primary_of(member))
+    held = subscriptions.held_services(user_id)
+    values: dict[str, Any] = {
+        "id": organisation.dossier,
+        "siret": member.siren + member.nic if member.siren and member.nic else None,
+        "name": member.company_name,
+        "role": member.role,
+        "primary": primary.identifier,
+        "services": sorted(s.code for s in subscriptions.all_services() if s.id in held),
+    }
+    return {key: value for key, value in values.items() if value}
+
+
+def id_token_claims(user_id: int, scope: str | None) -> dict[str, Any]:
+    """The claims of ID_TOKEN_SCOPES the granted scope releases (values left out when none)."""
+    granted = set(scope_to_list(scope) or []) & ID_TOKEN_SCOPES
+    claims: dict[str, Any] = {}
+    if "organisation" in granted and (organisation := organisation_claim(user_id)):
+        claims["organisation"] = organisation
+    return claims
+
+
 def _claim_values(user: User) -> dict[str, Any]:
     return {
         "name": user.name,
@@ -89,6 +127,7 @@ def user_claims(client: RegisteredClient, user: User, scope: str, hash_key: str)
     claims: dict[str, Any] = {"sub": subject_for(client, user, hash_key)}
     for name in scope_to_list(scope) or []:
         for claim in CLAIMS_BY_SCOPE.get(name, ()):
-            if values[claim] is not None:
+            if values.get(claim) is not None:
                 claims[claim] = values[claim]
+    claims.update(id_token_claims(user.id, scope))
     return claims

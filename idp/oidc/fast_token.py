@@ -31,6 +31,7 @@ from idp.extensions import db
 from idp.http_headers import COMMON, HSTS
 from idp.models.user import ACTIVE
 from idp.oidc import tokens
+from idp.oidc.claims import ID_TOKEN_SCOPES
 from idp.oidc.issuance import client_credentials_token, rotate_refresh_token
 from idp.runtime import runtime
 from idp.services.clients import SUPPORTED_SCOPES, RegisteredClient
@@ -88,6 +89,9 @@ def _refresh(
         if row is None or not tokens.refresh_token_active(row, runtime().now()):
             return None
         if row.client_id != client.client_id or row.user_status != ACTIVE:
+            return None
+        if ID_TOKEN_SCOPES & set(scope_to_list(row.granted_scope) or []):
+            # Its ID token's claims are read through the ORM: the full pipeline issues it.
             return None
         # The row carries the user's subject: what the ID token needs of the user.
         token = rotate_refresh_token(conn, client, row, row, None)

@@ -113,7 +113,13 @@ class OpenIDCodeExtension(OpenIDCode):
         code: AuthorizationCode = request.authorization_code
         authentication = Authentication(code.auth_time, code.acr, tuple(code.amr or ()), code.sid)
         token["id_token"] = id_token_for(
-            request.client, request.user, authentication, token["access_token"], code.nonce
+            request.client,
+            request.user,
+            authentication,
+            token["access_token"],
+            code.nonce,
+            user_id=request.user.id,
+            scope=token["scope"],
         )
         return token
 

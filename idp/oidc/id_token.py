@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from joserfc import jwt
 
@@ -41,10 +43,13 @@ def issue_id_token(
     hash_key: str,
     nonce: str | None = None,
     access_token: str | None = None,
+    scope_claims: Mapping[str, Any] | None = None,
 ) -> str:
+    """Sign an ID token; `scope_claims` (claims.id_token_claims) never replace the protocol's."""
     alg = client.id_token_signed_response_alg
     signing = keys.signing_key(alg)
     claims: dict[str, object] = {
+        **(scope_claims or {}),
         "iss": issuer,
         "sub": subject_for(client, user, hash_key),
         "aud": client.client_id,

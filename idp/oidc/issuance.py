@@ -13,7 +13,7 @@ from sqlalchemy import Row
 
 from idp.models import Token
 from idp.oidc import service_tokens, tokens
-from idp.oidc.claims import USER_SCOPES, Subject
+from idp.oidc.claims import USER_SCOPES, Subject, id_token_claims
 from idp.oidc.id_token import Authentication, issue_id_token
 from idp.oidc.tokens import Executor
 from idp.runtime import runtime
@@ -40,8 +40,16 @@ def generate_token(
 
 
 def id_token_for(
-    client: Any, user: Subject, authentication: Authentication, access_token: str, nonce: str | None
+    client: Any,
+    user: Subject,
+    authentication: Authentication,
+    access_token: str,
+    nonce: str | None,
+    *,
+    user_id: int,
+    scope: str,
 ) -> str:
+    """The ID token of a token response: `scope` (the token's) decides the scope claims."""
     rt = runtime()
     return issue_id_token(
         keys=rt.keys,
@@ -54,6 +62,7 @@ def id_token_for(
         hash_key=rt.hash_key,
         nonce=nonce,
         access_token=access_token,
+        scope_claims=id_token_claims(user_id, scope),
     )
 
 
@@ -93,7 +102,15 @@ def rotate_refresh_token(
     )
     authentication = tokens.authentication_of(old)
     if is_openid_scope(token.get("scope")):
-        token["id_token"] = id_token_for(client, user, authentication, token["access_token"], None)
+        token["id_token"] = id_token_for(
+            client,
+            user,
+            authentication,
+            token["access_token"],
+            None,
+            user_id=old.user_id,
+            scope=token["scope"],
+        )
     now = runtime().now()
     if not tokens.consume_refresh_token(conn, old.id, now):
         return None

@@ -23,7 +23,15 @@ from idp.extensions import db
 from idp.models import AuthorizationCode, Client, Consent, RegistryGeneration, Token
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 
-SUPPORTED_SCOPES = ("openid", "profile", "email", "phone", "address", "offline_access")
+SUPPORTED_SCOPES = (
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "address",
+    "offline_access",
+    "organisation",
+)
 SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token", "client_credentials")
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 ID_TOKEN_ALGS = ("RS256", "ES256")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from stdnum.fr import siren as siren_numbers
 from stdnum.fr import siret as siret_numbers
@@ -402,8 +402,17 @@ def update_billing(
     for name, value in cleaned.items():
         if len(value) > _max_length(name):
             raise OrganisationError("org.too_long", field=name)
+    address_after = None if use_responsible_address else cleaned
+    address_before = organisation.billing_address or {}
+    changed = sorted(
+        name
+        for name in ADDRESS_FIELDS
+        if address_before.get(name, "") != (address_after or {}).get(name, "")
+    )
+    if organisation.billing_uses_responsible_address != use_responsible_address:
+        changed.insert(0, "use_responsible_address")
     organisation.billing_uses_responsible_address = use_responsible_address
-    organisation.billing_address = None if use_responsible_address else cleaned
+    organisation.billing_address = address_after
     organisation.updated_at = now
     audit.record(
         "organisation_billing_changed",
@@ -411,6 +420,7 @@ def update_billing(
         at=now,
         user_id=primary_account(organisation).user_id,
         by=by,
+        changed=changed,
     )
 
 
@@ -505,10 +515,23 @@ def _mailbox_address(raw: str) -> str:
 
 
 def _locked_organisation(organisation_id: int) -> Organisation:
-    """The organisation row, locked until commit where the database can (PostgreSQL): two
-    primaries' sessions creating mailboxes at once cannot both pass the quota."""
+    """The organisation row, locked until commit: two sessions creating mailboxes at once
+    cannot both pass the quota.
+
+    The lock is a write, not SELECT … FOR UPDATE, which SQLite ignores: on PostgreSQL the
+    UPDATE locks the row; on SQLite it takes the database's write lock, which the other
+    writer waits for, and what follows reads what that writer committed.
+    """
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == organisation_id)
+        .values(updated_at=Organisation.updated_at)
+        .execution_options(synchronize_session=False)
+    )
     organisation = db.session.scalar(
-        select(Organisation).where(Organisation.id == organisation_id).with_for_update()
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .execution_options(populate_existing=True)
     )
     assert organisation is not None
     return organisation

@@ -72,10 +72,15 @@ def add_service(
     client_ids: Iterable[str],
     recipients: str | None = None,
     document_types: Iterable[str] = (),
+    clients: ClientRegistry,
     now: int,
     by: str,
 ) -> Service:
-    """A service and the applications it opens (each must be registered)."""
+    """A service and the applications it opens (each must be registered).
+
+    Those applications then require a habilitation, and keep requiring one should the
+    service be removed: a service restricts an application, its removal never opens it.
+    """
     code = code.strip().upper()
     if not code or len(code) > 32 or not set(code) <= _CODE_CHARS:
         raise OrganisationError("org.service_code_invalid")
@@ -99,7 +104,16 @@ def add_service(
     for client_id in wanted:
         db.session.add(ServiceClient(service_id=service.id, client_id=client_id))
     db.session.flush()
-    audit.record("service_added", "success", at=now, by=by, code=code, clients=wanted)
+    restricted = clients.require_habilitation(wanted)
+    audit.record(
+        "service_added",
+        "success",
+        at=now,
+        by=by,
+        code=code,
+        clients=wanted,
+        now_restricted=restricted,
+    )
     return service
 
 
@@ -112,29 +126,17 @@ def subscriber_ids(service_id: int) -> list[int]:
     )
 
 
-def remove_service(service: Service, *, clients: ClientRegistry, now: int, by: str) -> list[str]:
-    """Remove a service: every account subscribed loses what it opened, at once.
-
-    It fails closed: an application no other service opens now requires a habilitation of
-    its own (else, restricted only by this service, it would open to every account).
-    Returns those applications.
-    """
+def remove_service(service: Service, *, now: int, by: str) -> None:
+    """Remove a service: every account subscribed loses what it opened, at once (the
+    applications still require a habilitation: see `add_service`)."""
     subscribers = subscriber_ids(service.id)
-    opened = clients_of(service.id)
     db.session.execute(delete(Subscription).where(Subscription.service_id == service.id))
     db.session.execute(delete(ServiceClient).where(ServiceClient.service_id == service.id))
     code = service.code
     db.session.delete(service)
     db.session.flush()
-    still_opened = set(
-        db.session.scalars(
-            select(ServiceClient.client_id).where(ServiceClient.client_id.in_(opened))
-        )
-    )
-    flagged = clients.require_habilitation([c for c in opened if c not in still_opened])
     enforce(subscribers, now=now)
-    audit.record("service_removed", "success", at=now, by=by, code=code, now_restricted=flagged)
-    return flagged
+    audit.record("service_removed", "success", at=now, by=by, code=code)
 
 
 # -- who holds what --------------------------------------------------------------------------
@@ -175,31 +177,17 @@ def usable_clients(user_id: int) -> set[str]:
     return direct | _clients_of_services(held_services(user_id))
 
 
-def is_restricted(client_id: str, *, requires_habilitation: bool) -> bool:
-    """Whether an application needs a habilitation: its own flag, or a service opening it."""
-    if requires_habilitation:
-        return True
-    return (
-        db.session.scalar(
-            select(ServiceClient.service_id).where(ServiceClient.client_id == client_id).limit(1)
-        )
-        is not None
-    )
-
-
 def refused(user_id: int, client_id: str, *, requires_habilitation: bool) -> bool:
     """The habilitation rule of the authorization endpoint: True when the account may not use
     this application."""
-    if not is_restricted(client_id, requires_habilitation=requires_habilitation):
-        return False
-    return client_id not in usable_clients(user_id)
+    return requires_habilitation and client_id not in usable_clients(user_id)
 
 
 def _restricted_clients() -> set[str]:
-    flagged = set(
+    """Applications that require a habilitation (their own flag; services set it)."""
+    return set(
         db.session.scalars(select(Client.client_id).where(Client.requires_habilitation.is_(True)))
     )
-    return flagged | set(db.session.scalars(select(ServiceClient.client_id)))
 
 
 def enforce(user_ids: Iterable[int], *, now: int) -> None:

@@ -17,7 +17,7 @@ from idp.web.security import allow_form_target
 bp = Blueprint("consent", __name__)
 
 # Scopes shown to the user, in this order (openid says nothing to a person by itself).
-SHOWN_SCOPES = ("profile", "email", "phone", "address", "offline_access")
+SHOWN_SCOPES = ("profile", "email", "phone", "address", "organisation", "offline_access")
 
 
 class ConsentForm(FlaskForm):

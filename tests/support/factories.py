@@ -164,6 +164,7 @@ class Factories:
                 f"Téléprocédure {code}",
                 client_ids=client_ids,
                 document_types=document_types,
+                clients=rt.clients,
                 now=rt.now(),
                 by="test",
             )

@@ -94,6 +94,9 @@ def test_services_add_list_and_remove(app, idp, factories, dpae):
         )
     )
     assert added["code"] == "AED" and added["clients"] == ["aed-app"]
+    # A service restricts the applications it opens.
+    with app.app_context():
+        assert factories.runtime.clients.lookup("aed-app").requires_habilitation
     primary = factories.organisation(services=("DPAE",))
     factories.secondary(primary, "cs1", services=("DPAE",))
     listed = {row["code"]: row for row in as_json(idp("services", "list", "--json"))}
@@ -109,7 +112,6 @@ def test_services_add_list_and_remove(app, idp, factories, dpae):
     assert "DPAE\tTéléprocédure DPAE" in ok(idp("services", "list")).output
     removed = ok(idp("services", "remove", "DPAE"))
     assert "2 account(s) lost it" in removed.output
-    assert f"now requiring a habilitation of their own: {dpae}" in removed.output
     assert services_of(app, "cs1.asp1ent") == set()
     assert [row["code"] for row in as_json(idp("services", "list", "--json"))] == ["AED"]
 
@@ -138,7 +140,7 @@ def test_removing_a_service_ends_the_secondary_s_tokens(app, client, idp, factor
     assert rp.userinfo(tokens["access_token"]).status_code == 401
     silent = rp.authorize(prompt="none")  # the session that obtained them ended
     assert query(silent.location)["error"] == "login_required"
-    # The application does not open to everyone: it now requires a habilitation of its own.
+    # The application does not open to everyone: it still requires a habilitation.
     again = rp.walk(rp.authorize(ui_locales="en"), "cs1.asp1ent")
     assert again.status_code == 200 and not rp.leaves(again)
     assert "You do not have the authorisation required" in again.get_data(as_text=True)
@@ -148,10 +150,10 @@ def test_an_application_another_service_opens_stays_behind_that_service(app, idp
     factories.service("AED", dpae)
     primary = factories.organisation(services=("AED",))
     removed = ok(idp("services", "remove", "DPAE"))
-    assert "0 account(s) lost it" in removed.output and "now requiring" not in removed.output
+    assert "0 account(s) lost it" in removed.output
     with app.app_context():
         assert subscriptions.usable_clients(primary.id) == {dpae}
-        assert subscriptions.is_restricted(dpae, requires_habilitation=False)
+        assert subscriptions.refused(factories.user("marie").id, dpae, requires_habilitation=True)
 
 
 # -- idp orgs add / list / show / status / quota ----------------------------------------------
