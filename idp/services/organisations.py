@@ -233,6 +233,31 @@ def account_state(user: User) -> str:
     return STATE_PENDING if user.last_login_at is None else STATE_OPEN
 
 
+def _add_member(
+    user: User,
+    organisation: Organisation,
+    role: str,
+    identity: Identity,
+    *,
+    mailbox: bool,
+    autonomous: bool,
+    now: int,
+) -> OrganisationAccount:
+    member = OrganisationAccount(
+        user_id=user.id,
+        organisation_id=organisation.id,
+        role=role,
+        has_mailbox=mailbox,
+        autonomous=autonomous,
+        created_at=now,
+        updated_at=now,
+    )
+    _apply_identity(member, identity)
+    db.session.add(member)
+    db.session.flush()
+    return member
+
+
 # -- organisations ---------------------------------------------------------------------------
 
 
@@ -270,18 +295,7 @@ def create_organisation(
     db.session.flush()
     if dossier is None:
         organisation.dossier = f"{organisation.id:05d}"
-    member = OrganisationAccount(
-        user_id=user.id,
-        organisation_id=organisation.id,
-        role=PRIMARY,
-        has_mailbox=True,
-        autonomous=True,
-        created_at=now,
-        updated_at=now,
-    )
-    _apply_identity(member, identity)
-    db.session.add(member)
-    db.session.flush()
+    _add_member(user, organisation, PRIMARY, identity, mailbox=True, autonomous=True, now=now)
     audit.record(
         "organisation_created",
         "success",
@@ -482,18 +496,15 @@ def add_secondary(
         password=password,
         temporary=temporary,
     )
-    member = OrganisationAccount(
-        user_id=user.id,
-        organisation_id=organisation.id,
-        role=SECONDARY,
-        has_mailbox=email is not None,
+    _add_member(
+        user,
+        organisation,
+        SECONDARY,
+        identity,
+        mailbox=email is not None,
         autonomous=new.autonomous,
-        created_at=now,
-        updated_at=now,
+        now=now,
     )
-    _apply_identity(member, identity)
-    db.session.add(member)
-    db.session.flush()
     audit.record(
         "secondary_account_created",
         "success",

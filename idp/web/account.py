@@ -66,22 +66,32 @@ def change_password() -> Response | str:
     return render_template("account/password.html", form=form, problems=problems)
 
 
-def change_own_password(form: ChangePasswordForm) -> list[str]:
-    """Check the current password (under the sign-in's lockout) and set the new one, keeping
-    this browser signed in; the problems to show, empty once changed. Also the "Mot de passe"
-    tab of "Gestion des comptes" (idp/web/organisation_tabs.py)."""
+def current_password_problem(password: str) -> str | None:
+    """The signed-in user's password again, checked under the sign-in's lockout (a stolen
+    session must not become a way to guess it): None when right, else the message key."""
     rt = runtime()
     check = authn.reauthenticate(
         g.user,
-        form.current_password.data,
+        password,
         hashing=rt.passwords,
         lockout=rt.lockout,
         context=authn.Context(now=rt.now(), ip=request.remote_addr),
     )
     if check.outcome is authn.Outcome.LOCKED:
-        return ["account.current_password_locked"]
+        return "account.current_password_locked"
     if check.outcome is not authn.Outcome.SIGNED_IN:
-        return ["account.current_password_wrong"]
+        return "account.current_password_wrong"
+    return None
+
+
+def change_own_password(form: ChangePasswordForm) -> list[str]:
+    """Check the current password (under the sign-in's lockout) and set the new one, keeping
+    this browser signed in; the problems to show, empty once changed. Also the "Mot de passe"
+    tab of "Gestion des comptes" (idp/web/organisation_tabs.py)."""
+    rt = runtime()
+    problem = current_password_problem(form.current_password.data)
+    if problem is not None:
+        return [problem]
     return credentials.change_password(
         g.user,
         form.new_password.data,

@@ -22,7 +22,8 @@ from flask import abort, g, request
 from idp import browser
 from idp.models import OrganisationAccount
 from idp.runtime import runtime
-from idp.services import authn, organisations
+from idp.services import organisations
+from idp.web.account import current_password_problem
 from idp.web.auth import requires_user
 
 
@@ -71,10 +72,8 @@ def recent_sign_in() -> bool:
     return rt.now() - record.auth_time < rt.settings.organisations.reauthenticate_minutes * 60
 
 
-# Message keys `confirm_recent_sign_in` returns.
+# The message key `confirm_recent_sign_in` returns when no password was typed.
 PASSWORD_NEEDED = "org.reauth_needed"
-PASSWORD_WRONG = "account.current_password_wrong"
-PASSWORD_LOCKED = "account.current_password_locked"
 
 
 def confirm_recent_sign_in() -> str | None:
@@ -87,19 +86,10 @@ def confirm_recent_sign_in() -> str | None:
     password = request.form.get("current_password", "")
     if not password:
         return PASSWORD_NEEDED
-    rt = runtime()
-    check = authn.reauthenticate(
-        g.user,
-        password,
-        hashing=rt.passwords,
-        lockout=rt.lockout,
-        context=authn.Context(now=rt.now(), ip=request.remote_addr),
-    )
-    if check.outcome is authn.Outcome.LOCKED:
-        return PASSWORD_LOCKED
-    if check.outcome is not authn.Outcome.SIGNED_IN:
-        return PASSWORD_WRONG
+    problem = current_password_problem(password)
+    if problem is not None:
+        return problem
     record = browser.current()
     assert record is not None  # requires_user
-    record.auth_time = rt.now()
+    record.auth_time = runtime().now()
     return None

@@ -671,20 +671,24 @@ def test_a_secondary_changing_its_own_password_notifies_the_responsible(
     assert "service support clients" in text_part(notice)
 
 
-def test_a_secondary_without_mailbox_gets_one_notice_at_the_responsible(app, factories):
-    owner = factories.organisation(PRIMARY)
-    secondary = factories.secondary(owner, "cs1")
+def _replace_password(app: Flask, user_id: int, *, reason: str) -> None:
     rt = app.extensions["idp"]
     with acting(app):
         credentials.replace_password(
-            users.get(secondary.id),
+            users.get(user_id),
             NEW_PASSWORD,
             now=rt.now(),
             hashing=rt.passwords,
             temporary=False,
             keep_sid=None,
-            reason="primary",
+            reason=reason,
         )
+
+
+def test_a_secondary_without_mailbox_gets_one_notice_at_the_responsible(app, factories):
+    owner = factories.organisation(PRIMARY)
+    secondary = factories.secondary(owner, "cs1")
+    _replace_password(app, secondary.id, reason="primary")
     assert _notices_to(app, 0) == [RESPONSIBLE]
 
 
@@ -714,17 +718,7 @@ def test_a_recovery_of_a_secondary_notifies_the_responsible(app, client, factori
 def test_a_primarys_own_change_notifies_nobody_else(app, factories):
     owner = factories.organisation(PRIMARY)
     factories.secondary(owner, "cs1", email="cs1@example.org")
-    rt = app.extensions["idp"]
-    with acting(app):
-        credentials.replace_password(
-            users.get(owner.id),
-            NEW_PASSWORD,
-            now=rt.now(),
-            hashing=rt.passwords,
-            temporary=False,
-            keep_sid=None,
-            reason="self",
-        )
+    _replace_password(app, owner.id, reason="self")
     assert _notices_to(app, 0) == ["asp1ent@example.org"]
 
 
