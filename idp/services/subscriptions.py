@@ -190,6 +190,33 @@ def _restricted_clients() -> set[str]:
     )
 
 
+def _revoke_tokens(user_id: int, client_ids: set[str]) -> tuple[int, set[str]]:
+    """Revoke the account's live tokens for these clients; how many, and their sessions.
+
+    Repeated until a pass finds none: a refresh in flight holds its old token's row, which
+    the first pass waits for, and the new token it then commits is only seen by a statement
+    that starts afterwards (PostgreSQL, read committed). A refresh that comes later finds its
+    token revoked and issues nothing.
+    """
+    revoked, sids = 0, set()
+    while True:
+        rows = db.session.execute(
+            update(Token)
+            .where(
+                Token.user_id == user_id,
+                Token.client_id.in_(client_ids),
+                Token.revoked.is_(False),
+            )
+            .values(revoked=True)
+            .returning(Token.sid)
+            .execution_options(synchronize_session=False)
+        ).all()
+        if not rows:
+            return revoked, sids
+        revoked += len(rows)
+        sids |= {sid for (sid,) in rows if sid}
+
+
 def enforce(user_ids: Iterable[int], *, now: int) -> None:
     """End what the accounts may no longer use: tokens for restricted applications outside
     their rights are revoked, the sessions those tokens came from end, unexchanged codes for
@@ -201,21 +228,8 @@ def enforce(user_ids: Iterable[int], *, now: int) -> None:
         lost = restricted - usable_clients(user_id)
         if not lost:
             continue
-        sids = set(
-            db.session.scalars(
-                select(Token.sid).where(
-                    Token.user_id == user_id,
-                    Token.client_id.in_(lost),
-                    Token.revoked.is_(False),
-                    Token.sid.is_not(None),
-                )
-            )
-        )
-        revoked = db.session.execute(
-            update(Token)
-            .where(Token.user_id == user_id, Token.client_id.in_(lost), Token.revoked.is_(False))
-            .values(revoked=True)
-        ).rowcount
+        # Codes first: deleting one waits for an exchange in flight, whose token the
+        # revocation below then sees.
         db.session.execute(
             delete(AuthorizationCode).where(
                 AuthorizationCode.user_id == user_id,
@@ -223,6 +237,7 @@ def enforce(user_ids: Iterable[int], *, now: int) -> None:
                 AuthorizationCode.used_at.is_(None),
             )
         )
+        revoked, sids = _revoke_tokens(user_id, lost)
         ended = 0
         if sids:
             ended = db.session.execute(
