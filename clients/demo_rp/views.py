@@ -54,6 +54,10 @@ CLAIM_LABELS = {
     "phone_number_verified": "Numéro de téléphone vérifié",
     "address": "Adresse postale",
     "updated_at": "Dernière mise à jour du profil",
+    "organisation": (
+        "Organisation : dossier, SIRET, raison sociale, rôle du compte, compte principal, "
+        "téléprocédures détenues"
+    ),
 }
 # The IdP's error_description for an account without habilitation starts with this code.
 NOT_HABILITATED = "not_habilitated"
