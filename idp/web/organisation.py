@@ -101,7 +101,8 @@ def is_organisation_member(user: User) -> bool:
     return organisations.membership(user.id) is not None
 
 
-def _created_on(timestamp: int) -> str:
+def day_of(timestamp: int) -> str:
+    """ "5 décembre 2026": the creation date both the summary and the tabs show."""
     day = datetime.fromtimestamp(timestamp, UTC).date()
     return format_date(day, "d MMMM y", locale=current_locale())
 
@@ -116,7 +117,7 @@ def index() -> str:
         "member": member,
         "user": g.user,
         "organisation": organisation,
-        "created_on": _created_on(organisation.created_at),
+        "created_on": day_of(organisation.created_at),
     }
     if not member.is_primary:
         primary = organisations.user_of(organisations.primary_of(member))

@@ -10,7 +10,6 @@ it names one of the signed-in primary's secondaries (`own_secondary`).
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +24,7 @@ from idp.runtime import runtime
 from idp.services import credentials, organisations, subscriptions
 from idp.services.organisations import IDENTITY_FIELDS, Identity, OrganisationError
 from idp.web.account import ChangePasswordForm, change_own_password
+from idp.web.organisation import day_of
 from idp.web.organisation_access import (
     confirm_recent_sign_in,
     own_secondary,
@@ -120,12 +120,8 @@ def _header(target: Target) -> dict[str, str]:
         "profile": target.member.role,
         "kind": target.member.kind,
         "status": state,
-        "created": _date(target.member.created_at),
+        "created": day_of(target.member.created_at),
     }
-
-
-def _date(epoch: int) -> str:
-    return time.strftime("%d/%m/%Y", time.gmtime(epoch))
 
 
 def _saved(target: Target, tab: str) -> ResponseReturnValue:
