@@ -32,7 +32,7 @@ from idp.oidc.issuance import (
     rotate_refresh_token,
 )
 from idp.runtime import runtime
-from idp.services import audit
+from idp.services import audit, subscriptions
 from idp.services.hashing import new_secret, token_hash
 
 # Length of the `nonce` column of authorization codes.
@@ -202,7 +202,15 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         if consumed.rowcount != 1:
             self._replayed(authorization_code)
             raise InvalidGrantError("Invalid 'code' in request.")
-        return _active_user(authorization_code.user_id)
+        user = _active_user(authorization_code.user_id)
+        client = self.request.client
+        # Again at the exchange: a right withdrawn after the code was issued (the withdrawal
+        # deletes unexchanged codes, but one issued at that very moment escapes it).
+        if subscriptions.refused(
+            user.id, client.client_id, requires_habilitation=client.requires_habilitation
+        ):
+            raise InvalidGrantError("The account may no longer use this application.")
+        return user
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
         """Used codes are kept (marked) until they expire, to recognise a replay."""

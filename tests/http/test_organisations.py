@@ -519,6 +519,22 @@ def test_an_unexchanged_code_dies_with_the_right(app, factories, clock):
     assert answer.get_json()["error"] == "invalid_grant"
 
 
+def test_a_code_that_escaped_the_withdrawal_is_refused_at_the_exchange(app, factories, clock):
+    """A code issued at the very moment of a withdrawal (after its deletion of codes) is
+    still refused: the exchange checks the right again."""
+    _, secret = factories.client(client_id="decl", first_party=True)
+    factories.service("DECL", "decl")
+    owner = factories.organisation(PRIMARY, services=("DECL",))
+    secondary = factories.secondary(owner, "cs1", services=("DECL",))
+    rp = RelyingParty(app.test_client(), "decl", secret, clock=clock)
+    code = rp.obtain_code(identifier="cs1.asp1ent")
+    with acting(app):  # the right goes, but not through enforce: the code survives
+        db.session.execute(delete(Subscription).where(Subscription.user_id == secondary.id))
+    answer = rp.exchange(code)
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_grant"
+
+
 # -- mail routing ----------------------------------------------------------------------------
 
 
