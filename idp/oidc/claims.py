@@ -76,10 +76,14 @@ def _address(user: User) -> dict[str, str] | None:
     return present
 
 
-def organisation_claim(user_id: int) -> dict[str, Any] | None:
+def organisation_claim(
+    user_id: int, client: RegisteredClient, hash_key: str
+) -> dict[str, Any] | None:
     """The account's place in its organisation, as its identity says it (a secondary may act
     for another establishment than its primary's), and the services it holds now; None for an
-    account outside any organisation."""
+    account outside any organisation. `primary` names the primary account as this client knows
+    it: its login identifier, or for a pairwise client its pairwise subject (a login identifier
+    would let clients link what pairwise subjects keep apart)."""
     member = organisations.membership(user_id)
     if member is None:
         return None
@@ -91,17 +95,25 @@ def organisation_claim(user_id: int) -> dict[str, Any] | None:
         "siret": member.siren + member.nic if member.siren and member.nic else None,
         "name": member.company_name,
         "role": member.role,
-        "primary": primary.identifier,
+        "primary": (
+            subject_for(client, primary, hash_key)
+            if client.subject_type == "pairwise"
+            else primary.identifier
+        ),
         "services": sorted(s.code for s in subscriptions.all_services() if s.id in held),
     }
     return {key: value for key, value in values.items() if value}
 
 
-def id_token_claims(user_id: int, scope: str | None) -> dict[str, Any]:
+def id_token_claims(
+    user_id: int, scope: str | None, client: RegisteredClient, hash_key: str
+) -> dict[str, Any]:
     """The claims of ID_TOKEN_SCOPES the granted scope releases (values left out when none)."""
     granted = set(scope_to_list(scope) or []) & ID_TOKEN_SCOPES
     claims: dict[str, Any] = {}
-    if "organisation" in granted and (organisation := organisation_claim(user_id)):
+    if "organisation" in granted and (
+        organisation := organisation_claim(user_id, client, hash_key)
+    ):
         claims["organisation"] = organisation
     return claims
 
@@ -129,5 +141,5 @@ def user_claims(client: RegisteredClient, user: User, scope: str, hash_key: str)
         for claim in CLAIMS_BY_SCOPE.get(name, ()):
             if values.get(claim) is not None:
                 claims[claim] = values[claim]
-    claims.update(id_token_claims(user.id, scope))
+    claims.update(id_token_claims(user.id, scope, client, hash_key))
     return claims

@@ -62,7 +62,7 @@ def id_token_for(
         hash_key=rt.hash_key,
         nonce=nonce,
         access_token=access_token,
-        scope_claims=id_token_claims(user_id, scope),
+        scope_claims=id_token_claims(user_id, scope, client, rt.hash_key),
     )
 
 

@@ -200,3 +200,21 @@ def test_the_consent_page_names_what_the_scope_releases(client, factories, clock
     html = response.get_data(as_text=True)
     assert csrf_token(html)
     assert "Votre organisation : numéro de dossier, SIRET" in html
+
+
+def test_a_pairwise_client_knows_the_primary_by_its_pairwise_subject(app, factories, clock):
+    """A login identifier would let clients link what pairwise subjects keep apart."""
+    registered, secret = factories.client(
+        client_id="pairwise-decl", scope=SCOPE, first_party=True, subject_type="pairwise"
+    )
+    factories.service("DECL", registered.client_id)
+    primary = factories.organisation(PRIMARY_ID, services=("DECL",))
+    factories.secondary(primary, "cs1", services=("DECL",))
+    as_primary = RelyingParty(app.test_client(), registered.client_id, secret, clock=clock)
+    primary_sub = as_primary.verify(
+        as_primary.tokens(identifier=PRIMARY_ID, scope=SCOPE)["id_token"]
+    )["sub"]
+    as_secondary = RelyingParty(app.test_client(), registered.client_id, secret, clock=clock)
+    _, claims, info = _claim(as_secondary, "cs1.asp1ent")
+    assert claims["organisation"]["primary"] == primary_sub != PRIMARY_ID
+    assert info["organisation"]["primary"] == primary_sub
