@@ -111,6 +111,11 @@ ORGANISATION_PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Une invitation à choisir son mot de passe a été envoyée à {address}.",
         "en": "An invitation to choose its password has been sent to {address}.",
     },
+    "orgpages.invite_again": {"fr": "Renvoyer l'invitation", "en": "Send the invitation again"},
+    "orgpages.invitation_not_needed": {
+        "fr": "Le compte {identifier} a déjà un mot de passe : il n'a pas besoin d'invitation.",
+        "en": "The account {identifier} already has a password: it needs no invitation.",
+    },
     "orgpages.invitation_failed": {
         "fr": "L'invitation n'a pas pu être envoyée. Ouvrez « Modifier » sur ce compte pour "
         "lui donner un mot de passe, ou contactez l'Assistance.",

@@ -165,6 +165,22 @@ def deactivate(identifier: str) -> Response:
     return redirect(_list_url(_list_query(request.form)) + NOTICES, code=303)
 
 
+@bp.post("/secondaries/<identifier>/invite")
+@limiter.limit("10/minute")
+@requires_primary
+def invite(identifier: str) -> Response:
+    """ "Renvoyer l'invitation": for an account still without a password (its invitation was
+    lost, expired or could not be sent). A new link replaces the old one."""
+    secondary = own_secondary(identifier)
+    user = organisations.user_of(secondary)
+    if user.password_hash is None and user.is_active:
+        _invite(user)
+    else:
+        flash(("orgpages.invitation_not_needed", {"identifier": identifier}), "status")
+    db.session.commit()
+    return redirect(_list_url(_list_query(request.form)) + NOTICES, code=303)
+
+
 @bp.post("/secondaries/<identifier>/reactivate")
 @limiter.limit("10/minute")
 @requires_primary

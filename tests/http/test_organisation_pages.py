@@ -308,11 +308,21 @@ def test_idor_another_organisations_account_or_the_primary_itself(
     assert user_row(app, "asp1ent").is_active and user_row(app, "autre").is_active
 
 
+def test_idor_no_invitation_for_another_organisations_account(app, signed_in, factories):
+    other = factories.organisation("autre", email="autre@example.org")
+    factories.secondary(other, "cs1", email="cs1@autre.example", password=None)
+    before = len(emails(app))
+    for target in ("cs1.autre", "autre", "asp1ent", "nobody.asp1ent"):
+        assert action(signed_in, target, "invite").status_code == 404, target
+    assert len(emails(app)) == before
+
+
 def test_csrf_missing_is_refused_and_nothing_changes(app, signed_in, factories, primary):
     factories.secondary(primary, "cs1")
     factories.secondary(primary, "cs2", status="disabled")
     assert signed_in.post(f"{LIST}/secondaries/cs1.asp1ent/deactivate").status_code == 400
     assert signed_in.post(f"{LIST}/secondaries/cs2.asp1ent/reactivate").status_code == 400
+    assert signed_in.post(f"{LIST}/secondaries/cs1.asp1ent/invite").status_code == 400
     refused = signed_in.post(NEW, data={"name": "cs3", "new_password": NEW_PASSWORD})
     assert refused.status_code == 400
     assert user_row(app, "cs1.asp1ent").is_active
@@ -415,6 +425,26 @@ def test_invitation_without_mailbox_reaches_the_primarys_responsible(app, signed
     assert sent["To"] == "responsable@example.org"
     assert any("/invitation/" in link for link in links(sent))
     assert user_row(app, "cs1.asp1ent").email is None  # the unticked mailbox's address is ignored
+
+
+def test_the_invitation_can_be_sent_again_while_no_password_is_chosen(
+    app, signed_in, factories, primary
+):
+    factories.secondary(primary, "cs1", email="cs1@example.org", password=None)
+    factories.secondary(primary, "cs2")  # no mailbox (the quota allows one)
+    page = body(signed_in.get(LIST))
+    assert page.count(fr("orgpages.invite_again")) == 1  # cs2 has a password
+    before = len(emails(app))
+    assert action(signed_in, "cs1.asp1ent", "invite").status_code == 303
+    sent = emails(app)[before:]
+    assert [m["To"] for m in sent] == ["cs1@example.org"]
+    assert any("/invitation/" in link for link in links(sent[0]))
+    # An account that chose its password gets no new way in from its primary.
+    assert action(signed_in, "cs2.asp1ent", "invite").status_code == 303
+    assert len(emails(app)) == before + 1
+    assert fr("orgpages.invitation_not_needed", identifier="cs2.asp1ent") in body(
+        signed_in.get(LIST)
+    )
 
 
 def test_quota_reached_with_a_mailbox_keeps_what_was_typed(app, signed_in, factories, primary):
