@@ -13,6 +13,7 @@ from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import audit, credentials, deliveries, importer, mailboxes
 from idp.services import users as accounts
+from idp.services.notices import send_change_notice
 from idp.services.organisations import OrganisationError
 from idp.services.users import AccountError, NewAccount
 
@@ -337,4 +338,11 @@ def import_users(app: Flask, file: str, update: bool, as_json: bool) -> None:
         update=update,
     )
     db.session.commit()
+    for user_id, previous in report.replaced_addresses:
+        user = accounts.get(user_id)
+        if user is not None:
+            send_change_notice(
+                rt.mailer, previous, user, "email_changed", now=rt.now(), kind="email"
+            )
+    db.session.commit()  # the audit of a notice that failed
     echo_import_report(report, as_json=as_json)

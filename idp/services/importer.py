@@ -58,6 +58,9 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     refused: list[LineReport] = field(default_factory=list)
+    # (account id, the verified address an update replaced): told once the import is
+    # committed, as a change on the account page is.
+    replaced_addresses: list[tuple[int, str]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -166,9 +169,15 @@ def check_row(row: dict[str, str], *, region: str) -> list[str]:
     return problems
 
 
-def _apply(user: User, row: dict[str, str], *, region: str, hash_key: str, now: int) -> None:
+def _apply(user: User, row: dict[str, str], *, region: str, hash_key: str, now: int) -> str | None:
+    """Write the row; returns the verified address a new one replaced, if any (the new one is
+    not verified: the organisation's file is no proof that its holder reads it)."""
+    replaced = None
     if row.get("email"):
-        user.email = users.normalise_email(row["email"])
+        address = users.normalise_email(row["email"])
+        if address != user.email:
+            replaced = user.email if user.email_verified else None
+            user.email, user.email_verified = address, False
     if row.get("phone"):
         user.phone = contacts.normalise_phone(row["phone"], region=region)
     for column, attribute in (
@@ -193,6 +202,7 @@ def _apply(user: User, row: dict[str, str], *, region: str, hash_key: str, now: 
             user, row["verification_kind"], row["verification_value"], hash_key=hash_key
         )
     user.updated_at = now
+    return replaced
 
 
 def import_csv(
@@ -224,9 +234,11 @@ def import_csv(
                 user = existing or users.create(
                     users.NewAccount(identifier=identifier), now=now, hashing=hashing
                 )
-                _apply(user, row, region=region, hash_key=hash_key, now=now)
+                replaced = _apply(user, row, region=region, hash_key=hash_key, now=now)
         except (IntegrityError, users.AccountError) as exc:
             report.refused.append(LineReport(line, identifier, [str(exc).splitlines()[0]]))
             continue
+        if replaced is not None:
+            report.replaced_addresses.append((user.id, replaced))
         (report.updated if existing else report.created).append(user.identifier)
     return report

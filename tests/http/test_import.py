@@ -11,6 +11,7 @@ from idp.extensions import db
 from idp.models import User
 from idp.services import civil_data, recovery
 from tests.support.cli import Operator
+from tests.support.outbox import emails, text_part
 
 HEADER = (
     "identifier,email,phone,given_name,family_name,birth_date,nir,iban,address,postal_code,"
@@ -102,3 +103,17 @@ def test_unknown_columns_refuse_the_file(app, idp, tmp_path):
     result = idp("users", "import", write(tmp_path, "identifier,emial", "abc,abc@example.org"))
     assert result.exit_code == 1 and "unknown column 'emial'" in result.output
     assert accounts(app) == {}
+
+
+def test_an_updated_address_is_unverified_and_the_old_one_is_told(app, idp, tmp_path, factories):
+    factories.user("jdupont", email="ancienne@example.org")  # verified
+    path = write(tmp_path, "identifier,email", "jdupont,nouvelle@example.org")
+    assert idp("users", "import", path, "--update").exit_code == 0
+    account = accounts(app)["jdupont"]
+    assert (account.email, account.email_verified) == ("nouvelle@example.org", False)
+    sent = emails(app)
+    assert [m["To"] for m in sent] == ["ancienne@example.org"]
+    assert "jdupont" in text_part(sent[0])
+    # The same address again changes nothing and tells no one.
+    assert idp("users", "import", path, "--update").exit_code == 0
+    assert len(emails(app)) == 1
