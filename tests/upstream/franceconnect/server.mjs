@@ -111,12 +111,11 @@ function refuse(message) {
 }
 
 // Validated after the client and its redirect URI, so the error goes back to the client.
+// oidc-provider already refuses a code_challenge_method without a code_challenge, and a
+// challenge without S256: refusing any code_challenge refuses PKCE altogether.
 const extraParams = {
   code_challenge(ctx, value) {
     if (value !== undefined) refuse('code_challenge is not supported');
-  },
-  code_challenge_method(ctx, value) {
-    if (value !== undefined) refuse('code_challenge_method is not supported');
   },
   nonce(ctx, value) {
     if (!value || value.length < NONCE_MIN_LENGTH) {
