@@ -434,3 +434,14 @@ def test_identite_pivot_scope_gives_the_pivot_identity(
     assert pivot["family_name"] == "DUBOIS"
     assert pivot["birthplace"] == "75107"
     assert "email" not in pivot
+
+
+def test_the_double_stops_when_its_block_ends_even_on_an_error() -> None:
+    client = DoubleClient(
+        "fs-stop", "stop-secret-" + "s" * 32, "http://127.0.0.1:9/cb", "http://127.0.0.1:9/bye"
+    )
+    with pytest.raises(RuntimeError), running_franceconnect([client]) as double:
+        discovery_url = double.discovery_url
+        raise RuntimeError("the test failed half-way")
+    with pytest.raises(requests.ConnectionError):
+        requests.get(discovery_url, timeout=2, proxies=NO_PROXY)
