@@ -5,8 +5,10 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 IDP := $(BIN)/idp
 INTEROP := tests/interop
+UPSTREAM := tests/upstream/franceconnect
+FRANCECONNECT_PORT ?= 5003
 
-.PHONY: install run test screens lint format browsers node clean
+.PHONY: install run test screens lint format browsers node upstream franceconnect clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +28,17 @@ node: $(INTEROP)/node_modules/.installed
 $(INTEROP)/node_modules/.installed: $(INTEROP)/package.json $(INTEROP)/package-lock.json
 	cd $(INTEROP) && npm ci --silent --no-audit --no-fund
 	touch $@
+
+# The FranceConnect v2 double (oidc-provider), pinned by its own package-lock.json.
+upstream: $(UPSTREAM)/node_modules/.installed
+$(UPSTREAM)/node_modules/.installed: $(UPSTREAM)/package.json $(UPSTREAM)/package-lock.json
+	cd $(UPSTREAM) && npm ci --silent --no-audit --no-fund
+	touch $@
+
+# The double on a fixed port, for a person or the demo: CLIENTS (JSON) is required, see
+# tests/upstream/franceconnect/README.md.
+franceconnect: upstream
+	PORT=$(FRANCECONNECT_PORT) node $(UPSTREAM)/server.mjs
 
 run: install
 	@# git checks out keys/ as 0755: signing keys are for this user alone.
@@ -50,7 +63,7 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: install browsers node lint
+test: install browsers node upstream lint
 	$(BIN)/pytest
 
 # Refresh the README's screenshots (docs/screens/) from the browser tests.
@@ -58,4 +71,4 @@ screens: install browsers node
 	UPDATE_SCREENS=1 $(BIN)/pytest -m browser -q
 
 clean:
-	rm -rf $(VENV) instance $(INTEROP)/node_modules
+	rm -rf $(VENV) instance $(INTEROP)/node_modules $(UPSTREAM)/node_modules

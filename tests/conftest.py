@@ -24,6 +24,9 @@ from tests.support.captcha import KnownPuzzles
 from tests.support.factories import ISSUER, Factories
 from tests.support.oidc import RelyingParty
 
+# The FranceConnect v2 double (`franceconnect` fixture) for any test that asks for it.
+pytest_plugins = ["tests.support.franceconnect"]
+
 TEST_DATABASE_URL = os.environ.get("IDP_TEST_DATABASE_URL", "")
 TEST_REDIS_URL = os.environ.get("IDP_TEST_REDIS_URL", "")
 # Every HTTP test runs on SQLite, and again on PostgreSQL + Redis when CI provides them.
