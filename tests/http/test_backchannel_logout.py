@@ -392,3 +392,19 @@ def test_registration_refuses_a_bad_uri(idp, uri):
     assert result.exit_code != 0
     assert "back-channel logout URI must" in result.output
     assert json.loads(idp("clients", "list", "--json").output) == []
+
+
+def test_two_senders_never_post_the_same_delivery(app, client, factories, clock, user, receiver):
+    """The worker and the deferred sender may both find a delivery due: one takes it."""
+    receiver.statuses = [500]
+    rp = _rp(client, factories, clock, receiver)
+    _logout(client, rp.tokens()["id_token"])
+    clock.advance(logout_deliveries.BACKOFF_SECONDS[0])
+    with app.app_context():
+        (due,) = logout_deliveries.due(now=clock.now())
+        first = logout_deliveries.reserve(due, now=clock.now())
+        db.session.commit()
+        second = logout_deliveries.reserve(due, now=clock.now())
+        assert first is not None and first.attempts == 2
+        assert second is None
+        assert logout_deliveries.due(now=clock.now()) == []

@@ -39,9 +39,22 @@ def upgrade():
         # Existing clients get the default (true).
         batch_op.add_column(sa.Column('backchannel_logout_session_required', sa.Boolean(), nullable=False, server_default=sa.true()))
 
+    # A session's end looks up the clients it served.
+    with op.batch_alter_table('authorization_codes', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_authorization_codes_sid'), ['sid'], unique=False)
+
+    with op.batch_alter_table('tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_tokens_sid'), ['sid'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_tokens_sid'))
+
+    with op.batch_alter_table('authorization_codes', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_authorization_codes_sid'))
+
     with op.batch_alter_table('clients', schema=None) as batch_op:
         batch_op.drop_column('backchannel_logout_session_required')
         batch_op.drop_column('backchannel_logout_uri')
