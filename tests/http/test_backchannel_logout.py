@@ -408,3 +408,14 @@ def test_two_senders_never_post_the_same_delivery(app, client, factories, clock,
         assert first is not None and first.attempts == 2
         assert second is None
         assert logout_deliveries.due(now=clock.now()) == []
+
+
+def test_an_idle_session_noticed_at_the_next_request(client, factories, clock, user, receiver):
+    rp = _rp(client, factories, clock, receiver)
+    seen = rp.verify(rp.tokens()["id_token"])
+    clock.advance(31 * 60)  # [session] idle_minutes = 30
+
+    rp.authorize()  # the browser comes back: the session is found idle, and ended
+
+    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
