@@ -1,7 +1,7 @@
 """Sending back-channel logout tokens to relying applications, one attempt per due delivery.
 
 Runs beside the response (the web layer hands it the deliveries a request queued) and from
-`idp logout-deliveries run`. Nothing here raises: a slow, failing or vanished application
+`idp logout-deliveries run`. A slow, failing or vanished application raises nothing here: it
 costs at most `TIMEOUT_SECONDS` on a worker thread, an audit record and a later retry.
 """
 

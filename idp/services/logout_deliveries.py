@@ -80,8 +80,9 @@ def queue(sids: Collection[str], *, now: int) -> list[int]:
     return ids
 
 
-def queued_in_this_transaction() -> list[int]:
-    """The deliveries queued since the last call (the web layer sends them after the answer)."""
+def take_queued() -> list[int]:
+    """The deliveries this database session queued since the last call (the web layer sends
+    them after the answer)."""
     return db.session.info.pop(QUEUED, [])
 
 

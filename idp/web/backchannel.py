@@ -13,7 +13,7 @@ from idp.web.deferred import later
 
 
 def _send_queued(response: Response) -> Response:
-    ids = logout_deliveries.queued_in_this_transaction()
+    ids = logout_deliveries.take_queued()
     if ids:
         later(partial(send_due, ids=ids))
     return response

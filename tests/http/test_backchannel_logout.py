@@ -419,3 +419,19 @@ def test_an_idle_session_noticed_at_the_next_request(client, factories, clock, u
 
     claims = _verify(client, receiver.tokens()[0], rp.client_id)
     assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
+
+
+def test_a_removed_client_is_abandoned(app, client, factories, clock, user, receiver, idp):
+    receiver.statuses = [500]
+    rp = _rp(client, factories, clock, receiver)
+    _logout(client, rp.tokens()["id_token"])
+    assert idp("clients", "remove", rp.client_id, "--yes").exit_code == 0
+    clock.advance(logout_deliveries.BACKOFF_SECONDS[0])
+
+    assert _run(idp) == {"delivered": 0, "retrying": 0, "abandoned": 1}
+
+    assert len(receiver.received) == 1
+    last = factories.audit("backchannel_logout")[-1]
+    assert (last.outcome, last.client_id, last.detail["retrying"]) == ("error", rp.client_id, False)
+    listed = idp("logout-deliveries", "list").output
+    assert "abandoned" in listed and rp.client_id in listed
