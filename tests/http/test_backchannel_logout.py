@@ -454,3 +454,16 @@ def test_a_removed_client_is_abandoned(app, client, factories, clock, user, rece
     assert (last.outcome, last.client_id, last.detail["retrying"]) == ("error", rp.client_id, False)
     listed = idp("logout-deliveries", "list").output
     assert "abandoned" in listed and rp.client_id in listed
+
+
+def test_a_closed_organisation(client, factories, clock, receiver, idp):
+    rp = _rp(client, factories, clock, receiver)
+    factories.service("BONUS", rp.client_id)
+    factories.organisation("asp1ent", services=("BONUS",))
+    seen = rp.verify(rp.tokens(identifier="asp1ent")["id_token"])
+
+    assert idp("orgs", "status", "asp1ent", "closed").exit_code == 0
+    assert _run(idp)["delivered"] == 1
+
+    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
