@@ -91,11 +91,13 @@ def other_receiver() -> Iterator[Receiver]:
 
 
 class WaitsForLogouts(FlaskClient):
-    """Reads each answer, then waits for the deliveries sent beside it."""
+    """Reads each answer, then waits for the work left beside it: the logout deliveries and
+    the e-mails (a password change notice)."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         response = super().open(*args, buffered=True, **kwargs)
-        self.application.extensions["idp.backchannel"].wait()
+        for worker in ("idp.backchannel", "idp.deferred"):
+            self.application.extensions[worker].wait()
         return response
 
 
