@@ -8,12 +8,26 @@ from idp.cli.clients import clients
 from idp.cli.demo import demo
 from idp.cli.keys import keys
 from idp.cli.letters import letters
+from idp.cli.logout_deliveries import logout_deliveries_group
 from idp.cli.orgs import orgs
 from idp.cli.server import db, init, serve
 from idp.cli.services import services
 from idp.cli.users import users
 
-for command in (init, serve, db, clients, users, keys, letters, audit, demo, orgs, services):
+for command in (
+    init,
+    serve,
+    db,
+    clients,
+    users,
+    keys,
+    letters,
+    audit,
+    demo,
+    orgs,
+    services,
+    logout_deliveries_group,
+):
     root.add_command(command)
 
 

@@ -41,6 +41,8 @@ def _describe(client: RegisteredClient) -> dict[str, object]:
         "subject_type": client.subject_type,
         "sector_identifier": client.sector_identifier,
         "id_token_signed_response_alg": client.id_token_signed_response_alg,
+        "backchannel_logout_uri": client.backchannel_logout_uri,
+        "backchannel_logout_session_required": client.backchannel_logout_session_required,
     }
 
 
@@ -76,6 +78,14 @@ def _describe(client: RegisteredClient) -> dict[str, object]:
     help="Public JWKS file for private_key_jwt.",
 )
 @click.option("--refresh-without-offline-access", is_flag=True)
+@click.option(
+    "--backchannel-logout-uri", help="Where logout tokens are POSTed when a session ends."
+)
+@click.option(
+    "--no-backchannel-session",
+    is_flag=True,
+    help="The client does not need `sid` in logout tokens (they carry it anyway).",
+)
 @click.option("--client-id", help="Choose the client_id (default: random).")
 @click.option("--json", "as_json", is_flag=True, help="Print {client_id, client_secret} as JSON.")
 @pass_app
@@ -95,6 +105,8 @@ def add(
     id_token_alg: str | None,
     jwks_file: str | None,
     refresh_without_offline_access: bool,
+    backchannel_logout_uri: str | None,
+    no_backchannel_session: bool,
     client_id: str | None,
     as_json: bool,
 ) -> None:
@@ -115,6 +127,8 @@ def add(
         id_token_alg=id_token_alg or rt.settings.keys.default_alg,
         jwks=json.loads(Path(jwks_file).read_text()) if jwks_file else None,
         refresh_without_offline_access=refresh_without_offline_access,
+        backchannel_logout_uri=backchannel_logout_uri,
+        backchannel_logout_session_required=not no_backchannel_session,
     )
     try:
         client, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)

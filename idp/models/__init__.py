@@ -3,6 +3,7 @@
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.credentials import OneTimeCode, PasswordHistory
+from idp.models.logout_delivery import LogoutDelivery
 from idp.models.oauth import (
     AuthorizationCode,
     Consent,
@@ -32,6 +33,7 @@ __all__ = [
     "Client",
     "Consent",
     "Habilitation",
+    "LogoutDelivery",
     "OneTimeCode",
     "Organisation",
     "OrganisationAccount",

@@ -32,6 +32,9 @@ class Client(db.Model):
     id_token_signed_response_alg: Mapped[str] = mapped_column(String(16), default="RS256")
     # Public keys for private_key_jwt client authentication.
     jwks: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # OpenID Connect Back-Channel Logout 1.0: where logout tokens are POSTed (None: not told).
+    backchannel_logout_uri: Mapped[str | None] = mapped_column(String(512))
+    backchannel_logout_session_required: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[int] = mapped_column(Integer)
 

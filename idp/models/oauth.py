@@ -30,7 +30,8 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
     auth_time: Mapped[int] = mapped_column(Integer)
     acr: Mapped[str | None] = mapped_column(String(64))
     amr: Mapped[list[str]] = mapped_column(JSON, default=list)
-    sid: Mapped[str | None] = mapped_column(String(64))
+    # Indexed: a session's end looks up the clients it served (back-channel logout).
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)
     # Every token issued from this code (and its refreshes) shares this grant id.
     grant_id: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[int] = mapped_column(Integer)
@@ -80,7 +81,8 @@ class Token(db.Model, TokenMixin):
     auth_time: Mapped[int | None] = mapped_column(Integer)
     acr: Mapped[str | None] = mapped_column(String(64))
     amr: Mapped[list[str] | None] = mapped_column(JSON)
-    sid: Mapped[str | None] = mapped_column(String(64))
+    # Indexed: a session's end looks up the clients it served (back-channel logout).
+    sid: Mapped[str | None] = mapped_column(String(64), index=True)
 
     def check_client(self, client: Any) -> bool:
         return self.client_id == client.get_client_id()

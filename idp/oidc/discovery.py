@@ -55,7 +55,9 @@ def metadata(settings: Settings) -> dict[str, Any]:
         "require_request_uri_registration": False,
         "authorization_response_iss_parameter_supported": True,
         "frontchannel_logout_supported": False,
-        "backchannel_logout_supported": False,
+        # OpenID Connect Back-Channel Logout 1.0; logout tokens always carry `sid`.
+        "backchannel_logout_supported": True,
+        "backchannel_logout_session_supported": True,
     }
 
 

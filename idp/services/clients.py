@@ -60,6 +60,8 @@ class ClientSpec:
     id_token_alg: str = "RS256"
     jwks: dict[str, Any] | None = None
     refresh_without_offline_access: bool = False
+    backchannel_logout_uri: str | None = None
+    backchannel_logout_session_required: bool = True
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ class RegisteredClient(ClientMixin):
     sector_identifier: str | None
     id_token_signed_response_alg: str
     jwks: dict[str, Any] | None
+    backchannel_logout_uri: str | None
+    backchannel_logout_session_required: bool
     # When this registration was made: a service token older than it belongs to an earlier
     # client that had the same id.
     created_at: int
@@ -148,10 +152,10 @@ def _loopback_without_port(uri: str) -> str | None:
     return parts._replace(netloc=host).geturl()
 
 
-def _validate_uri(uri: str, *, public: bool) -> None:
+def _validate_uri(uri: str, *, public: bool, kind: str = "redirect URI") -> None:
     parts = urlsplit(uri)
     if parts.fragment or "#" in uri:
-        raise ClientError(f"redirect URI must not have a fragment: {uri}")
+        raise ClientError(f"{kind} must not have a fragment: {uri}")
     if parts.scheme == "https" and parts.hostname:
         return
     loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
@@ -159,7 +163,7 @@ def _validate_uri(uri: str, *, public: bool) -> None:
         return
     if public and parts.scheme and "." in parts.scheme and not parts.netloc.startswith("/"):
         return  # private-use scheme of a native app (RFC 8252 §7.1), e.g. fr.example.app:/cb
-    raise ClientError(f"redirect URI must be https (or http on loopback): {uri}")
+    raise ClientError(f"{kind} must be https (or http on loopback): {uri}")
 
 
 def _check_spec(spec: ClientSpec) -> str:
@@ -182,6 +186,9 @@ def _check_spec(spec: ClientSpec) -> str:
         raise ClientError("the authorization_code grant needs at least one redirect URI")
     for uri in (*spec.redirect_uris, *spec.post_logout_redirect_uris):
         _validate_uri(uri, public=spec.public)
+    if spec.backchannel_logout_uri is not None:
+        # The IdP itself POSTs there: a native app's private-use scheme cannot receive it.
+        _validate_uri(spec.backchannel_logout_uri, public=False, kind="back-channel logout URI")
     unknown_scopes = set(scope_to_list(spec.scope) or []) - set(SUPPORTED_SCOPES)
     if unknown_scopes:
         raise ClientError(f"unsupported scope(s): {', '.join(sorted(unknown_scopes))}")
@@ -289,6 +296,8 @@ class ClientRegistry:
             sector_identifier=row.sector_identifier,
             id_token_signed_response_alg=row.id_token_signed_response_alg,
             jwks=row.jwks,
+            backchannel_logout_uri=row.backchannel_logout_uri,
+            backchannel_logout_session_required=row.backchannel_logout_session_required,
             created_at=row.created_at,
             secret_hash=row.secret_hash,
             hash_key=self._hash_key,
@@ -334,6 +343,8 @@ class ClientRegistry:
             sector_identifier=_sector_identifier(spec),
             id_token_signed_response_alg=spec.id_token_alg,
             jwks=spec.jwks,
+            backchannel_logout_uri=spec.backchannel_logout_uri,
+            backchannel_logout_session_required=spec.backchannel_logout_session_required,
             created_at=now,
             updated_at=now,
         )

@@ -3,15 +3,22 @@
 The browser's cookie holds the session's secret; the database holds only its hash, the
 session's `sid`, which is also what ID tokens, codes, tokens and pending requests name. A
 copy of the database therefore gives no cookie to present, as for every other bearer secret.
+
+However a session ends (sign-out, expiry, disablement, password change, withdrawn access), it
+ends in `_end`, which also queues the back-channel logout tokens of the applications that had
+it, in the same transaction.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Collection
+
+from sqlalchemy import ColumnElement, select, update
 
 from idp.config import SessionSettings
 from idp.extensions import db
 from idp.models import BrowserSession, Token, User
+from idp.services import logout_deliveries
 from idp.services.hashing import new_secret, token_hash
 
 # A session's last activity is written at most this often (saves a write per page).
@@ -56,7 +63,7 @@ def find_live(secret: str, *, now: int, limits: SessionSettings) -> BrowserSessi
     idle_expired = now - record.last_seen_at >= limits.idle_minutes * 60
     too_old = now - record.created_at >= limits.absolute_hours * 3600
     if idle_expired or too_old:
-        record.ended_at = now
+        _end(BrowserSession.id == record.id, now=now)
         return None
     if now - record.last_seen_at >= TOUCH_INTERVAL_SECONDS:
         record.last_seen_at = now
@@ -65,12 +72,14 @@ def find_live(secret: str, *, now: int, limits: SessionSettings) -> BrowserSessi
 
 def end(sid: str, *, now: int) -> bool:
     """End the session named by its `sid` (the hash, as ID tokens carry it)."""
-    result = db.session.execute(
-        update(BrowserSession)
-        .where(BrowserSession.sid == sid, BrowserSession.ended_at.is_(None))
-        .values(ended_at=now)
-    )
-    return result.rowcount == 1
+    return len(_end(BrowserSession.sid == sid, now=now)) == 1
+
+
+def end_many(sids: Collection[str], *, now: int) -> int:
+    """End these sessions (by `sid`); how many were still live."""
+    if not sids:
+        return 0
+    return len(_end(BrowserSession.sid.in_(sids), now=now))
 
 
 def end_access(user_id: int, *, now: int, keep_sid: str | None = None) -> None:
@@ -82,9 +91,24 @@ def end_access(user_id: int, *, now: int, keep_sid: str | None = None) -> None:
 
 
 def end_all_for_user(user_id: int, *, now: int, keep_sid: str | None = None) -> int:
-    query = update(BrowserSession).where(
-        BrowserSession.user_id == user_id, BrowserSession.ended_at.is_(None)
-    )
+    criteria = [BrowserSession.user_id == user_id]
     if keep_sid:
-        query = query.where(BrowserSession.sid != keep_sid)
-    return db.session.execute(query.values(ended_at=now)).rowcount
+        criteria.append(BrowserSession.sid != keep_sid)
+    return len(_end(*criteria, now=now))
+
+
+def _end(*criteria: ColumnElement[bool], now: int) -> list[str]:
+    """End the live sessions that match, and queue the logout tokens for the applications
+    that had them; returns their sids. A session ends once: a second call finds it ended
+    and tells nobody again."""
+    sids = list(
+        db.session.scalars(
+            update(BrowserSession)
+            .where(*criteria, BrowserSession.ended_at.is_(None))
+            .values(ended_at=now)
+            .returning(BrowserSession.sid)
+            .execution_options(synchronize_session="fetch")
+        )
+    )
+    logout_deliveries.queue(sids, now=now)
+    return sids

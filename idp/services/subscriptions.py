@@ -22,7 +22,6 @@ from sqlalchemy import delete, select, update
 from idp.extensions import db
 from idp.models import (
     AuthorizationCode,
-    BrowserSession,
     Client,
     Habilitation,
     Organisation,
@@ -33,7 +32,7 @@ from idp.models import (
     Token,
 )
 from idp.models.organisation import OPEN, PRIMARY, SECONDARY
-from idp.services import audit
+from idp.services import audit, sessions
 from idp.services.clients import ClientRegistry
 from idp.services.organisations import (
     OrganisationError,
@@ -238,13 +237,7 @@ def enforce(user_ids: Iterable[int], *, now: int) -> None:
             )
         )
         revoked, sids = _revoke_tokens(user_id, lost)
-        ended = 0
-        if sids:
-            ended = db.session.execute(
-                update(BrowserSession)
-                .where(BrowserSession.sid.in_(sids), BrowserSession.ended_at.is_(None))
-                .values(ended_at=now)
-            ).rowcount
+        ended = sessions.end_many(sids, now=now)
         if revoked or ended:
             audit.record(
                 "access_withdrawn",

@@ -6,6 +6,7 @@ from flask import Flask
 
 from idp.web import (
     account,
+    backchannel,
     captcha,
     consent,
     contacts,
@@ -48,5 +49,6 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(dev.bp)
     errors.init_app(app)
     deferred.init_app(app)
+    backchannel.init_app(app)
     security.init_app(app)
     journey.init_app(app)

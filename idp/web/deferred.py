@@ -33,11 +33,11 @@ def later(work: Work | None) -> None:
 
 
 class Deferred:
-    """One worker thread per app; `wait()` lets tests see the work done."""
+    """Worker threads of an app (one by default); `wait()` lets tests see the work done."""
 
-    def __init__(self, app: Flask) -> None:
+    def __init__(self, app: Flask, *, workers: int = 1, name: str = "idp-deferred") -> None:
         self._app = app
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="idp-deferred")
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
         self._pending: set[Future[None]] = set()
         self._lock = threading.Lock()
 
