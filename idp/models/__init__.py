@@ -3,6 +3,7 @@
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.credentials import OneTimeCode, PasswordHistory
+from idp.models.federation import FederatedIdentity
 from idp.models.oauth import (
     AuthorizationCode,
     Consent,
@@ -31,6 +32,7 @@ __all__ = [
     "CaptchaChallenge",
     "Client",
     "Consent",
+    "FederatedIdentity",
     "Habilitation",
     "OneTimeCode",
     "Organisation",

@@ -12,6 +12,7 @@ from idp.web import (
     deferred,
     dev,
     errors,
+    federation,
     home,
     invitation,
     journey,
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
         consent.bp,
         home.bp,
         organisation_tabs.bp,
+        federation.bp,
     ):
         app.register_blueprint(blueprint)
     # "S'inscrire" exists only when enabled: otherwise its addresses answer 404.
@@ -50,3 +52,4 @@ def init_app(app: Flask) -> None:
     deferred.init_app(app)
     security.init_app(app)
     journey.init_app(app)
+    federation.init_app(app)

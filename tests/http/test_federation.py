@@ -1,0 +1,320 @@
+"""Sign-in through an upstream provider: a second instance of our own IdP is the upstream.
+
+The journey (link by password, creation, unlinking, tokens, sign-out) and every way the
+callback can be refused: each ends on a page, never a 500, and links nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from idp.clock import FrozenClock
+from idp.extensions import db
+from idp.models import AuditEvent, FederatedIdentity, User
+from idp.services import federation
+from tests.support.jose import verify_id_token
+from tests.support.oidc import RelyingParty, csrf_token, query
+from tests.support.upstream import (
+    DOWNSTREAM,
+    Upstream,
+    callback_path,
+    replace_query,
+    serve_upstream,
+)
+
+UPSTREAM_USER = "jean.upstream"
+
+
+@pytest.fixture
+def provider_options() -> dict[str, Any]:
+    """Extra keys of the `up` provider's table; override with parametrize."""
+    return {}
+
+
+@pytest.fixture
+def upstream_clock(clock: FrozenClock) -> FrozenClock:
+    """The upstream's own clock (at ours unless a test moves it)."""
+    return FrozenClock(clock.now())
+
+
+@pytest.fixture
+def upstream(
+    tmp_path: Path, template_dirs: dict[str, Path], upstream_clock: FrozenClock
+) -> Iterator[Upstream]:
+    federation.forget_cache()
+    (tmp_path / "upstream").mkdir()
+    with serve_upstream(tmp_path / "upstream", template_dirs["sqlite"], upstream_clock) as served:
+        served.factories.user(
+            UPSTREAM_USER, email="jean@example.org", given_name="Jean", family_name="Dupont"
+        )
+        yield served
+    federation.forget_cache()
+
+
+@pytest.fixture
+def settings_overrides(upstream: Upstream, provider_options: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "server": {"issuer": DOWNSTREAM},
+        "federation": {"providers": [upstream.provider(**provider_options)]},
+    }
+
+
+def ref_of(response: Any) -> str:
+    """The pending request's reference the authorize endpoint sent the browser to sign in."""
+    assert response.status_code in (302, 303), response.status_code
+    return query(response.location)["ref"]
+
+
+def go_upstream(client: FlaskClient, upstream: Upstream, ref: str | None = None) -> str:
+    """Start the federated sign-in and walk the upstream; the callback URL it answers."""
+    start = client.get("/federation/up", query_string={"ref": ref} if ref else {})
+    assert start.status_code == 303, start.status_code
+    return upstream.walk(start.location, UPSTREAM_USER)
+
+
+def link_by_password(client: FlaskClient, ref: str | None, password: str = "") -> Any:
+    from tests.support.factories import DEFAULT_PASSWORD
+
+    location = f"/login?ref={ref}&link=1" if ref else "/login?link=1"
+    page = client.get(location)
+    assert page.status_code == 200
+    assert "Associer votre compte" in page.get_data(as_text=True)
+    return client.post(
+        location,
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "identifier": "marie",
+            "password": password or DEFAULT_PASSWORD,
+        },
+    )
+
+
+def links(app: Flask) -> list[FederatedIdentity]:
+    with app.app_context():
+        return list(db.session.scalars(select(FederatedIdentity)))
+
+
+def test_sign_in_page_shows_the_provider(client: FlaskClient) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    assert 'action="/federation/up"' in page
+    assert "S’identifier avec Fournisseur amont" in page
+
+
+def test_first_sign_in_links_by_password_and_tokens_say_how(
+    client: FlaskClient, rp: RelyingParty, app: Flask, upstream: Upstream
+) -> None:
+    ref = ref_of(rp.authorize())
+    callback = go_upstream(client, upstream, ref)
+    arrived = client.get(callback_path(callback))
+    assert arrived.status_code == 303 and arrived.location.endswith("/federation/link")
+    assert links(app) == []  # nothing linked before the password proves the account
+    page = client.get("/federation/link").get_data(as_text=True)
+    assert "Associer votre compte" in page
+    response = rp.walk(link_by_password(client, ref))
+    assert rp.leaves(response), response.status_code
+    [link] = links(app)
+    assert link.provider == "up"
+    tokens = rp.exchange(query(response.location)["code"]).get_json()
+    claims = verify_id_token(client, tokens["id_token"], rp.client_id, issuer=DOWNSTREAM)
+    assert claims["idp"] == "up"
+    assert claims["amr"] == ["pwd"]  # carried from upstream (kind "oidc": no "fc")
+    assert claims["acr"] == "eidas1"
+
+    # The next sign-in through the provider needs no password: the link opens the account.
+    client.get("/logout")  # confirmation page; the session ends below
+    rp2 = RelyingParty(client, rp.client_id, rp.secret, clock=rp.clock)
+    ref = ref_of(rp2.authorize(prompt="login"))
+    done = rp2.walk(client.get(callback_path(go_upstream(client, upstream, ref))))
+    assert rp2.leaves(done)
+
+
+def test_a_wrong_password_links_nothing_and_counts(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    rt = app.extensions["idp"]
+    with app.app_context():
+        before = rt.lockout.tries_left("marie", now=rt.now())
+    refused = link_by_password(client, None, password="wrong password 1!")
+    assert refused.status_code == 200
+    assert links(app) == []
+    with app.app_context():
+        assert rt.lockout.tries_left("marie", now=rt.now()) == before - 1
+        failures = db.session.scalar(
+            select(func.count()).where(
+                AuditEvent.event == "sign_in", AuditEvent.outcome != "success"
+            )
+        )
+    assert failures == 1
+
+
+def test_an_email_match_never_links_silently(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any
+) -> None:
+    factories.user("jean", email="jean@example.org")
+    arrived = client.get(callback_path(go_upstream(client, upstream)))
+    assert arrived.location.endswith("/federation/link")
+    assert links(app) == []
+
+
+@pytest.mark.parametrize(
+    "provider_options", [{"create_accounts": True, "categories": "particulier"}]
+)
+def test_creation_from_the_pivot_identity(
+    client: FlaskClient, app: Flask, upstream: Upstream
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    page = client.get("/federation/link").get_data(as_text=True)
+    created = client.post("/federation/link/create", data={"csrf_token": csrf_token(page)})
+    assert created.status_code == 303
+    [link] = links(app)
+    with app.app_context():
+        account = db.session.get(User, link.user_id)
+        assert (account.given_name, account.family_name) == ("Jean", "Dupont")
+        assert account.category == "particulier"
+        assert account.password_hash is None
+    # A new account goes through the required actions, as after any sign-in.
+    assert client.get("/account").location.endswith("/contacts/confirm")
+    # The only way into that account cannot be unlinked.
+    token = csrf_token(client.get("/contacts/confirm").get_data(as_text=True))
+    refused = client.post(f"/federation/links/{link.id}/delete", data={"csrf_token": token})
+    assert refused.status_code == 409
+    assert "seul moyen" in refused.get_data(as_text=True)
+    assert len(links(app)) == 1
+
+
+def test_unlinking_from_my_account(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    assert link_by_password(client, None).status_code == 303
+    [link] = links(app)
+    home = client.get("/account").get_data(as_text=True)
+    assert "Associé à Fournisseur amont" in home
+    no_csrf = client.post(f"/federation/links/{link.id}/delete")
+    assert no_csrf.status_code == 400 and len(links(app)) == 1
+    gone = client.post(f"/federation/links/{link.id}/delete", data={"csrf_token": csrf_token(home)})
+    assert gone.status_code == 303
+    assert links(app) == []
+
+
+def test_sign_out_ends_the_upstream_session_then_returns(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    link_by_password(client, None)
+    confirm = client.get("/logout")
+    token = csrf_token(confirm.get_data(as_text=True))
+    ended = client.post("/logout/confirm", data={"csrf_token": token})
+    assert ended.status_code == 303
+    target = urlsplit(ended.location)
+    assert ended.location.startswith(upstream.url + "/logout")
+    params = parse_qs(target.query)
+    assert params["post_logout_redirect_uri"] == [f"{DOWNSTREAM}/federation/logged-out"]
+    assert params["id_token_hint"][0].count(".") == 2
+    back = client.get("/federation/logged-out")
+    assert back.status_code == 303 and back.location.endswith("/logout/done")
+
+
+# -- every refusal ends on a page, links nobody ----------------------------------------------
+
+
+def refused_with(response: Any, text: str) -> None:
+    assert response.status_code in (400, 403, 502), response.status_code
+    body = response.get_data(as_text=True)
+    assert text in body, body
+    assert "/login" in body  # the local sign-in is offered
+
+
+def test_access_denied(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
+    start = client.get("/federation/up")
+    state = parse_qs(urlsplit(start.location).query)["state"][0]
+    answer = client.get(
+        "/federation/up/callback",
+        query_string={"error": "access_denied", "state": state, "iss": upstream.url},
+    )
+    refused_with(answer, "Vous avez annulé la connexion")
+    assert links(app) == []
+
+
+def test_a_provider_error(client: FlaskClient, upstream: Upstream) -> None:
+    start = client.get("/federation/up")
+    state = parse_qs(urlsplit(start.location).query)["state"][0]
+    answer = client.get(
+        "/federation/up/callback",
+        query_string={"error": "server_error", "state": state, "iss": upstream.url},
+    )
+    refused_with(answer, "a répondu par une erreur")
+
+
+def test_tampered_state(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
+    callback = go_upstream(client, upstream)
+    answer = client.get(callback_path(replace_query(callback, state="forged")))
+    refused_with(answer, "aucune connexion commencée dans ce navigateur")
+    assert links(app) == []
+
+
+def test_another_browser_cannot_use_the_callback(app: Flask, upstream: Upstream) -> None:
+    first, second = app.test_client(), app.test_client()
+    callback = go_upstream(first, upstream)
+    refused_with(second.get(callback_path(callback)), "déjà été traitée")
+
+
+def test_replayed_callback(client: FlaskClient, upstream: Upstream) -> None:
+    callback = go_upstream(client, upstream)
+    assert client.get(callback_path(callback)).status_code == 303
+    refused_with(client.get(callback_path(callback)), "déjà été traitée")
+
+
+def test_wrong_iss_in_the_callback(client: FlaskClient, upstream: Upstream) -> None:
+    callback = go_upstream(client, upstream)
+    answer = client.get(callback_path(replace_query(callback, iss="https%3A%2F%2Fevil.example")))
+    refused_with(answer, "ne vient pas du fournisseur")
+
+
+def test_missing_iss_when_advertised(client: FlaskClient, upstream: Upstream) -> None:
+    callback = go_upstream(client, upstream)
+    stripped = "&".join(p for p in callback_path(callback).split("&") if not p.startswith("iss="))
+    refused_with(client.get(stripped), "ne vient pas du fournisseur")
+
+
+def test_expired_id_token(
+    client: FlaskClient, upstream: Upstream, upstream_clock: FrozenClock
+) -> None:
+    upstream_clock.advance(-24 * 3600)  # its ID token expired long before our now
+    callback = go_upstream(client, upstream)
+    refused_with(client.get(callback_path(callback)), "n’a pas pu être vérifiée")
+
+
+def test_id_token_from_the_future(
+    client: FlaskClient, upstream: Upstream, upstream_clock: FrozenClock
+) -> None:
+    upstream_clock.advance(3600)
+    refused_with(client.get(callback_path(go_upstream(client, upstream))), "n’a pas pu être")
+
+
+def test_timeout(client: FlaskClient, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts, never answers
+    try:
+        monkeypatch.setattr(federation, "TIMEOUT", (0.5, 0.5))
+        callback = go_upstream(client, upstream)
+        meta = federation.metadata(
+            client.application.extensions["idp"].settings.federation.providers[0]
+        )
+        port = silent.getsockname()[1]
+        monkeypatch.setitem(meta, "token_endpoint", f"http://127.0.0.1:{port}/token")
+        refused_with(client.get(callback_path(callback)), "ne répond pas")
+    finally:
+        silent.close()
