@@ -6,14 +6,17 @@ callback can be refused: each ends on a page, never a 500, and links nobody.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import socket
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
+from joserfc import jwt
 from sqlalchemy import func, select
 
 from idp.clock import FrozenClock
@@ -31,6 +34,7 @@ from tests.support.upstream import (
 )
 
 UPSTREAM_USER = "jean.upstream"
+SILENT = "silent"  # a provider_options value: the discovery URL of `silent_url`
 
 
 @pytest.fixture
@@ -60,7 +64,21 @@ def upstream(
 
 
 @pytest.fixture
-def settings_overrides(upstream: Upstream, provider_options: dict[str, Any]) -> dict[str, Any]:
+def silent_url() -> Iterator[str]:
+    """A port that accepts connections and never answers (a stuck provider)."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        yield f"http://127.0.0.1:{silent.getsockname()[1]}"
+
+
+@pytest.fixture
+def settings_overrides(
+    upstream: Upstream, provider_options: dict[str, Any], request: pytest.FixtureRequest
+) -> dict[str, Any]:
+    if provider_options.get("discovery_url") == SILENT:
+        url = request.getfixturevalue("silent_url")
+        provider_options = {**provider_options, "discovery_url": f"{url}/.well-known/x"}
     return {
         "server": {"issuer": DOWNSTREAM},
         "federation": {"providers": [upstream.provider(**provider_options)]},
@@ -301,20 +319,255 @@ def test_id_token_from_the_future(
     refused_with(client.get(callback_path(go_upstream(client, upstream))), "n’a pas pu être")
 
 
-def test_timeout(client: FlaskClient, upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> None:
-    import socket
+def test_timeout(
+    client: FlaskClient, upstream: Upstream, silent_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(federation, "TIMEOUT", (0.5, 0.5))
+    callback = go_upstream(client, upstream)
+    provider = client.application.extensions["idp"].settings.federation.providers[0]
+    monkeypatch.setitem(federation.metadata(provider), "token_endpoint", f"{silent_url}/token")
+    refused_with(client.get(callback_path(callback)), "ne répond pas")
 
-    silent = socket.socket()
-    silent.bind(("127.0.0.1", 0))
-    silent.listen(1)  # accepts, never answers
-    try:
-        monkeypatch.setattr(federation, "TIMEOUT", (0.5, 0.5))
-        callback = go_upstream(client, upstream)
-        meta = federation.metadata(
-            client.application.extensions["idp"].settings.federation.providers[0]
+
+# -- a provider whose answers are altered (signed with its own key: only the claim is wrong) --
+
+
+def resign(upstream: Upstream, token: str, **changes: Any) -> str:
+    """`token` with some claims changed, signed again with the upstream's own ES256 key."""
+    rt = upstream.app.extensions["idp"]
+    claims = jwt.decode(token, rt.keys.verification_keyset(rt.now())).claims
+    signing = rt.keys.signing_key("ES256")
+    header = {"alg": "ES256", "kid": signing.kid, "typ": "JWT"}
+    return jwt.encode(header, {**claims, **changes}, signing.key, algorithms=["ES256"])
+
+
+@pytest.fixture
+def altered_id_token(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Make the token endpoint's ID token carry `changes`."""
+
+    def alter(**changes: Any) -> None:
+        exchange = federation._exchange
+
+        def altered(*args: Any) -> dict[str, Any]:
+            tokens = exchange(*args)
+            return {**tokens, "id_token": resign(upstream, tokens["id_token"], **changes)}
+
+        monkeypatch.setattr(federation, "_exchange", altered)
+
+    return alter
+
+
+@pytest.fixture
+def userinfo_as(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """Make UserInfo answer a signed JWT (FranceConnect v2) of the real claims plus `changes`."""
+
+    def answer(**changes: Any) -> None:
+        get = requests.get
+
+        def signed(url: str, *args: Any, **kwargs: Any) -> requests.Response:
+            response = get(url, *args, **kwargs)
+            if not url.endswith("/userinfo"):
+                return response
+            rt = upstream.app.extensions["idp"]
+            claims = {
+                **response.json(),
+                "iss": upstream.url,
+                "aud": upstream.client_id,
+                "iat": rt.now(),
+                "exp": rt.now() + 60,
+                **changes,
+            }
+            signing = rt.keys.signing_key("ES256")
+            body = jwt.encode({"alg": "ES256", "kid": signing.kid}, claims, signing.key)
+            response._content = body.encode()
+            response.headers["Content-Type"] = "application/jwt"
+            return response
+
+        monkeypatch.setattr(federation.requests, "get", signed)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("changes", "why"),
+    [
+        ({"nonce": "x" * 43}, "nonce"),
+        ({"aud": "another-client"}, "aud"),
+        ({"azp": "another-client"}, "azp"),
+        ({"iss": "https://evil.example"}, "iss"),
+    ],
+)
+def test_id_token_claims_are_checked(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    altered_id_token: Callable[..., None],
+    changes: dict[str, Any],
+    why: str,
+) -> None:
+    altered_id_token(**changes)
+    refused_with(client.get(callback_path(go_upstream(client, upstream))), "n’a pas pu être")
+    assert links(app) == []
+
+
+def test_an_unsigned_id_token_is_refused(
+    client: FlaskClient, upstream: Upstream, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    exchange = federation._exchange
+
+    def forged(*args: Any) -> dict[str, Any]:
+        tokens = exchange(*args)
+        header, payload, _ = tokens["id_token"].split(".")
+        return {**tokens, "id_token": f"{header}.{payload}.AAAA"}
+
+    monkeypatch.setattr(federation, "_exchange", forged)
+    refused_with(client.get(callback_path(go_upstream(client, upstream))), "n’a pas pu être")
+
+
+def test_signed_userinfo_is_accepted(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User, userinfo_as: Any
+) -> None:
+    userinfo_as()
+    arrived = client.get(callback_path(go_upstream(client, upstream)))
+    assert arrived.location.endswith("/federation/link")
+
+
+def test_userinfo_sub_must_be_the_id_tokens(
+    client: FlaskClient, app: Flask, upstream: Upstream, userinfo_as: Any
+) -> None:
+    userinfo_as(sub="somebody-else")
+    refused_with(client.get(callback_path(go_upstream(client, upstream))), "n’a pas pu être")
+
+
+def test_userinfo_signed_for_another_audience(
+    client: FlaskClient, upstream: Upstream, userinfo_as: Any
+) -> None:
+    userinfo_as(aud="another-client")
+    refused_with(client.get(callback_path(go_upstream(client, upstream))), "n’a pas pu être")
+
+
+@pytest.mark.parametrize("provider_options", [{"acr_values": "eidas2"}])
+def test_acr_below_the_level_asked(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
+    refused_with(client.get(callback_path(go_upstream(client, upstream))), "niveau de sécurité")
+    assert links(app) == []
+
+
+def test_login_required(client: FlaskClient, upstream: Upstream) -> None:
+    start = client.get("/federation/up")
+    state = parse_qs(urlsplit(start.location).query)["state"][0]
+    answer = client.get(
+        "/federation/up/callback",
+        query_string={"error": "login_required", "state": state, "iss": upstream.url},
+    )
+    refused_with(answer, "demande à vous reconnecter")
+
+
+def test_a_callback_after_ten_minutes(
+    client: FlaskClient, upstream: Upstream, clock: FrozenClock
+) -> None:
+    callback = go_upstream(client, upstream)
+    clock.advance(federation.FLIGHT_SECONDS)
+    refused_with(client.get(callback_path(callback)), "aucune connexion commencée")
+
+
+def test_an_unknown_provider_is_404(client: FlaskClient) -> None:
+    assert client.get("/federation/nobody").status_code == 404
+    assert client.get("/federation/nobody/callback?state=x&code=y").status_code == 404
+
+
+@pytest.mark.parametrize("provider_options", [{"discovery_url": SILENT}])
+def test_discovery_unreachable(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(federation, "TIMEOUT", (0.5, 0.5))
+    refused_with(client.get("/federation/up"), "ne répond pas")
+
+
+# -- FranceConnect: no PKCE, prompt=login consent, amr "fc" ---------------------------------
+
+
+@pytest.mark.parametrize("provider_options", [{"kind": "franceconnect", "acr_values": "eidas1"}])
+def test_franceconnect_kind(
+    client: FlaskClient, rp: RelyingParty, app: Flask, upstream: Upstream, userinfo_as: Any
+) -> None:
+    userinfo_as()  # FranceConnect v2 signs UserInfo (ES256)
+    page = client.get("/login").get_data(as_text=True)
+    assert "Se connecter avec FranceConnect (uniquement pour les particuliers)" in page
+    assert "Qu’est-ce que FranceConnect ?" in page
+    assert "/static/franceconnect.svg" in page
+    ref = ref_of(rp.authorize())
+    start = client.get("/federation/up", query_string={"ref": ref})
+    asked = parse_qs(urlsplit(start.location).query)
+    assert "code_challenge" not in asked
+    assert asked["prompt"] == ["login consent"]
+    assert asked["acr_values"] == ["eidas1"]
+    assert len(asked["nonce"][0]) >= 22 and len(asked["state"][0]) >= 22
+    client.get(callback_path(upstream.walk(start.location, UPSTREAM_USER)))
+    response = rp.walk(link_by_password(client, ref))
+    tokens = rp.exchange(query(response.location)["code"]).get_json()
+    claims = verify_id_token(client, tokens["id_token"], rp.client_id, issuer=DOWNSTREAM)
+    assert claims["amr"] == ["fc", "pwd"]
+    assert claims["acr"] == "eidas1"
+    assert claims["idp"] == "up"
+
+
+def test_pkce_is_sent_where_enabled(client: FlaskClient, upstream: Upstream) -> None:
+    asked = parse_qs(urlsplit(client.get("/federation/up").location).query)
+    assert asked["code_challenge_method"] == ["S256"]
+    assert len(asked["code_challenge"][0]) == 43
+
+
+def test_habilitation_still_applies(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any, user: User, clock: Any
+) -> None:
+    registered, secret = factories.client(requires_habilitation=True, first_party=True)
+    restricted = RelyingParty(client, registered.client_id, secret, clock=clock)
+    ref = ref_of(restricted.authorize())
+    client.get(callback_path(go_upstream(client, upstream, ref)))
+    response = link_by_password(client, ref)
+    response = client.get(response.location)
+    assert response.location.startswith("/login/habilitation/"), response.location
+
+
+@pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
+def test_pivot_identity_offers_a_one_click_link(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any, userinfo_as: Any
+) -> None:
+    userinfo_as(birthdate="1980-04-02")
+    factories.user("jdupont", given_name="Jean", family_name="DUPONT", birth_date="1980-04-02")
+    factories.user(
+        "autre", email=None, given_name="Jean", family_name="Dupont", birth_date="1981-01-01"
+    )
+    client.get(callback_path(go_upstream(client, upstream)))
+    page = client.get("/federation/link").get_data(as_text=True)
+    assert "correspond au compte jdupont" in page
+    assert links(app) == []  # offered, never made silently
+    linked = client.post("/federation/link/pivot", data={"csrf_token": csrf_token(page)})
+    assert linked.status_code == 303
+    [link] = links(app)
+    with app.app_context():
+        assert db.session.get(User, link.user_id).identifier == "jdupont"
+
+
+@pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
+def test_pivot_identity_matching_two_accounts_offers_none(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any, userinfo_as: Any
+) -> None:
+    userinfo_as(birthdate="1980-04-02")
+    for name in ("jdupont", "jdupont2"):
+        factories.user(
+            name, email=None, given_name="Jean", family_name="Dupont", birth_date="1980-04-02"
         )
-        port = silent.getsockname()[1]
-        monkeypatch.setitem(meta, "token_endpoint", f"http://127.0.0.1:{port}/token")
-        refused_with(client.get(callback_path(callback)), "ne répond pas")
-    finally:
-        silent.close()
+    client.get(callback_path(go_upstream(client, upstream)))
+    page = client.get("/federation/link").get_data(as_text=True)
+    assert "correspond au compte" not in page
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    refused_with(client.post("/federation/link/pivot", data={"csrf_token": token}), "Aucun compte")
+    assert links(app) == []
+
+
+def test_pivot_link_needs_the_policy(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    assert client.get("/federation/link").status_code == 200
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    refused_with(client.post("/federation/link/pivot", data={"csrf_token": token}), "Aucun compte")
+    assert client.post("/federation/link/create", data={"csrf_token": token}).status_code == 404
+    assert links(app) == []
