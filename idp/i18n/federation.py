@@ -111,6 +111,10 @@ FEDERATION_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le délai pour associer votre compte est dépassé. Recommencez la connexion.",
         "en": "The time to link your account has run out. Start the sign-in again.",
     },
+    "federation.already_linked": {
+        "fr": "Cette identité est déjà associée à un compte. Recommencez la connexion.",
+        "en": "This identity is already linked to an account. Start the sign-in again.",
+    },
     "federation.no_match": {
         "fr": "Aucun compte ne correspond exactement à cette identité.",
         "en": "No account matches this identity exactly.",

@@ -3,7 +3,7 @@
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.credentials import OneTimeCode, PasswordHistory
-from idp.models.federation import FederatedIdentity
+from idp.models.federation import FederatedIdentity, FederatedSession
 from idp.models.oauth import (
     AuthorizationCode,
     Consent,
@@ -33,6 +33,7 @@ __all__ = [
     "Client",
     "Consent",
     "FederatedIdentity",
+    "FederatedSession",
     "Habilitation",
     "OneTimeCode",
     "Organisation",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from idp.extensions import db
@@ -24,7 +24,3 @@ class BrowserSession(db.Model):
     ended_at: Mapped[int | None] = mapped_column(Integer)
     ip: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(255))
-    # A federated sign-in: the provider's name (the `idp` claim) and its ID token, the
-    # `id_token_hint` that ends the upstream session at sign-out.
-    idp: Mapped[str | None] = mapped_column(String(32))
-    upstream_id_token: Mapped[str | None] = mapped_column(Text)

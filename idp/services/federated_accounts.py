@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 
 from idp.config import FederationProvider
 from idp.extensions import db
-from idp.models import BrowserSession, FederatedIdentity, User
+from idp.models import FederatedIdentity, FederatedSession, User
 from idp.services import audit, users
 from idp.services.federation import UpstreamIdentity
 from idp.services.hashing import new_secret
+from idp.services.passwords import PasswordHashing
 
 
 class LinkRefused(Exception):
@@ -46,9 +47,18 @@ def allowed(provider: FederationProvider, user: User) -> bool:
 
 
 def link(identity: UpstreamIdentity, user: User, provider: FederationProvider, *, now: int) -> None:
-    """Link `identity` to `user`, who has just proved they hold the account."""
+    """Link `identity` to `user`, who has just proved they hold the account (an identity
+    linked meanwhile, from another tab, is not moved: the first link stands)."""
     if not allowed(provider, user):
         raise LinkRefused("federation.category_refused")
+    taken = db.session.scalar(
+        select(FederatedIdentity.id).where(
+            FederatedIdentity.provider == identity.provider,
+            FederatedIdentity.subject == identity.subject,
+        )
+    )
+    if taken is not None:
+        raise LinkRefused("federation.already_linked")
     db.session.add(
         FederatedIdentity(
             provider=identity.provider,
@@ -90,7 +100,7 @@ def pivot_match(identity: UpstreamIdentity) -> User | None:
 
 
 def create_account(
-    identity: UpstreamIdentity, provider: FederationProvider, *, now: int, hashing: object
+    identity: UpstreamIdentity, provider: FederationProvider, *, now: int, hashing: PasswordHashing
 ) -> User:
     """A new account from the pivot identity, without a password (the provider is its way in)."""
     claims = identity.claims
@@ -104,7 +114,7 @@ def create_account(
             family_name=str(claims["family_name"])[:128],
         ),
         now=now,
-        hashing=hashing,  # type: ignore[arg-type]
+        hashing=hashing,
     )
     birth = claims.get("birthdate")
     user.birth_date = birth if isinstance(birth, str) and len(birth) == 10 else None
@@ -137,9 +147,22 @@ def unlink(user: User, link_id: int, *, now: int) -> None:
     audit.record("federation.unlink", "success", at=now, user_id=user.id, provider=record.provider)
 
 
+def record_session(sid: str, identity: UpstreamIdentity) -> None:
+    """Our new session `sid` came from `identity`'s sign-in: remember through whom."""
+    db.session.flush()  # the session's row first: its sid is this row's foreign key
+    db.session.add(
+        FederatedSession(sid=sid, provider=identity.provider, id_token=identity.id_token)
+    )
+
+
+def upstream_session(sid: str | None) -> FederatedSession | None:
+    """How a session was signed in upstream, if it was."""
+    if not sid:
+        return None
+    return db.session.scalar(select(FederatedSession).where(FederatedSession.sid == sid))
+
+
 def session_claims(sid: str | None) -> dict[str, str]:
     """`idp`, the provider a session was signed in through, for our ID tokens."""
-    if not sid:
-        return {}
-    provider = db.session.scalar(select(BrowserSession.idp).where(BrowserSession.sid == sid))
-    return {"idp": provider} if provider else {}
+    upstream = upstream_session(sid)
+    return {"idp": upstream.provider} if upstream else {}

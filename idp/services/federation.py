@@ -33,6 +33,17 @@ ALGORITHMS = ("ES256", "RS256")
 # FranceConnect's levels (eIDAS), weakest first; other providers' values compare as equal.
 EIDAS_LEVELS = ("eidas1", "eidas2", "eidas3")
 FRANCECONNECT_AMR = "fc"
+# What is kept of UserInfo: FranceConnect's pivot identity and the e-mail address (the rest is
+# not needed to link or create an account, so it is not held, even in the cookie).
+PIVOT_CLAIMS = (
+    "given_name",
+    "family_name",
+    "birthdate",
+    "gender",
+    "birthplace",
+    "birthcountry",
+    "email",
+)
 
 
 class Refused(Exception):
@@ -226,7 +237,7 @@ def finish(
         acr=acr if isinstance(acr, str) else None,
         amr=tuple(amr),
         id_token=id_token,
-        claims={**info, **{k: claims[k] for k in ("sub",)}},
+        claims={k: info[k] for k in PIVOT_CLAIMS if k in info},
     )
 
 

@@ -149,9 +149,8 @@ def _sign_in(
     if not federated_accounts.allowed(provider, user):
         return _refused("federation.category_refused", ref, status=403)
     session.pop(_ARRIVAL, None)
-    record = browser.sign_in(user, acr=identity.acr or provider.kind, amr=list(identity.amr))
-    record.idp = provider.name
-    record.upstream_id_token = identity.id_token
+    record = browser.sign_in(user, acr=identity.acr or "", amr=list(identity.amr))
+    federated_accounts.record_session(record.sid, identity)
     audit.record(
         "federation.sign_in",
         "success",
@@ -260,10 +259,11 @@ def unlink(link_id: int) -> Response | str:
 
 def upstream_of(record: BrowserSession | None) -> tuple[FederationProvider, str] | None:
     """The provider and ID token of a federated session, for the upstream logout."""
-    if record is None or not record.idp or not record.upstream_id_token:
+    upstream = federated_accounts.upstream_session(record.sid if record else None)
+    if upstream is None:
         return None
-    provider = runtime().settings.federation.provider(record.idp)
-    return (provider, record.upstream_id_token) if provider else None
+    provider = runtime().settings.federation.provider(upstream.provider)
+    return (provider, upstream.id_token) if provider else None
 
 
 def through_upstream(upstream: tuple[FederationProvider, str] | None, response: Any) -> Any:

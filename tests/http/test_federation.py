@@ -23,6 +23,7 @@ from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.models import AuditEvent, FederatedIdentity, User
 from idp.services import federation
+from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.jose import verify_id_token
 from tests.support.oidc import RelyingParty, csrf_token, query
 from tests.support.upstream import (
@@ -99,8 +100,6 @@ def go_upstream(client: FlaskClient, upstream: Upstream, ref: str | None = None)
 
 
 def link_by_password(client: FlaskClient, ref: str | None, password: str = "") -> Any:
-    from tests.support.factories import DEFAULT_PASSWORD
-
     location = f"/login?ref={ref}&link=1" if ref else "/login?link=1"
     page = client.get(location)
     assert page.status_code == 200
@@ -571,3 +570,51 @@ def test_pivot_link_needs_the_policy(client: FlaskClient, app: Flask, upstream: 
     refused_with(client.post("/federation/link/pivot", data={"csrf_token": token}), "Aucun compte")
     assert client.post("/federation/link/create", data={"csrf_token": token}).status_code == 404
     assert links(app) == []
+
+
+def test_an_identity_linked_meanwhile_is_not_moved(
+    app: Flask, upstream: Upstream, user: User, factories: Any
+) -> None:
+    factories.user("paul", email="paul@example.org")
+    first, second = app.test_client(), app.test_client()
+    first.get(callback_path(go_upstream(first, upstream)))
+    second.get(callback_path(go_upstream(second, upstream)))
+    assert link_by_password(first, None).status_code == 303
+    page = second.get("/login?link=1")
+    refused = second.post(
+        "/login?link=1",
+        data={
+            "csrf_token": csrf_token(page.get_data(as_text=True)),
+            "identifier": "paul",
+            "password": DEFAULT_PASSWORD,
+        },
+    )
+    refused_with(refused, "déjà associée à un compte")
+    [link] = links(app)
+    assert link.user_id == user.id
+
+
+@pytest.mark.parametrize("provider_options", [{"categories": "particulier"}])
+def test_only_the_categories_allowed(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    refused_with(link_by_password(client, None), "pas ouvert à votre type de compte")
+    assert links(app) == []
+
+
+def test_a_disabled_account_is_not_signed_in(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    link_by_password(client, None)
+    client.post(
+        "/logout/confirm",
+        data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))},
+    )
+    with app.app_context():
+        db.session.get(User, user.id).status = "disabled"
+        db.session.commit()
+    answer = client.get(callback_path(go_upstream(client, upstream)))
+    assert answer.status_code == 403
+    assert "/login" in client.get("/account").location  # not signed in
