@@ -348,15 +348,21 @@ def _userinfo(
     return value
 
 
-def end_session_url(
-    provider: FederationProvider, id_token: str, post_logout_redirect_uri: str
-) -> str | None:
-    """RP-initiated logout at the provider, if it offers it (None: nothing to end there)."""
+def end_session_endpoint(provider: FederationProvider) -> str | None:
+    """The provider's RP-initiated logout endpoint, if it offers one."""
     try:
         endpoint = metadata(provider).get("end_session_endpoint")
     except Refused:
         return None
-    if not isinstance(endpoint, str):
+    return endpoint if isinstance(endpoint, str) else None
+
+
+def end_session_url(
+    provider: FederationProvider, id_token: str, post_logout_redirect_uri: str
+) -> str | None:
+    """Where to end the upstream session (None: nothing to end there)."""
+    endpoint = end_session_endpoint(provider)
+    if endpoint is None:
         return None
     params = {
         "id_token_hint": id_token,

@@ -38,6 +38,7 @@ bp = Blueprint("federation", __name__, url_prefix="/federation")
 _FLIGHT = "federation.flight"
 _ARRIVAL = "federation.arrival"
 _AFTER_LOGOUT = "federation.after_logout"
+_REFUSAL = "federation.refusal"
 
 
 def _provider(name: str) -> FederationProvider:
@@ -115,13 +116,25 @@ def callback(name: str) -> Response:
             provider=provider.name,
             reason=str(refused),
         )
-        return _refused(refused.key, flight.ref if flight else None)
+        # Away from the callback's URL: its code and state stay out of the page's links.
+        session[_REFUSAL] = {"key": refused.key, "ref": flight.ref if flight else None}
+        db.session.commit()
+        return redirect(url_for("federation.refused"), code=303)
     user = federated_accounts.linked_account(identity, now=rt.now())
     if user is not None:
         return _sign_in(provider, identity, user, flight.ref)
     session[_ARRIVAL] = {**asdict(identity), "ref": flight.ref, "expires_at": flight.expires_at}
     db.session.commit()
     return redirect(url_for("federation.link"), code=303)
+
+
+@bp.get("/refused")
+def refused() -> Response:
+    """Why the callback was refused (said once; then the way to start again)."""
+    held = session.pop(_REFUSAL, None)
+    if not isinstance(held, dict):
+        return _refused("federation.replayed", None)
+    return _refused(str(held.get("key")), held.get("ref"))
 
 
 def arrival() -> tuple[FederationProvider, UpstreamIdentity, str | None] | None:
@@ -278,6 +291,14 @@ def through_upstream(upstream: tuple[FederationProvider, str] | None, response: 
     location = getattr(response, "location", None) if isinstance(response, Response) else None
     session[_AFTER_LOGOUT] = location or url_for("oidc.logged_out")
     return redirect(target, code=303)
+
+
+def allow_upstream_logout() -> None:
+    """The sign-out confirmation's form leads on to the provider's logout (CSP form-action)."""
+    upstream = upstream_of(browser.current())
+    endpoint = federation.end_session_endpoint(upstream[0]) if upstream else None
+    if endpoint:
+        allow_form_target(endpoint)
 
 
 @bp.get("/logged-out")

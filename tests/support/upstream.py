@@ -16,7 +16,7 @@ import requests
 from flask import Flask
 
 from idp import create_app
-from idp.clock import FrozenClock
+from idp.clock import SystemClock
 from idp.extensions import db
 from tests.browser.conftest import _listening_socket, _serving
 from tests.conftest import settings_for
@@ -26,8 +26,6 @@ from tests.support.oidc import csrf_token
 # The instance under test, on a loopback issuer (the upstream registers http redirect URIs
 # only on loopback); nothing listens there: the test client plays the browser.
 DOWNSTREAM = "http://127.0.0.1:9"
-CALLBACK = f"{DOWNSTREAM}/federation/up/callback"
-AFTER_LOGOUT = f"{DOWNSTREAM}/federation/logged-out"
 
 
 @dataclass
@@ -77,32 +75,47 @@ class Upstream:
                 return url
         raise AssertionError(f"the upstream never sent the browser back: {url}")
 
+    def register(self, downstream: str, **spec: Any) -> tuple[str, str]:
+        """Register the instance under test at `downstream` as this upstream's client."""
+        client, secret = self.factories.client(
+            name="IdP aval",
+            redirect_uris=(f"{downstream}/federation/up/callback",),
+            post_logout_redirect_uris=(f"{downstream}/federation/logged-out",),
+            first_party=True,
+            id_token_alg="ES256",
+            **spec,
+        )
+        assert secret is not None
+        return client.client_id, secret
+
 
 @contextmanager
-def serve_upstream(base: Path, template: Path, clock: FrozenClock) -> Iterator[Upstream]:
-    """Our IdP on its own SQLite database and keys, its issuer its own loopback URL."""
+def serve_upstream(base: Path, template: Path, clock: SystemClock) -> Iterator[Upstream]:
+    """Our IdP on its own SQLite database and keys, its issuer its own loopback URL, with the
+    instance under test (at DOWNSTREAM) registered as its client."""
     shutil.copytree(template / "keys", base / "keys")
     (base / "instance").mkdir(mode=0o700)
     shutil.copy(template / "instance" / "idp.sqlite3", base / "instance")
     sock = _listening_socket()
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
-        settings = settings_for(base, "sqlite", server={"issuer": url})
-        app = create_app(settings, clock=clock)
-        factories = Factories(app)
-        client, secret = factories.client(
-            name="IdP aval",
-            redirect_uris=(CALLBACK,),
-            post_logout_redirect_uris=(AFTER_LOGOUT,),
-            first_party=True,
-            id_token_alg="ES256",
+        app = create_app(
+            settings_for(
+                base,
+                "sqlite",
+                server={"issuer": url},
+                # Cookies ignore ports: on the same 127.0.0.1 the two instances' would clash.
+                session={"cookie_name": "upstream_session"},
+            ),
+            clock=clock,
         )
+        upstream = Upstream(app, url, Factories(app), "", "")
+        upstream.client_id, upstream.secret = upstream.register(DOWNSTREAM)
     except BaseException:
         sock.close()
         raise
-    assert secret is not None
     with _serving(app, sock):
-        yield Upstream(app, url, factories, client.client_id, secret)
+        yield upstream
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
