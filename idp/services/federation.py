@@ -62,7 +62,6 @@ class Flight:
     state: str
     nonce: str
     verifier: str | None
-    binding: str
     expires_at: int
     ref: str | None = None
 
@@ -144,7 +143,6 @@ def begin(
     provider: FederationProvider,
     *,
     redirect_uri: str,
-    binding: str,
     now: int,
     ref: str | None,
 ) -> tuple[str, Flight]:
@@ -155,7 +153,6 @@ def begin(
         state=secrets.token_urlsafe(32),  # 256 bits
         nonce=secrets.token_urlsafe(32),  # 43 characters (FranceConnect asks for 22 at least)
         verifier=secrets.token_urlsafe(48) if provider.pkce else None,
-        binding=binding,
         expires_at=now + FLIGHT_SECONDS,
         ref=ref,
     )
@@ -177,16 +174,13 @@ def begin(
     return f"{meta['authorization_endpoint']}?{urlencode(params)}", flight
 
 
-def check_flight(
-    flight: Flight | None, params: dict[str, str], *, binding: str, now: int
-) -> Flight:
-    """The callback answers the flight this browser started, once, within ten minutes."""
+def check_flight(flight: Flight | None, params: dict[str, str], *, now: int) -> Flight:
+    """The callback answers the flight this browser started (the flight lives in its signed
+    cookie, so no other browser has it), once, within ten minutes."""
     if flight is None:
         raise Refused("federation.replayed")
     state = params.get("state", "")
-    if not state or not hashes_equal(state, flight.state):
-        raise Refused("federation.state")
-    if not hashes_equal(flight.binding, binding) or flight.expires_at <= now:
+    if not state or not hashes_equal(state, flight.state) or flight.expires_at <= now:
         raise Refused("federation.state")
     return flight
 

@@ -76,7 +76,6 @@ def start(name: str) -> Response:
         url, flight = federation.begin(
             provider,
             redirect_uri=_callback_uri(provider),
-            binding=browser.binding_hash(),
             now=rt.now(),
             ref=ref if _pending(ref) else None,
         )
@@ -94,9 +93,7 @@ def callback(name: str) -> Response:
     flight = Flight.from_dict(session.pop(_FLIGHT, None))
     params = {k: v for k, v in request.args.items() if isinstance(v, str)}
     try:
-        flight = federation.check_flight(
-            flight, params, binding=browser.binding_hash(), now=rt.now()
-        )
+        flight = federation.check_flight(flight, params, now=rt.now())
         if flight.provider != provider.name:
             raise Refused("federation.state")
         identity = federation.finish(

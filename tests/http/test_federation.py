@@ -21,11 +21,11 @@ from sqlalchemy import func, select
 
 from idp.clock import FrozenClock
 from idp.extensions import db
-from idp.models import AuditEvent, FederatedIdentity, User
+from idp.models import AuditEvent, BrowserSession, FederatedIdentity, User
 from idp.services import federation
-from tests.support.factories import DEFAULT_PASSWORD
+from tests.support.factories import DEFAULT_PASSWORD, POST_LOGOUT_URI
 from tests.support.jose import verify_id_token
-from tests.support.oidc import RelyingParty, csrf_token, query
+from tests.support.oidc import RelyingParty, csrf_token, query, sign_in_browser
 from tests.support.upstream import (
     DOWNSTREAM,
     Upstream,
@@ -239,6 +239,48 @@ def test_sign_out_ends_the_upstream_session_then_returns(
     assert params["id_token_hint"][0].count(".") == 2
     back = client.get("/federation/logged-out")
     assert back.status_code == 303 and back.location.endswith("/logout/done")
+
+
+def test_relying_app_logout_goes_through_the_upstream_and_back(
+    client: FlaskClient, rp: RelyingParty, app: Flask, upstream: Upstream
+) -> None:
+    ref = ref_of(rp.authorize())
+    client.get(callback_path(go_upstream(client, upstream, ref)))
+    response = rp.walk(link_by_password(client, ref))
+    id_token = rp.exchange(query(response.location)["code"]).get_json()["id_token"]
+    with upstream.app.app_context():
+        live = db.session.scalars(select(BrowserSession).where(BrowserSession.ended_at.is_(None)))
+        assert len(live.all()) == 1  # the upstream session of the sign-in
+
+    ended = client.get(
+        "/logout",
+        query_string={
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": POST_LOGOUT_URI,
+            "state": "bye",
+        },
+    )
+    assert ended.status_code == 303 and ended.location.startswith(f"{upstream.url}/logout?")
+    # The browser follows to the upstream, which ends its session and sends it back to us.
+    back = requests.get(ended.location, allow_redirects=False, timeout=5)
+    assert back.status_code in (302, 303)
+    assert back.headers["Location"].startswith(f"{DOWNSTREAM}/federation/logged-out")
+    with upstream.app.app_context():
+        live = db.session.scalars(select(BrowserSession).where(BrowserSession.ended_at.is_(None)))
+        assert live.all() == []
+    final = client.get(callback_path(back.headers["Location"]))
+    assert final.status_code == 303
+    assert final.location == f"{POST_LOGOUT_URI}?state=bye"
+    assert client.get("/account").status_code == 303  # our session ended too
+
+
+def test_a_local_session_signs_out_without_the_upstream(
+    client: FlaskClient, upstream: Upstream, user: User
+) -> None:
+    sign_in_browser(client)
+    token = csrf_token(client.get("/logout").get_data(as_text=True))
+    ended = client.post("/logout/confirm", data={"csrf_token": token})
+    assert upstream.url not in (ended.location or "")
 
 
 # -- every refusal ends on a page, links nobody ----------------------------------------------
