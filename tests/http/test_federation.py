@@ -623,60 +623,16 @@ def test_pivot_identity_matching_two_accounts_offers_none(
     assert links(app) == []
 
 
-def test_pivot_link_needs_the_policy(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
+def test_pivot_link_needs_the_policy(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any, userinfo_as: Any
+) -> None:
+    userinfo_as(birthdate="1980-04-02")
+    factories.user("jdupont", given_name="Jean", family_name="Dupont", birth_date="1980-04-02")
     client.get(callback_path(go_upstream(client, upstream)))
-    assert client.get("/federation/link").status_code == 200
+    assert "correspond au compte" not in client.get("/federation/link").get_data(as_text=True)
     token = csrf_token(client.get("/login").get_data(as_text=True))
     refused_with(
         client, client.post("/federation/link/pivot", data={"csrf_token": token}), "Aucun compte"
     )
     assert client.post("/federation/link/create", data={"csrf_token": token}).status_code == 404
     assert links(app) == []
-
-
-def test_an_identity_linked_meanwhile_is_not_moved(
-    app: Flask, upstream: Upstream, user: User, factories: Any
-) -> None:
-    factories.user("paul", email="paul@example.org")
-    first, second = app.test_client(), app.test_client()
-    first.get(callback_path(go_upstream(first, upstream)))
-    second.get(callback_path(go_upstream(second, upstream)))
-    assert link_by_password(first, None).status_code == 303
-    page = second.get("/login?link=1")
-    refused = second.post(
-        "/login?link=1",
-        data={
-            "csrf_token": csrf_token(page.get_data(as_text=True)),
-            "identifier": "paul",
-            "password": DEFAULT_PASSWORD,
-        },
-    )
-    refused_with(second, refused, "déjà associée à un compte")
-    [link] = links(app)
-    assert link.user_id == user.id
-
-
-@pytest.mark.parametrize("provider_options", [{"categories": "particulier"}])
-def test_only_the_categories_allowed(
-    client: FlaskClient, app: Flask, upstream: Upstream, user: User
-) -> None:
-    client.get(callback_path(go_upstream(client, upstream)))
-    refused_with(client, link_by_password(client, None), "pas ouvert à votre type de compte")
-    assert links(app) == []
-
-
-def test_a_disabled_account_is_not_signed_in(
-    client: FlaskClient, app: Flask, upstream: Upstream, user: User
-) -> None:
-    client.get(callback_path(go_upstream(client, upstream)))
-    link_by_password(client, None)
-    client.post(
-        "/logout/confirm",
-        data={"csrf_token": csrf_token(client.get("/logout").get_data(as_text=True))},
-    )
-    with app.app_context():
-        db.session.get(User, user.id).status = "disabled"
-        db.session.commit()
-    answer = client.get(callback_path(go_upstream(client, upstream)))
-    assert answer.status_code == 403
-    assert "/login" in client.get("/account").location  # not signed in
