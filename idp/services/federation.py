@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import requests
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
-from joserfc import jwt
+from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
@@ -212,7 +212,7 @@ def finish(
     access_token = tokens.get("access_token")
     if not isinstance(id_token, str) or not isinstance(access_token, str):
         raise Refused("federation.provider_error", "no id_token or access_token")
-    keys = _keys(meta)
+    keys = _keys(meta, id_token)
     claims = _verify(id_token, keys, issuer=issuer, client_id=provider.client_id, now=now)
     if not hashes_equal(str(claims.get("nonce", "")), flight.nonce):
         raise Refused("federation.invalid_token", "nonce")
@@ -276,9 +276,25 @@ def _exchange(
     return body
 
 
-def _keys(meta: dict[str, Any]) -> KeySet:
+def _keys(meta: dict[str, Any], token: str) -> KeySet:
+    """The provider's keys, fetched again once when `token` names a key they lack (the
+    provider rotated its keys since they were cached)."""
+    url = meta["jwks_uri"]
+    keys = _import_keys(_get_json(url))
     try:
-        return KeySet.import_key_set(_get_json(meta["jwks_uri"]))  # type: ignore[arg-type]
+        kid = jws.extract_compact(token.encode()).protected.get("kid")
+    except (JoseError, ValueError, TypeError):
+        return keys  # not a JWS: the verification says so
+    if kid and all(key.kid != kid for key in keys.keys):
+        with _cache_lock:
+            _cache.pop(url, None)
+        keys = _import_keys(_get_json(url))
+    return keys
+
+
+def _import_keys(document: dict[str, Any]) -> KeySet:
+    try:
+        return KeySet.import_key_set(document)  # type: ignore[arg-type]
     except (JoseError, ValueError, TypeError, KeyError) as exc:
         raise Refused("federation.provider_error", f"JWKS: {exc}") from None
 

@@ -566,6 +566,28 @@ def test_franceconnect_kind(
     assert claims["idp"] == "up"
 
 
+def test_a_rotated_upstream_key_is_fetched_once(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))  # the JWKS is cached now
+    link_by_password(client, None)
+    rt = upstream.app.extensions["idp"]
+    with upstream.app.app_context():
+        rt.keys.rotate(rt.now())  # the next ID token names a kid the cache lacks
+    again = client.get(callback_path(go_upstream(client, upstream)))
+    assert again.status_code == 303 and again.location.endswith("/account"), again.location
+
+
+def test_acr_levels() -> None:
+    assert federation.acr_satisfies("eidas2", "eidas1")
+    assert federation.acr_satisfies("eidas1", "eidas1 eidas2")  # the lowest asked is enough
+    assert not federation.acr_satisfies("eidas1", "eidas2")
+    assert not federation.acr_satisfies(None, "eidas1")
+    assert federation.acr_satisfies(None, "")
+    assert federation.acr_satisfies("urn:x:high", "urn:x:high")
+    assert not federation.acr_satisfies("urn:x:low", "urn:x:high")
+
+
 def test_pkce_is_sent_where_enabled(client: FlaskClient, upstream: Upstream) -> None:
     asked = parse_qs(urlsplit(client.get("/federation/up").location).query)
     assert asked["code_challenge_method"] == ["S256"]
