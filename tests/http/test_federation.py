@@ -45,6 +45,12 @@ def provider_options() -> dict[str, Any]:
 
 
 @pytest.fixture
+def upstream_client() -> dict[str, Any]:
+    """How the upstream registers us (ClientSpec fields); override with parametrize."""
+    return {}
+
+
+@pytest.fixture
 def upstream_clock(clock: FrozenClock) -> FrozenClock:
     """The upstream's own clock (at ours unless a test moves it)."""
     return FrozenClock(clock.now())
@@ -52,11 +58,16 @@ def upstream_clock(clock: FrozenClock) -> FrozenClock:
 
 @pytest.fixture
 def upstream(
-    tmp_path: Path, template_dirs: dict[str, Path], upstream_clock: FrozenClock
+    tmp_path: Path,
+    template_dirs: dict[str, Path],
+    upstream_clock: FrozenClock,
+    upstream_client: dict[str, Any],
 ) -> Iterator[Upstream]:
     federation.forget_cache()
     (tmp_path / "upstream").mkdir()
-    with serve_upstream(tmp_path / "upstream", template_dirs["sqlite"], upstream_clock) as served:
+    with serve_upstream(
+        tmp_path / "upstream", template_dirs["sqlite"], upstream_clock, **upstream_client
+    ) as served:
         served.factories.user(
             UPSTREAM_USER, email="jean@example.org", given_name="Jean", family_name="Dupont"
         )
@@ -151,6 +162,34 @@ def test_first_sign_in_links_by_password_and_tokens_say_how(
     ref = ref_of(rp2.authorize(prompt="login"))
     done = rp2.walk(client.get(callback_path(go_upstream(client, upstream, ref))))
     assert rp2.leaves(done)
+
+
+@pytest.mark.parametrize("upstream_client", [{"id_token_alg": "RS256"}])
+def test_an_rs256_provider(client: FlaskClient, upstream: Upstream, user: User) -> None:
+    arrived = client.get(callback_path(go_upstream(client, upstream)))
+    assert arrived.location.endswith("/federation/link")
+
+
+@pytest.mark.parametrize("upstream_client", [{"auth_method": "client_secret_post"}])
+def test_client_secret_post_when_that_is_all_the_provider_offers(
+    client: FlaskClient, upstream: Upstream, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    provider = client.application.extensions["idp"].settings.federation.providers[0]
+    meta = federation.metadata(provider)
+    monkeypatch.setitem(meta, "token_endpoint_auth_methods_supported", ["client_secret_post"])
+    arrived = client.get(callback_path(go_upstream(client, upstream)))
+    assert arrived.location.endswith("/federation/link")
+
+
+def test_pages_in_english(client: FlaskClient, upstream: Upstream) -> None:
+    english = {"Accept-Language": "en"}
+    client.get(callback_path(go_upstream(client, upstream)))
+    page = client.get("/federation/link", headers=english).get_data(as_text=True)
+    assert "Link your account" in page and "Sign in to link my account" in page
+    refused = client.get(
+        "/federation/up/callback?state=x&code=y", headers=english, follow_redirects=True
+    )
+    assert "This sign-in was already handled or has expired" in refused.get_data(as_text=True)
 
 
 def test_a_wrong_password_links_nothing_and_counts(

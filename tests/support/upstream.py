@@ -81,18 +81,18 @@ class Upstream:
             name="IdP aval",
             redirect_uris=(f"{downstream}/federation/up/callback",),
             post_logout_redirect_uris=(f"{downstream}/federation/logged-out",),
-            first_party=True,
-            id_token_alg="ES256",
-            **spec,
+            **{"first_party": True, "id_token_alg": "ES256", **spec},
         )
         assert secret is not None
         return client.client_id, secret
 
 
 @contextmanager
-def serve_upstream(base: Path, template: Path, clock: SystemClock) -> Iterator[Upstream]:
+def serve_upstream(
+    base: Path, template: Path, clock: SystemClock, **spec: Any
+) -> Iterator[Upstream]:
     """Our IdP on its own SQLite database and keys, its issuer its own loopback URL, with the
-    instance under test (at DOWNSTREAM) registered as its client."""
+    instance under test (at DOWNSTREAM) registered as its client (`spec`: ClientSpec fields)."""
     shutil.copytree(template / "keys", base / "keys")
     (base / "instance").mkdir(mode=0o700)
     shutil.copy(template / "instance" / "idp.sqlite3", base / "instance")
@@ -110,7 +110,7 @@ def serve_upstream(base: Path, template: Path, clock: SystemClock) -> Iterator[U
             clock=clock,
         )
         upstream = Upstream(app, url, Factories(app), "", "")
-        upstream.client_id, upstream.secret = upstream.register(DOWNSTREAM)
+        upstream.client_id, upstream.secret = upstream.register(DOWNSTREAM, **spec)
     except BaseException:
         sock.close()
         raise
