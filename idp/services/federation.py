@@ -65,9 +65,6 @@ class Flight:
     expires_at: int
     ref: str | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
     @classmethod
     def from_dict(cls, value: object) -> Flight | None:
         try:

@@ -81,7 +81,7 @@ def start(name: str) -> Response:
         )
     except Refused as refused:
         return _refused(refused.key, ref, status=502)
-    session[_FLIGHT] = flight.as_dict()
+    session[_FLIGHT] = asdict(flight)
     return redirect(url, code=303)
 
 
