@@ -315,6 +315,41 @@ class PostalSettings:
     timezone: str = "Europe/Paris"
 
 
+FEDERATION_KINDS = ("franceconnect", "oidc")
+LINK_POLICIES = ("confirm", "pivot_identity")
+PROVIDER_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,31}")
+
+
+@dataclass(frozen=True)
+class FederationProvider:
+    """One upstream OpenID provider (`[[federation.providers]]`)."""
+
+    name: str
+    label: str
+    discovery_url: str
+    client_id: str
+    kind: str = "oidc"
+    client_secret: str = ""
+    # A file holding the secret, read at start (keeps it out of the configuration file).
+    client_secret_file: str = ""
+    scopes: str = "openid"
+    acr_values: str = ""
+    # On by default; FranceConnect refuses `code_challenge`, so it is forced off there.
+    pkce: bool = True
+    # Account categories that may sign in this way (space-separated; empty: any).
+    categories: str = ""
+    link_policy: str = "confirm"
+    create_accounts: bool = False
+
+
+@dataclass(frozen=True)
+class FederationSettings:
+    providers: tuple[FederationProvider, ...] = ()
+
+    def provider(self, name: str) -> FederationProvider | None:
+        return next((p for p in self.providers if p.name == name), None)
+
+
 @dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
@@ -336,6 +371,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     postal: PostalSettings = field(default_factory=PostalSettings)
+    federation: FederationSettings = field(default_factory=FederationSettings)
     # Folder the relative paths above are resolved against (the config file's folder).
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -385,7 +421,7 @@ class Settings:
 SECTIONS: dict[str, type] = {
     f.name: f.type if isinstance(f.type, type) else get_type_hints(Settings)[f.name]
     for f in dataclasses.fields(Settings)
-    if f.name != "base_dir"
+    if f.name not in {"base_dir", "federation"}
 }
 
 
@@ -435,6 +471,40 @@ def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, str]]:
     return overrides
 
 
+def _build_federation(values: Mapping[str, Any]) -> FederationSettings:
+    """`[[federation.providers]]`: an array of tables, each checked like a section."""
+    unknown = set(values) - {"providers"}
+    if unknown:
+        raise ConfigError(f"unknown key(s) in [federation]: {', '.join(sorted(unknown))}")
+    tables = values.get("providers", [])
+    if not isinstance(tables, list) or not all(isinstance(t, Mapping) for t in tables):
+        raise ConfigError(
+            "[federation] providers must be an array of tables ([[federation.providers]])"
+        )
+    hints = get_type_hints(FederationProvider)
+    providers = []
+    for index, table in enumerate(tables):
+        section = f"federation.providers #{index + 1}"
+        unknown = set(table) - set(hints)
+        if unknown:
+            raise ConfigError(f"unknown key(s) in [{section}]: {', '.join(sorted(unknown))}")
+        for required in ("name", "label", "discovery_url", "client_id"):
+            if not table.get(required):
+                raise ConfigError(f"[{section}] {required} is required")
+        table = dict(table)
+        if isinstance(table.get("scopes"), list):
+            table["scopes"] = " ".join(str(scope) for scope in table["scopes"])
+        kwargs = {k: _coerce(section, k, v, hints[k]) for k, v in table.items()}
+        if kwargs.get("kind") == "franceconnect":
+            if kwargs.get("pkce"):
+                raise ConfigError(
+                    f"[{section}] pkce must be false: FranceConnect refuses code_challenge"
+                )
+            kwargs["pkce"] = False
+        providers.append(FederationProvider(**kwargs))
+    return FederationSettings(tuple(providers))
+
+
 def load_settings(
     path: str | os.PathLike[str] | None = None,
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
@@ -455,17 +525,21 @@ def load_settings(
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{file}: {exc}") from None
         base_dir = file.resolve().parent
-    unknown = set(data) - set(SECTIONS)
+    unknown = set(data) - set(SECTIONS) - {"federation"}
     if unknown:
         raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
     merged: dict[str, dict[str, Any]] = {s: dict(data.get(s, {})) for s in SECTIONS}
+    federation = dict(data.get("federation", {}))
     for layer in (_env_overrides(environ), overrides or {}):
         for section, values in layer.items():
+            if section == "federation":
+                federation.update(values)
+                continue
             if section not in SECTIONS:
                 raise ConfigError(f"unknown section: {section}")
             merged[section].update(values)
     sections = {s: _build_section(s, SECTIONS[s], merged[s]) for s in SECTIONS}
-    settings = Settings(**sections, base_dir=base_dir)
+    settings = Settings(**sections, federation=_build_federation(federation), base_dir=base_dir)
     validate(settings)
     return settings
 
@@ -557,6 +631,7 @@ def validate(settings: Settings) -> None:
     _validate_mail(settings)
     _validate_sms(settings)
     _validate_postal(settings)
+    _validate_federation(settings)
 
 
 def _validate_rate_limits(settings: Settings) -> None:
@@ -698,6 +773,32 @@ def _validate_postal(settings: Settings) -> None:
         ZoneInfo(postal.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"[postal] timezone: unknown time zone {postal.timezone!r}") from None
+
+
+def _validate_federation(settings: Settings) -> None:
+    seen: set[str] = set()
+    for provider in settings.federation.providers:
+        section = f"[federation.providers {provider.name!r}]"
+        if not PROVIDER_NAME.fullmatch(provider.name):
+            raise ConfigError(
+                f"{section} name must be 1 to 32 lower-case letters, digits, '-' or '_'"
+            )
+        if provider.name in seen:
+            raise ConfigError(f"{section} name is used by another provider")
+        seen.add(provider.name)
+        if provider.kind not in FEDERATION_KINDS:
+            raise ConfigError(f'{section} kind must be "franceconnect" or "oidc"')
+        if provider.link_policy not in LINK_POLICIES:
+            raise ConfigError(f'{section} link_policy must be "confirm" or "pivot_identity"')
+        url = urlsplit(provider.discovery_url)
+        if url.scheme != "https" and not (url.scheme == "http" and is_loopback(url.hostname or "")):
+            raise ConfigError(f"{section} discovery_url must be https (http only on loopback)")
+        if bool(provider.client_secret) == bool(provider.client_secret_file):
+            raise ConfigError(f"{section} set one of client_secret and client_secret_file")
+        if provider.client_secret_file and not settings.path(provider.client_secret_file).is_file():
+            raise ConfigError(f"{section} client_secret_file not found")
+        if "openid" not in provider.scopes.split():
+            raise ConfigError(f'{section} scopes must include "openid"')
 
 
 def resolve_secret(settings: Settings, name: str) -> str:

@@ -3,6 +3,7 @@
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
 from idp.models.credentials import OneTimeCode, PasswordHistory
+from idp.models.federation import FederatedIdentity, FederatedSession
 from idp.models.logout_delivery import LogoutDelivery
 from idp.models.oauth import (
     AuthorizationCode,
@@ -32,6 +33,8 @@ __all__ = [
     "CaptchaChallenge",
     "Client",
     "Consent",
+    "FederatedIdentity",
+    "FederatedSession",
     "Habilitation",
     "LogoutDelivery",
     "OneTimeCode",

@@ -17,6 +17,7 @@ from idp.oidc.claims import USER_SCOPES, Subject, id_token_claims
 from idp.oidc.id_token import Authentication, issue_id_token
 from idp.oidc.tokens import Executor
 from idp.runtime import runtime
+from idp.services import federated_accounts
 
 
 def generate_token(
@@ -62,7 +63,11 @@ def id_token_for(
         hash_key=rt.hash_key,
         nonce=nonce,
         access_token=access_token,
-        scope_claims=id_token_claims(user_id, scope, client, rt.hash_key),
+        # `idp`: the upstream provider of a federated sign-in (which is not a scope's claim).
+        scope_claims={
+            **id_token_claims(user_id, scope, client, rt.hash_key),
+            **federated_accounts.session_claims(authentication.sid),
+        },
     )
 
 

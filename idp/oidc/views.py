@@ -11,7 +11,7 @@ from idp.oidc import interaction
 from idp.oidc.server import authorization_server
 from idp.runtime import runtime
 from idp.services import interactions
-from idp.web import journey
+from idp.web import federation, journey
 
 bp = Blueprint("oidc", __name__)
 
@@ -94,6 +94,7 @@ def end_session() -> Response | str:
         )
         return Response(body, status=400, mimetype="text/html")
     if validated.needs_confirmation:
+        federation.allow_upstream_logout()
         client = validated.client
         return render_template(
             "logout/confirm.html",
@@ -104,14 +105,13 @@ def end_session() -> Response | str:
                 if k in {"client_id", "post_logout_redirect_uri", "state", "ui_locales"}
             },
         )
+    upstream = federation.upstream_of(browser.current())
     response = server.create_endpoint_response("end_session", validated)
-    if response is not None:
-        return response
-    if request.method == "GET" and request.args.get("id_token_hint"):
+    if response is None and request.method == "GET" and request.args.get("id_token_hint"):
         # The logout is done; the page is not shown at a URL that holds an ID token, which
         # the history would keep (the server's access log redacts it: idp.access_log).
-        return redirect(url_for("oidc.logged_out"), code=303)
-    return render_template("logout/done.html")
+        response = redirect(url_for("oidc.logged_out"), code=303)
+    return federation.through_upstream(upstream, response or render_template("logout/done.html"))
 
 
 @bp.get("/logout/done")
@@ -129,6 +129,6 @@ def confirm_end_session() -> Response | str:
         validated = server.validate_endpoint_request("end_session")
     except OAuth2Error:
         abort(400)
-    return server.create_endpoint_response("end_session", validated) or render_template(
-        "logout/done.html"
-    )
+    upstream = federation.upstream_of(browser.current())
+    response = server.create_endpoint_response("end_session", validated)
+    return federation.through_upstream(upstream, response or render_template("logout/done.html"))

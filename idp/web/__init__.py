@@ -13,6 +13,7 @@ from idp.web import (
     deferred,
     dev,
     errors,
+    federation,
     home,
     invitation,
     journey,
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
         consent.bp,
         home.bp,
         organisation_tabs.bp,
+        federation.bp,
     ):
         app.register_blueprint(blueprint)
     # "S'inscrire" exists only when enabled: otherwise its addresses answer 404.
@@ -52,3 +54,4 @@ def init_app(app: Flask) -> None:
     backchannel.init_app(app)
     security.init_app(app)
     journey.init_app(app)
+    federation.init_app(app)

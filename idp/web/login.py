@@ -14,12 +14,12 @@ from wtforms import HiddenField, PasswordField, StringField
 
 from idp import browser
 from idp.extensions import db, limiter
-from idp.models import PendingAuthorization
+from idp.models import BrowserSession, PendingAuthorization, User
 from idp.runtime import runtime
 from idp.services import authn, interactions, required_actions, subscriptions
 from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
-from idp.web import captcha, journey
+from idp.web import captcha, federation, journey
 from idp.web.auth import signed_in_user
 from idp.web.forms import Required
 from idp.web.security import allow_form_target
@@ -100,6 +100,7 @@ def _render(
         detail=detail,
         challenge=challenge,
         focus="password" if form.identifier.data and not form.identifier.errors else "identifier",
+        linking=federation.arrival() if request.args.get("link") else None,
     )
 
 
@@ -161,16 +162,34 @@ def sign_in() -> Response | str:
             params=params,
             detail=_detail(attempt),
         )
+    if request.args.get("link"):
+        # "Associer votre compte": the password proved the account; link, then sign in.
+        linked = federation.complete_link(attempt.user)
+        if linked is not None:
+            return linked
     record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
+    return after_sign_in(attempt.user, record, pending, next_url=request.args.get("next"))
+
+
+def after_sign_in(
+    user: User,
+    record: BrowserSession,
+    pending: PendingAuthorization | None,
+    *,
+    next_url: str | None,
+) -> Response:
+    """Any sign-in (password, upstream provider) goes on the same way: back to the pending
+    request, which applies habilitation, consent and required actions, or to the account."""
+    rt = runtime()
     if pending is not None:
         interactions.mark_authenticated(pending, record.sid)
         db.session.commit()
         return redirect(url_for("oidc.resume", ref=pending.ref), code=303)
-    action = required_actions.next_action(attempt.user, now=rt.now(), settings=rt.settings.password)
+    action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
     db.session.commit()
     if action is not None:
         return redirect(url_for(required_actions.page_for(action)), code=303)
-    return redirect(safe_next(request.args.get("next")) or url_for("account.index"), code=303)
+    return redirect(safe_next(next_url) or url_for("account.index"), code=303)
 
 
 def safe_next(target: str | None) -> str | None:

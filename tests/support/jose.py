@@ -31,7 +31,12 @@ def published_jwks(http: FlaskClient) -> dict[str, Any]:
 
 
 def verify_id_token(
-    http: FlaskClient, id_token: str, audience: str, *, now: int | None = None
+    http: FlaskClient,
+    id_token: str,
+    audience: str,
+    *,
+    now: int | None = None,
+    issuer: str = ISSUER,
 ) -> dict[str, Any]:
     """Verify signature, iss, aud (PyJWT, the published JWKS), then iat and exp at `now`.
 
@@ -46,7 +51,7 @@ def verify_id_token(
         key=key,
         algorithms=[header["alg"]],
         audience=audience,
-        issuer=ISSUER,
+        issuer=issuer,
         options={
             "require": ["iss", "sub", "aud", "exp", "iat"],
             "verify_exp": False,

@@ -1,0 +1,168 @@
+"""Which local account an upstream identity opens: links, their creation and removal.
+
+A link is made only by a person who proved they hold the account (its password, through the
+one sign-in service), by a one-click confirmation of an exact civil-data match where the
+provider's `link_policy` allows it, or by creating the account. Never silently on an e-mail.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from idp.config import FederationProvider
+from idp.extensions import db
+from idp.models import FederatedIdentity, FederatedSession, User
+from idp.services import audit, users
+from idp.services.federation import UpstreamIdentity
+from idp.services.hashing import new_secret
+from idp.services.passwords import PasswordHashing
+
+
+class LinkRefused(Exception):
+    """The link cannot be made or removed; `key` names the message shown."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def linked_account(identity: UpstreamIdentity, *, now: int) -> User | None:
+    """The account this upstream identity is linked to (its last use noted)."""
+    link = db.session.scalar(
+        select(FederatedIdentity).where(
+            FederatedIdentity.provider == identity.provider,
+            FederatedIdentity.subject == identity.subject,
+        )
+    )
+    if link is None:
+        return None
+    link.last_used_at = now
+    return db.session.get(User, link.user_id)
+
+
+def allowed(provider: FederationProvider, user: User) -> bool:
+    """Only the account categories the provider is for (FranceConnect: "particulier")."""
+    categories = provider.categories.split()
+    return not categories or user.category in categories
+
+
+def link(identity: UpstreamIdentity, user: User, provider: FederationProvider, *, now: int) -> None:
+    """Link `identity` to `user`, who has just proved they hold the account (an identity
+    linked meanwhile, from another tab, is not moved: the first link stands)."""
+    if not allowed(provider, user):
+        raise LinkRefused("federation.category_refused")
+    taken = db.session.scalar(
+        select(FederatedIdentity.id).where(
+            FederatedIdentity.provider == identity.provider,
+            FederatedIdentity.subject == identity.subject,
+        )
+    )
+    if taken is not None:
+        raise LinkRefused("federation.already_linked")
+    db.session.add(
+        FederatedIdentity(
+            provider=identity.provider,
+            subject=identity.subject,
+            user_id=user.id,
+            created_at=now,
+            last_used_at=now,
+        )
+    )
+    audit.record("federation.link", "success", at=now, user_id=user.id, provider=provider.name)
+
+
+def _names(value: object) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+def pivot_match(identity: UpstreamIdentity) -> User | None:
+    """The one account whose civil data (family name, first names, birth date) is exactly the
+    pivot identity's; None when none or several match (never a guess)."""
+    claims = identity.claims
+    family, given, birth = (
+        _names(claims.get("family_name")),
+        _names(claims.get("given_name")),
+        str(claims.get("birthdate") or ""),
+    )
+    if not (family and given and birth):
+        return None
+    candidates = db.session.scalars(
+        select(User)
+        .where(User.birth_date == birth, func.lower(User.family_name) == family)
+        .limit(5)
+    ).all()
+    matches = [
+        user
+        for user in candidates
+        if _names(user.family_name) == family and _names(user.given_name) == given
+    ]
+    return matches[0] if len(matches) == 1 else None
+
+
+def create_account(
+    identity: UpstreamIdentity, provider: FederationProvider, *, now: int, hashing: PasswordHashing
+) -> User:
+    """A new account from the pivot identity, without a password (the provider is its way in)."""
+    claims = identity.claims
+    if not (claims.get("given_name") and claims.get("family_name")):
+        raise LinkRefused("federation.pivot_incomplete")
+    user = users.create(
+        users.NewAccount(
+            identifier=f"{provider.name}-{new_secret(6)}".lower(),
+            email=claims.get("email") if isinstance(claims.get("email"), str) else None,
+            given_name=str(claims["given_name"])[:128],
+            family_name=str(claims["family_name"])[:128],
+        ),
+        now=now,
+        hashing=hashing,
+    )
+    birth = claims.get("birthdate")
+    user.birth_date = birth if isinstance(birth, str) and len(birth) == 10 else None
+    categories = provider.categories.split()
+    user.category = categories[0] if categories else None
+    db.session.flush()
+    audit.record("federation.create", "success", at=now, user_id=user.id, provider=provider.name)
+    link(identity, user, provider, now=now)
+    return user
+
+
+def links_of(user_id: int) -> list[FederatedIdentity]:
+    return list(
+        db.session.scalars(
+            select(FederatedIdentity)
+            .where(FederatedIdentity.user_id == user_id)
+            .order_by(FederatedIdentity.created_at)
+        )
+    )
+
+
+def unlink(user: User, link_id: int, *, now: int) -> None:
+    """Remove one of the account's links, unless it is the account's only way in."""
+    record = db.session.get(FederatedIdentity, link_id)
+    if record is None or record.user_id != user.id:
+        raise LinkRefused("federation.unlink_unknown")
+    if user.password_hash is None and len(links_of(user.id)) == 1:
+        raise LinkRefused("federation.unlink_last")
+    db.session.delete(record)
+    audit.record("federation.unlink", "success", at=now, user_id=user.id, provider=record.provider)
+
+
+def record_session(sid: str, identity: UpstreamIdentity) -> None:
+    """Our new session `sid` came from `identity`'s sign-in: remember through whom."""
+    db.session.flush()  # the session's row first: its sid is this row's foreign key
+    db.session.add(
+        FederatedSession(sid=sid, provider=identity.provider, id_token=identity.id_token)
+    )
+
+
+def upstream_session(sid: str | None) -> FederatedSession | None:
+    """How a session was signed in upstream, if it was."""
+    if not sid:
+        return None
+    return db.session.scalar(select(FederatedSession).where(FederatedSession.sid == sid))
+
+
+def session_claims(sid: str | None) -> dict[str, str]:
+    """`idp`, the provider a session was signed in through, for our ID tokens."""
+    upstream = upstream_session(sid)
+    return {"idp": upstream.provider} if upstream else {}
