@@ -332,8 +332,14 @@ class FederationProvider:
     client_secret: str = ""
     # A file holding the secret, read at start (keeps it out of the configuration file).
     client_secret_file: str = ""
+    # Or private_key_jwt (RFC 7523): our private key (a JWK, RSA or EC P-256, in a file); the
+    # provider holds its public half.
+    private_key_file: str = ""
     scopes: str = "openid"
     acr_values: str = ""
+    # The `claims` request parameter (OIDC Core 5.5), a JSON object, e.g. FranceConnect's
+    # '{"id_token": {"amr": {"essential": true}}}' to learn how the person authenticated.
+    claims: str = ""
     # On by default; FranceConnect refuses `code_challenge`, so it is forced off there.
     pkce: bool = True
     # Account categories that may sign in this way (space-separated; empty: any).
@@ -793,12 +799,34 @@ def _validate_federation(settings: Settings) -> None:
         url = urlsplit(provider.discovery_url)
         if url.scheme != "https" and not (url.scheme == "http" and is_loopback(url.hostname or "")):
             raise ConfigError(f"{section} discovery_url must be https (http only on loopback)")
-        if bool(provider.client_secret) == bool(provider.client_secret_file):
-            raise ConfigError(f"{section} set one of client_secret and client_secret_file")
-        if provider.client_secret_file and not settings.path(provider.client_secret_file).is_file():
-            raise ConfigError(f"{section} client_secret_file not found")
+        ways = [provider.client_secret, provider.client_secret_file, provider.private_key_file]
+        if sum(bool(way) for way in ways) != 1:
+            raise ConfigError(
+                f"{section} set one of client_secret, client_secret_file and private_key_file"
+            )
+        for name in ("client_secret_file", "private_key_file"):
+            value = getattr(provider, name)
+            if value and not settings.path(value).is_file():
+                raise ConfigError(f"{section} {name} not found")
+        if provider.claims and not _is_claims_request(provider.claims):
+            raise ConfigError(
+                f'{section} claims must be a JSON object with "id_token" and/or "userinfo"'
+            )
         if "openid" not in provider.scopes.split():
             raise ConfigError(f'{section} scopes must include "openid"')
+
+
+def _is_claims_request(text: str) -> bool:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return (
+        isinstance(value, dict)
+        and bool(value)
+        and set(value) <= {"id_token", "userinfo"}
+        and all(isinstance(v, dict) for v in value.values())
+    )
 
 
 def resolve_secret(settings: Settings, name: str) -> str:

@@ -8,6 +8,7 @@ a message key, so the page says what happened and nothing is half done.
 
 from __future__ import annotations
 
+import json
 import secrets
 import threading
 import time
@@ -19,7 +20,7 @@ import requests
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import JWKRegistry, KeySet
 
 from idp.config import FederationProvider, Settings
 from idp.services.hashing import hashes_equal
@@ -130,10 +131,56 @@ def metadata(provider: FederationProvider) -> dict[str, Any]:
     return document
 
 
-def client_secret(settings: Settings, provider: FederationProvider) -> str:
+ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+@dataclass(frozen=True)
+class ClientAuth:
+    """How we authenticate at the provider's token endpoint: a secret (basic, or post when
+    that is all it offers), or a private_key_jwt assertion (RFC 7523) signed with our key."""
+
+    client_id: str
+    secret: str | None = None
+    private_key: Any = field(default=None, repr=False)
+
+    def token_request(
+        self, data: dict[str, str], *, token_endpoint: str, methods: list[str], now: int
+    ) -> tuple[dict[str, str], tuple[str, str] | None]:
+        """The form and the HTTP basic credentials of a token request."""
+        if self.private_key is not None:
+            alg = "ES256" if self.private_key.key_type == "EC" else "RS256"
+            claims = {
+                "iss": self.client_id,
+                "sub": self.client_id,
+                "aud": token_endpoint,
+                "jti": secrets.token_urlsafe(16),
+                "iat": now,
+                "exp": now + 60,
+            }
+            header = (
+                {"alg": alg, "kid": self.private_key.kid} if self.private_key.kid else {"alg": alg}
+            )
+            assertion = jwt.encode(header, claims, self.private_key)
+            return {
+                **data,
+                "client_id": self.client_id,
+                "client_assertion_type": ASSERTION_TYPE,
+                "client_assertion": assertion,
+            }, None
+        assert self.secret is not None
+        if "client_secret_basic" in methods:
+            return data, (self.client_id, self.secret)
+        return {**data, "client_id": self.client_id, "client_secret": self.secret}, None
+
+
+def client_auth(settings: Settings, provider: FederationProvider) -> ClientAuth:
+    if provider.private_key_file:
+        text = settings.path(provider.private_key_file).read_text()
+        return ClientAuth(provider.client_id, private_key=JWKRegistry.import_key(json.loads(text)))
     if provider.client_secret:
-        return provider.client_secret
-    return settings.path(provider.client_secret_file).read_text().strip()
+        return ClientAuth(provider.client_id, secret=provider.client_secret)
+    secret = settings.path(provider.client_secret_file).read_text().strip()
+    return ClientAuth(provider.client_id, secret=secret)
 
 
 def begin(
@@ -163,6 +210,8 @@ def begin(
     }
     if provider.acr_values:
         params["acr_values"] = provider.acr_values
+    if provider.claims:
+        params["claims"] = json.dumps(json.loads(provider.claims), separators=(",", ":"))
     if provider.kind == "franceconnect":
         params["prompt"] = "login consent"
     if flight.verifier:
@@ -188,7 +237,7 @@ def finish(
     params: dict[str, str],
     *,
     redirect_uri: str,
-    secret: str,
+    auth: ClientAuth,
     now: int,
 ) -> UpstreamIdentity:
     """Check the callback, exchange the code, verify the ID token and fetch UserInfo."""
@@ -204,7 +253,7 @@ def finish(
         raise Refused(f"federation.{error}")
     if error or not params.get("code"):
         raise Refused("federation.provider_error", error or "no code")
-    tokens = _exchange(provider, meta, params["code"], flight, redirect_uri, secret)
+    tokens = _exchange(meta, params["code"], flight, redirect_uri, auth, now=now)
     id_token = tokens.get("id_token")
     access_token = tokens.get("access_token")
     if not isinstance(id_token, str) or not isinstance(access_token, str):
@@ -245,24 +294,23 @@ def acr_satisfies(acr: object, asked: str) -> bool:
 
 
 def _exchange(
-    provider: FederationProvider,
     meta: dict[str, Any],
     code: str,
     flight: Flight,
     redirect_uri: str,
-    secret: str,
+    auth: ClientAuth,
+    *,
+    now: int,
 ) -> dict[str, Any]:
     data = {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
     if flight.verifier:
         data["code_verifier"] = flight.verifier
     methods = meta.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
-    auth = None
-    if "client_secret_basic" in methods:
-        auth = (provider.client_id, secret)
-    else:
-        data.update(client_id=provider.client_id, client_secret=secret)
+    data, basic = auth.token_request(
+        data, token_endpoint=meta["token_endpoint"], methods=methods, now=now
+    )
     try:
-        response = requests.post(meta["token_endpoint"], data=data, auth=auth, timeout=TIMEOUT)
+        response = requests.post(meta["token_endpoint"], data=data, auth=basic, timeout=TIMEOUT)
         body = response.json()
     except requests.Timeout:
         raise Refused("federation.timeout", "token endpoint") from None

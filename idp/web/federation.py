@@ -101,7 +101,7 @@ def callback(name: str) -> Response:
             flight,
             params,
             redirect_uri=_callback_uri(provider),
-            secret=federation.client_secret(rt.settings, provider),
+            auth=federation.client_auth(rt.settings, provider),
             now=rt.now(),
         )
     except Refused as refused:

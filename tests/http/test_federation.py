@@ -6,6 +6,7 @@ callback can be refused: each ends on a page, never a 500, and links nobody.
 
 from __future__ import annotations
 
+import json
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import requests
 from flask import Flask
 from flask.testing import FlaskClient
 from joserfc import jwt
+from joserfc.jwk import ECKey
 from sqlalchemy import func, select
 
 from idp.clock import FrozenClock
@@ -178,6 +180,45 @@ def test_client_secret_post_when_that_is_all_the_provider_offers(
     meta = federation.metadata(provider)
     monkeypatch.setitem(meta, "token_endpoint_auth_methods_supported", ["client_secret_post"])
     arrived = client.get(callback_path(go_upstream(client, upstream)))
+    assert arrived.location.endswith("/federation/link")
+
+
+# Our key for private_key_jwt at the upstream (RFC 7523); the upstream holds its public half.
+FEDERATION_KEY = ECKey.generate_key("P-256", parameters={"kid": "idp-aval-1"}, private=True)
+
+
+class TestPrivateKeyJwt:
+    """The upstream registered us with our public key only: the code exchange succeeds only
+    with an assertion signed by the private one (RFC 7523)."""
+
+    @pytest.fixture
+    def provider_options(self, base_dir: Path) -> dict[str, Any]:
+        key_file = base_dir / "federation-key.json"
+        key_file.write_text(json.dumps(FEDERATION_KEY.as_dict(private=True)))
+        return {"client_secret": "", "private_key_file": str(key_file)}
+
+    @pytest.fixture
+    def upstream_client(self) -> dict[str, Any]:
+        return {
+            "auth_method": "private_key_jwt",
+            "jwks": {"keys": [FEDERATION_KEY.as_dict(private=False)]},
+        }
+
+    def test_the_code_exchange_is_signed(
+        self, client: FlaskClient, upstream: Upstream, user: User
+    ) -> None:
+        arrived = client.get(callback_path(go_upstream(client, upstream)))
+        assert arrived.location.endswith("/federation/link")
+
+
+@pytest.mark.parametrize(
+    "provider_options", [{"claims": '{"id_token": {"amr": {"essential": true}}}'}]
+)
+def test_the_claims_request_is_sent(client: FlaskClient, upstream: Upstream, user: User) -> None:
+    """FranceConnect tells how the person authenticated (`amr`) only when asked this way."""
+    start = client.get("/federation/up")
+    assert json.loads(query(start.location)["claims"]) == {"id_token": {"amr": {"essential": True}}}
+    arrived = client.get(callback_path(upstream.walk(start.location, UPSTREAM_USER)))
     assert arrived.location.endswith("/federation/link")
 
 
@@ -434,8 +475,8 @@ def altered_id_token(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> Cal
     def alter(**changes: Any) -> None:
         exchange = federation._exchange
 
-        def altered(*args: Any) -> dict[str, Any]:
-            tokens = exchange(*args)
+        def altered(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            tokens = exchange(*args, **kwargs)
             return {**tokens, "id_token": resign(upstream, tokens["id_token"], **changes)}
 
         monkeypatch.setattr(federation, "_exchange", altered)
@@ -503,8 +544,8 @@ def test_an_unsigned_id_token_is_refused(
 ) -> None:
     exchange = federation._exchange
 
-    def forged(*args: Any) -> dict[str, Any]:
-        tokens = exchange(*args)
+    def forged(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        tokens = exchange(*args, **kwargs)
         header, payload, _ = tokens["id_token"].split(".")
         return {**tokens, "id_token": f"{header}.{payload}.AAAA"}
 
