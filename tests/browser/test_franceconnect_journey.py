@@ -166,3 +166,14 @@ def test_franceconnect_journey_with_the_keyboard(
     id_token = page.get_by_role("table", name="Contenu du jeton d'identité")
     expect(id_token.locator("tr[data-claim=amr] .value")).to_contain_text("fc")
     expect(id_token.locator("tr[data-claim=acr] .value")).to_have_text("eidas1")
+
+    # Signing out of the application ends the double's session too (its confirmation), then
+    # comes back to the application: the application's CSP form-action names only our IdP.
+    tab_to(page, "Se déconnecter")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Se déconnecter de FranceConnect")).to_be_visible()
+    tab_to(page, "Se déconnecter")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(live_demo_rp.url + "/")
+    page.goto(live_idp.url + "/account")
+    expect(page).to_have_url(re.compile(re.escape(live_idp.url) + "/login"))

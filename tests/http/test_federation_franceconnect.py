@@ -34,7 +34,7 @@ from tests.support.franceconnect import (
 )
 from tests.support.jose import verify_id_token
 from tests.support.oidc import RelyingParty, csrf_token, query
-from tests.support.upstream import callback_path
+from tests.support.upstream import callback_path, upstream_logout_url
 
 NAME = "fc"
 ANGELA, JEAN = IDENTITIES[0], IDENTITIES[1]
@@ -314,14 +314,29 @@ def test_sign_out_goes_through_the_double_and_back_to_the_application(
             "state": "bye",
         },
     )
-    end_session = double.metadata["end_session_endpoint"]
-    assert ended.status_code == 303 and ended.location.startswith(end_session + "?")
-    params = parse_qs(urlsplit(ended.location).query)
+    target = upstream_logout_url(client, ended)
+    assert target.startswith(double.metadata["end_session_endpoint"] + "?")
+    params = parse_qs(urlsplit(target).query)
     assert params["id_token_hint"] == [upstream_hint]
     assert params["post_logout_redirect_uri"] == [f"{ISSUER}/federation/logged-out"]
 
-    back = double.sign_out(browser, ended.location)
+    back = double.sign_out(browser, target)
     assert back.startswith(f"{ISSUER}/federation/logged-out"), back
     final = client.get(callback_path(back))
     assert final.status_code == 303 and final.location == f"{POST_LOGOUT_URI}?state=bye"
     assert client.get("/account").status_code == 303  # our session ended too
+
+
+def test_the_step_to_the_double_logout_in_english_and_once(
+    client: FlaskClient, user: User, double: FranceConnectDouble, browser: requests.Session
+) -> None:
+    english = {"Accept-Language": "en"}
+    through_the_double(client, double, browser)
+    link_by_password(client, None)
+    token = csrf_token(client.get("/logout").get_data(as_text=True))
+    ended = client.post("/logout/confirm", data={"csrf_token": token})
+    page = client.get(ended.location, headers=english).get_data(as_text=True)
+    assert "Signing out of FranceConnect" in page and "Continue to FranceConnect" in page
+    assert 'href="/"' in page  # the way back
+    again = client.get(ended.location)  # a reload: the step was taken, our sign-out page
+    assert again.status_code == 303 and again.location.endswith("/logout/done")
