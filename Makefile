@@ -7,6 +7,10 @@ IDP := $(BIN)/idp
 INTEROP := tests/interop
 UPSTREAM := tests/upstream/franceconnect
 FRANCECONNECT_PORT ?= 5003
+# The demo's IdP configuration: the FranceConnect double as upstream provider (a TOML table no
+# environment variable can express), and the double's registration of our IdP.
+DEMO_CONFIG := $(abspath clients/demo_rp/idp-demo.toml)
+DEMO_FRANCECONNECT_CLIENTS := clients/demo_rp/franceconnect-clients.json
 
 .PHONY: install run test screens lint format browsers node upstream franceconnect clean
 
@@ -40,7 +44,9 @@ $(UPSTREAM)/node_modules/.installed: $(UPSTREAM)/package.json $(UPSTREAM)/packag
 franceconnect: upstream
 	PORT=$(FRANCECONNECT_PORT) node $(UPSTREAM)/server.mjs
 
-run: install
+# Every `idp` command of the demo reads its configuration (IDP_CONFIG).
+run: export IDP_CONFIG = $(DEMO_CONFIG)
+run: install upstream
 	@# git checks out keys/ as 0755: signing keys are for this user alone.
 	chmod 700 keys
 	$(IDP) init
@@ -48,7 +54,10 @@ run: install
 	  --declarations-output instance/demo-declarations.json
 	@echo "IdP: http://127.0.0.1:5000   demo application: http://127.0.0.1:5001"
 	@echo "Déclarations sociales en ligne (behind the DPAE service): http://127.0.0.1:5002"
+	@echo "FranceConnect double (test identities, never expose it): http://127.0.0.1:$(FRANCECONNECT_PORT)"
 	@trap 'trap - INT TERM EXIT; kill 0' INT TERM EXIT; \
+	PORT=$(FRANCECONNECT_PORT) CLIENTS="$$(cat $(DEMO_FRANCECONNECT_CLIENTS))" \
+	  node $(UPSTREAM)/server.mjs & \
 	IDP_SERVER_DEVELOPMENT=true $(IDP) serve --port 5000 & \
 	$(BIN)/python -m clients.demo_rp --port 5002 \
 	  --credentials instance/demo-declarations.json & \

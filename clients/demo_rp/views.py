@@ -43,6 +43,7 @@ CLAIM_LABELS = {
     "acr": "Niveau d'authentification",
     "amr": "Méthodes d'authentification",
     "sid": "Session chez le fournisseur",
+    "idp": "Fournisseur d'identité amont (ex. FranceConnect)",
     "at_hash": "Empreinte du jeton d'accès",
     "name": "Nom complet",
     "given_name": "Prénom",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from idp.i18n.federation import FEDERATION_MESSAGES
+from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
 from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES
 from idp.i18n.organisation_rules import ORGANISATION_RULES_MESSAGES
 from idp.i18n.organisation_tabs import ORGANISATION_TABS_MESSAGES
@@ -1063,3 +1064,4 @@ MESSAGES.update(ORGANISATION_TABS_MESSAGES)
 MESSAGES.update(ORGANISATION_PAGE_MESSAGES)
 MESSAGES.update(ORGANISATION_RULES_MESSAGES)
 MESSAGES.update(FEDERATION_MESSAGES)
+MESSAGES.update(FEDERATION_JOURNEY_MESSAGES)

@@ -94,7 +94,6 @@ def end_session() -> Response | str:
         )
         return Response(body, status=400, mimetype="text/html")
     if validated.needs_confirmation:
-        federation.allow_upstream_logout()
         client = validated.client
         return render_template(
             "logout/confirm.html",

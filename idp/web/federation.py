@@ -38,6 +38,7 @@ bp = Blueprint("federation", __name__, url_prefix="/federation")
 _FLIGHT = "federation.flight"
 _ARRIVAL = "federation.arrival"
 _AFTER_LOGOUT = "federation.after_logout"
+_LEAVING = "federation.leaving"
 _REFUSAL = "federation.refusal"
 
 
@@ -287,15 +288,21 @@ def through_upstream(upstream: tuple[FederationProvider, str] | None, response: 
         return response
     location = getattr(response, "location", None) if isinstance(response, Response) else None
     session[_AFTER_LOGOUT] = location or url_for("oidc.logged_out")
-    return redirect(target, code=303)
+    session[_LEAVING] = {"url": target, "label": provider.label}
+    return redirect(url_for("federation.leaving"), code=303)
 
 
-def allow_upstream_logout() -> None:
-    """The sign-out confirmation's form leads on to the provider's logout (CSP form-action)."""
-    upstream = upstream_of(browser.current())
-    endpoint = federation.end_session_endpoint(upstream[0]) if upstream else None
-    if endpoint:
-        allow_form_target(endpoint)
+@bp.get("/leaving")
+def leaving() -> Response | str:
+    """On to the provider's logout from a page of ours. An application's sign-out form leads
+    here through redirects, and Chromium applies the application's CSP form-action to each of
+    them: ending the chain on our origin spares every application naming the provider."""
+    held = session.pop(_LEAVING, None)
+    if not isinstance(held, dict):
+        return redirect(url_for("oidc.logged_out"), code=303)
+    return render_template(
+        "federation/leaving.html", target=held.get("url"), provider=held.get("label")
+    )
 
 
 @bp.get("/logged-out")

@@ -141,7 +141,7 @@ class FranceConnectDouble:
         return response.headers["Location"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -176,10 +176,12 @@ def running_franceconnect(
     clients: list[DoubleClient],
     identities: list[dict[str, str]] | None = None,
     code_ttl_seconds: int | None = None,
+    port: int | None = None,
 ) -> Iterator[FranceConnectDouble]:
-    """Start the double on a free port, yield it once its discovery answers, then stop it."""
+    """Start the double on `port` (a free one by default: give one when its issuer must be
+    known before it starts), yield it once its discovery answers, then stop it."""
     node = _require_node()
-    port = _free_port()
+    port = port or free_port()
     issuer = f"http://127.0.0.1:{port}"
     chosen = identities or IDENTITIES
     env = {

@@ -3,6 +3,7 @@ instance under test; and a browser that walks it (the upstream's pages, over rea
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 from flask import Flask
+from flask.testing import FlaskClient
 
 from idp import create_app
 from idp.clock import SystemClock
@@ -132,3 +134,20 @@ def replace_query(url: str, **values: str) -> str:
     for name, value in values.items():
         url = re.sub(rf"([?&]{name}=)[^&]*", rf"\g<1>{value}", url)
     return url
+
+
+LEAVING_REFRESH = re.compile(r'<meta http-equiv="refresh" content="0; url=([^"]+)">')
+
+
+def upstream_logout_url(http: FlaskClient, ended: Any) -> str:
+    """Our sign-out's answer leads to our "leaving" page, which goes on to the provider's
+    logout (meta refresh, and a link for whoever stops it): that URL."""
+    assert ended.status_code == 303 and ended.location == "/federation/leaving", ended.location
+    page = http.get(ended.location)
+    assert page.status_code == 200, page.status_code
+    body = page.get_data(as_text=True)
+    match = LEAVING_REFRESH.search(body)
+    assert match, body
+    target = html.unescape(match.group(1))
+    assert f'href="{match.group(1)}"' in body  # the same target as a link
+    return target
