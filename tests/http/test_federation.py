@@ -25,7 +25,7 @@ from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.models import AuditEvent, BrowserSession, FederatedIdentity, User
 from idp.services import federation
-from tests.support.factories import DEFAULT_PASSWORD, POST_LOGOUT_URI
+from tests.support.factories import DEFAULT_PASSWORD, POST_LOGOUT_URI, Factories
 from tests.support.jose import verify_id_token
 from tests.support.oidc import RelyingParty, csrf_token, query, sign_in_browser
 from tests.support.upstream import (
@@ -302,6 +302,23 @@ def test_unlinking_from_my_account(
     gone = client.post(f"/federation/links/{link.id}/delete", data={"csrf_token": csrf_token(home)})
     assert gone.status_code == 303
     assert links(app) == []
+
+
+def test_nobody_unlinks_another_accounts_link(
+    client: FlaskClient, app: Flask, upstream: Upstream, user: User, factories: Factories
+) -> None:
+    client.get(callback_path(go_upstream(client, upstream)))
+    assert link_by_password(client, None).status_code == 303
+    [link] = links(app)
+    factories.user("paul", email="paul@example.org")
+    other = app.test_client()
+    sign_in_browser(other, "paul")
+    page = other.get("/account/password").get_data(as_text=True)
+    refused = other.post(
+        f"/federation/links/{link.id}/delete", data={"csrf_token": csrf_token(page)}
+    )
+    assert refused.status_code == 409
+    assert [row.id for row in links(app)] == [link.id]
 
 
 def test_sign_out_ends_the_upstream_session_then_returns(
