@@ -346,6 +346,15 @@ class FederationProvider:
     categories: str = ""
     link_policy: str = "confirm"
     create_accounts: bool = False
+    # "franceconnect" (the official button and "Qu'est-ce que FranceConnect ?", as its partner
+    # guidelines ask) or "plain" (a labelled button); empty: by `kind`.
+    button: str = ""
+
+    @property
+    def button_style(self) -> str:
+        if self.button:
+            return self.button
+        return "franceconnect" if self.kind == "franceconnect" else "plain"
 
 
 @dataclass(frozen=True)
@@ -794,6 +803,8 @@ def _validate_federation(settings: Settings) -> None:
         seen.add(provider.name)
         if provider.kind not in FEDERATION_KINDS:
             raise ConfigError(f'{section} kind must be "franceconnect" or "oidc"')
+        if provider.button not in ("", "franceconnect", "plain"):
+            raise ConfigError(f'{section} button must be "franceconnect" or "plain"')
         if provider.link_policy not in LINK_POLICIES:
             raise ConfigError(f'{section} link_policy must be "confirm" or "pivot_identity"')
         url = urlsplit(provider.discovery_url)

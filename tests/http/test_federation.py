@@ -137,6 +137,14 @@ def test_sign_in_page_shows_the_provider(client: FlaskClient) -> None:
     page = client.get("/login").get_data(as_text=True)
     assert 'href="/federation/up"' in page
     assert "S’identifier avec Fournisseur amont" in page
+    assert "franceconnect.svg" not in page  # kind "oidc": a plain labelled button
+
+
+@pytest.mark.parametrize("provider_options", [{"button": "franceconnect"}])
+def test_the_official_button_on_request(client: FlaskClient) -> None:
+    """A provider of kind "oidc" may ask for FranceConnect's button (and its explanation)."""
+    page = client.get("/login").get_data(as_text=True)
+    assert "franceconnect.svg" in page and "https://franceconnect.gouv.fr/" in page
 
 
 def test_first_sign_in_links_by_password_and_tokens_say_how(

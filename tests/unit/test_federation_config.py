@@ -66,6 +66,7 @@ def test_defaults_of_a_generic_provider() -> None:
         (provider(client_id=None), "client_id is required"),
         (provider(discovery_url=None), "discovery_url is required"),
         (provider(kind="saml"), 'kind must be "franceconnect" or "oidc"'),
+        (provider(button="blue"), 'button must be "franceconnect" or "plain"'),
         (provider(link_policy="email"), 'link_policy must be "confirm" or "pivot_identity"'),
         (provider(kind="franceconnect", pkce=True), "pkce must be false"),
         (provider(discovery_url="http://op.example/x"), "discovery_url must be https"),
