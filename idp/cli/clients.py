@@ -136,7 +136,16 @@ def add(
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     if as_json:
-        echo_json({"client_id": client.client_id, "client_secret": secret})
+        # Enough to configure the relying application from this output alone.
+        echo_json(
+            {
+                "issuer": rt.settings.issuer,
+                "client_id": client.client_id,
+                "client_secret": secret,
+                "redirect_uris": list(client.redirect_uris),
+                "post_logout_redirect_uris": list(client.post_logout_redirect_uris),
+            }
+        )
         return
     click.echo(f"client_id:     {client.client_id}")
     if secret:

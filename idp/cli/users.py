@@ -1,9 +1,10 @@
-"""`idp users add|import|invite|show|grant|reset-password|unlock|disable|enable`."""
+"""`idp users add|import|invite|list|show|grant|revoke|reset-password|unlock|disable|enable`."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
+from sqlalchemy import select
 
 from idp.cli.app import echo_import_report, echo_json, pass_app
 from idp.cli.orgs import add_secondary, find_primary
@@ -11,7 +12,15 @@ from idp.extensions import db
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import audit, credentials, deliveries, importer, mailboxes
+from idp.services import (
+    audit,
+    credentials,
+    deliveries,
+    importer,
+    mailboxes,
+    organisations,
+    subscriptions,
+)
 from idp.services import users as accounts
 from idp.services.notices import send_change_notice
 from idp.services.organisations import OrganisationError
@@ -200,7 +209,7 @@ def invite(app: Flask, identifier: str) -> None:
     except (DeliveryFailed, deliveries.NoAddress) as exc:
         raise click.ClickException(f"invitation not delivered ({exc})") from None
     db.session.commit()
-    click.echo(f"invitation sent to {user.email}")
+    click.echo(f"invitation sent to {mailboxes.email_for(user)}")
 
 
 @users.command()
@@ -216,6 +225,69 @@ def grant(app: Flask, identifier: str, client_id: str) -> None:
     added = accounts.grant(user, client_id, now=rt.now())
     db.session.commit()
     click.echo(f"{user.identifier} {'granted' if added else 'was already granted'} {client_id}")
+
+
+@users.command()
+@click.argument("identifier")
+@click.argument("client_id")
+@pass_app
+def revoke(app: Flask, identifier: str, client_id: str) -> None:
+    """Take a habilitation away: the account's tokens for the client are revoked and the
+    sessions that obtained them end at once."""
+    rt = runtime()
+    user = _find(identifier)
+    if rt.clients.lookup(client_id) is None:
+        raise click.ClickException(f"no client {client_id!r}")
+    removed = subscriptions.revoke_habilitation(user.id, client_id, now=rt.now(), by="cli")
+    db.session.commit()
+    click.echo(f"{user.identifier} {'no longer' if removed else 'was not'} granted {client_id}")
+    if client_id in subscriptions.usable_clients(user.id):
+        click.echo(f"{user.identifier} may still use {client_id} through a service it holds")
+
+
+@users.command("list")
+@click.option(
+    "--state",
+    type=click.Choice(["active", "locked", "disabled", "never_connected"]),
+    help="Only the accounts in this state.",
+)
+@click.option("--org", "org", metavar="ORG", help="Only this organisation's (dossier or primary).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def list_users(app: Flask, state: str | None, org: str | None, as_json: bool) -> None:
+    """The accounts, with their state and organisation."""
+    rt = runtime()
+    now = rt.now()
+    query = select(User).order_by(User.identifier)
+    if org is not None:
+        organisation = organisations.find_organisation(org)
+        if organisation is None:
+            raise click.ClickException(f"no organisation {org!r}")
+        query = query.where(User.id.in_(organisations.member_ids(organisation)))
+    rows = []
+    for user in db.session.scalars(query):
+        locked_until = rt.lockout.status(user.identifier, now=now).locked_until
+        user_state = accounts.state(user, locked_until=locked_until, now=now)
+        if state is not None and user_state != state:
+            continue
+        member = organisations.membership(user.id)
+        rows.append(
+            {
+                "identifier": user.identifier,
+                "state": user_state,
+                "email": user.email,
+                "name": user.name,
+                "organisation": organisations.organisation_of(member).dossier if member else None,
+                "role": member.role if member else None,
+            }
+        )
+    if as_json:
+        echo_json(rows)
+        return
+    for row in rows:
+        click.echo("\t".join(str(row[key] or "-") for key in row))
+    if not rows:
+        click.echo("no accounts")
 
 
 @users.command("reset-password")

@@ -250,6 +250,24 @@ def enforce(user_ids: Iterable[int], *, now: int) -> None:
             )
 
 
+def revoke_habilitation(user_id: int, client_id: str, *, now: int, by: str) -> bool:
+    """Take a direct habilitation away; what it allowed ends at once (`enforce`). False when
+    there was none. The account may still use the client through a service it holds."""
+    removed = db.session.execute(
+        delete(Habilitation).where(
+            Habilitation.user_id == user_id, Habilitation.client_id == client_id
+        )
+    ).rowcount
+    if not removed:
+        return False
+    db.session.flush()
+    enforce([user_id], now=now)
+    audit.record(
+        "habilitation_revoked", "success", at=now, user_id=user_id, client_id=client_id, by=by
+    )
+    return True
+
+
 # -- changing subscriptions ------------------------------------------------------------------
 
 

@@ -106,3 +106,39 @@ def test_without_it_the_first_sign_in_confirms_the_contacts(app, client, puzzles
     )
     signed = submit(client, puzzles, "kim", "Quatre chevaux galopent vers Nantes")
     assert signed.location == "/contacts/confirm"
+
+
+def test_users_list_filters_by_state_and_organisation(client, factories, puzzles, idp):
+    factories.user()  # never connected yet
+    factories.user("paul", email="paul@example.org", status="disabled")
+    primary = factories.organisation()
+    factories.secondary(primary, "cs1")
+    listed = {row["identifier"]: row for row in json.loads(idp("users", "list", "--json").output)}
+    assert set(listed) == {"marie", "paul", "asp1ent", "cs1.asp1ent"}
+    assert listed["paul"]["state"] == "disabled"
+    assert listed["cs1.asp1ent"]["organisation"] == "00001"
+    assert listed["cs1.asp1ent"]["role"] == "secondary"
+    disabled = json.loads(idp("users", "list", "--state", "disabled", "--json").output)
+    assert [row["identifier"] for row in disabled] == ["paul"]
+    members = json.loads(idp("users", "list", "--org", "asp1ent", "--json").output)
+    assert [row["identifier"] for row in members] == ["asp1ent", "cs1.asp1ent"]
+    assert idp("users", "list", "--org", "nowhere").exit_code != 0
+    plain = idp("users", "list", "--state", "disabled").output
+    assert plain.startswith("paul\tdisabled")
+
+
+def test_users_revoke_ends_the_habilitation_and_its_tokens_at_once(app, factories, idp, clock):
+    registered, secret = factories.client(first_party=True, requires_habilitation=True)
+    marie = factories.user()
+    idp("users", "grant", "marie", registered.client_id)
+    rp = RelyingParty(app.test_client(), registered.client_id, secret, clock=clock)
+    tokens = rp.tokens(scope="openid offline_access")
+    assert rp.userinfo(tokens["access_token"]).status_code == 200
+    result = idp("users", "revoke", "marie", registered.client_id)
+    assert "no longer granted" in result.output
+    assert rp.userinfo(tokens["access_token"]).status_code == 401
+    assert rp.refresh(tokens["refresh_token"]).status_code == 400
+    again = rp.http.get(rp.sign_in(rp.authorize().location).location)
+    assert again.location.startswith("/login/habilitation/")
+    assert "was not granted" in idp("users", "revoke", "marie", registered.client_id).output
+    assert any(e.user_id == marie.id for e in factories.audit("habilitation_revoked"))

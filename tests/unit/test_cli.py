@@ -125,8 +125,17 @@ def test_clients_add_json_prints_id_and_secret_that_work(idp, http):
     created = _json(
         idp("clients", "add", "--name", "Portail", "--redirect-uri", REDIRECT, "--json")
     )
-    assert set(created) == {"client_id", "client_secret"}
+    # Enough to configure a relying application from this output alone.
+    assert set(created) == {
+        "issuer",
+        "client_id",
+        "client_secret",
+        "redirect_uris",
+        "post_logout_redirect_uris",
+    }
     assert created["client_id"] and created["client_secret"]
+    assert created["issuer"].startswith("http") and created["redirect_uris"] == [REDIRECT]
+    assert created["post_logout_redirect_uris"] == []
     service = _add_service(idp)
     assert _client_credentials(http, service["client_id"], service["client_secret"]) == 200
     assert _client_credentials(http, service["client_id"], "wrong") == 401
