@@ -197,6 +197,14 @@ def choose_channel(page: Page, url: str, channel: str) -> None:
     next_step(page)
 
 
+def recover_by(page: Page, url: str, puzzles: KnownPuzzles, identifier: str, channel: str) -> None:
+    """From the sign-in page to the code sent over `channel` for `identifier`."""
+    open_forgotten_password(page, url)
+    fill_identity(page, puzzles, identifier)
+    next_step(page)
+    choose_channel(page, url, channel)
+
+
 def type_code(page: Page, code: str) -> None:
     page.get_by_label(t("contacts.code_label")).fill(code)
     page.get_by_role("button", name=t("contacts.code_submit")).click()

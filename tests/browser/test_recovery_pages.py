@@ -42,6 +42,7 @@ from tests.browser.recovery_steps import (
     heading,
     next_step,
     open_forgotten_password,
+    recover_by,
     render_first_page,
     sign_in,
     t,
@@ -137,10 +138,7 @@ def test_email_code_then_temporary_password(page: Page, live_idp, puzzles, axe, 
 def test_sms_code_then_temporary_password_by_sms(page: Page, live_idp, puzzles, axe):
     connected_user(live_idp)
     url = live_idp.url
-    open_forgotten_password(page, url)
-    fill_identity(page, puzzles, "marie")
-    next_step(page)
-    choose_channel(page, url, "sms")
+    recover_by(page, url, puzzles, "marie", "sms")
 
     at_pattern(page, url, r"/recovery/password/[^/]+/code")
     expect(page.get_by_text(t("recovery.code_sent_sms"))).to_be_visible()
@@ -178,10 +176,7 @@ class TestSecretQuestion:
         user = connected_user(live_idp)
         with_secret(live_idp, user, "birth_town", "Saint-Étienne")
         url = live_idp.url
-        open_forgotten_password(page, url)
-        fill_identity(page, puzzles, "marie")
-        next_step(page)
-        choose_channel(page, url, "email")
+        recover_by(page, url, puzzles, "marie", "email")
 
         # The question is the account's own; the answer, typed differently, still matches.
         at_pattern(page, url, r"/recovery/password/[^/]+/question")
@@ -256,10 +251,7 @@ def test_postal_code_lets_the_user_choose_a_password(
     # Signed in before, no e-mail, no mobile, a postal address: the "postal_code" path.
     connected_user(live_idp, email=None, phone=None, **POSTAL)
     url = live_idp.url
-    open_forgotten_password(page, url)
-    fill_identity(page, puzzles, "marie")
-    next_step(page)
-    choose_channel(page, url, "email")
+    recover_by(page, url, puzzles, "marie", "email")
     expect_done(page, url)
 
     # The letter: the account's address and the code.
@@ -309,10 +301,7 @@ def test_wrong_fact_sends_the_password_by_post(
     user = live_idp.factories.user(contacts_confirmed_at=None, category="particulier", **POSTAL)
     with_fact(live_idp, user, kind, "1 23 45 678 901" if kind == "carte_vitale" else "152,40 €")
     url = live_idp.url
-    open_forgotten_password(page, url)
-    fill_identity(page, puzzles, "marie")
-    next_step(page)
-    choose_channel(page, url, "email")
+    recover_by(page, url, puzzles, "marie", "email")
 
     at_pattern(page, url, r"/recovery/password/[^/]+/fact")
     heading(page, "recovery.title")
@@ -496,10 +485,7 @@ def test_sms_chosen_without_a_mobile_gets_the_code_by_email(
     the pages say so in words true for every account."""
     connected_user(live_idp, phone=None)
     url = live_idp.url
-    open_forgotten_password(page, url)
-    fill_identity(page, puzzles, "marie")
-    next_step(page)
-    choose_channel(page, url, "sms")
+    recover_by(page, url, puzzles, "marie", "sms")
     at_pattern(page, url, r"/recovery/password/[^/]+/code")
     expect(page.get_by_text(t("recovery.code_sent_sms"))).to_be_visible()
     message = await_emails(live_idp.app, 1)[0]
@@ -526,10 +512,7 @@ def test_a_step_opened_elsewhere_says_the_link_is_gone(
     a expiré ou a déjà servi" and leads back to the start, by keyboard."""
     connected_user(live_idp)
     url = live_idp.url
-    open_forgotten_password(page, url)
-    fill_identity(page, puzzles, "marie")
-    next_step(page)
-    choose_channel(page, url, "email")
+    recover_by(page, url, puzzles, "marie", "email")
     at_pattern(page, url, r"/recovery/password/[^/]+/code")
     step = page.url
     elsewhere = browser.new_context(**browser_context_args)
@@ -561,10 +544,7 @@ class TestNewPasswordAfterCode:
     ):
         connected_user(live_idp)
         url = live_idp.url
-        open_forgotten_password(page, url)
-        fill_identity(page, puzzles, "marie")
-        next_step(page)
-        choose_channel(page, url, "email")
+        recover_by(page, url, puzzles, "marie", "email")
         match = CODE.search(text_part(await_emails(live_idp.app, 1)[0]))
         assert match
         type_code(page, match.group(1))
@@ -588,10 +568,7 @@ class TestNothingToAsk:
 
     def test_the_assistance_message(self, page: Page, live_idp, puzzles, axe, screenshot):
         url = live_idp.url
-        open_forgotten_password(page, url)
-        fill_identity(page, puzzles, "nobody")
-        next_step(page)
-        choose_channel(page, url, "email")
+        recover_by(page, url, puzzles, "nobody", "email")
         at(page, url, "/recovery/assistance")
         expect(page.get_by_role("status")).to_have_text(
             t("recovery.secrets_missing", phone="0 800 74 74 00")

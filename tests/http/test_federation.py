@@ -403,27 +403,6 @@ def refused_with(http: FlaskClient, response: Any, text: str) -> None:
     assert "/login" in body  # the local sign-in is offered
 
 
-def test_access_denied(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
-    start = client.get("/federation/up")
-    state = parse_qs(urlsplit(start.location).query)["state"][0]
-    answer = client.get(
-        "/federation/up/callback",
-        query_string={"error": "access_denied", "state": state, "iss": upstream.url},
-    )
-    refused_with(client, answer, "Vous avez annulé la connexion")
-    assert links(app) == []
-
-
-def test_a_provider_error(client: FlaskClient, upstream: Upstream) -> None:
-    start = client.get("/federation/up")
-    state = parse_qs(urlsplit(start.location).query)["state"][0]
-    answer = client.get(
-        "/federation/up/callback",
-        query_string={"error": "server_error", "state": state, "iss": upstream.url},
-    )
-    refused_with(client, answer, "a répondu par une erreur")
-
-
 def test_tampered_state(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
     callback = go_upstream(client, upstream)
     answer = client.get(callback_path(replace_query(callback, state="forged")))
@@ -607,22 +586,35 @@ def test_userinfo_signed_for_another_audience(
     )
 
 
+@pytest.mark.parametrize(
+    ("error", "said"),
+    [
+        ("access_denied", "Vous avez annulé la connexion"),
+        ("server_error", "a répondu par une erreur"),
+        ("login_required", "demande à vous reconnecter"),
+    ],
+)
+def test_an_error_answered_by_the_provider(
+    client: FlaskClient, app: Flask, upstream: Upstream, error: str, said: str
+) -> None:
+    """The person went back, the provider failed, or it wants a new sign-in: each is said,
+    with the local sign-in offered, and nothing is linked."""
+    start = client.get("/federation/up")
+    state = parse_qs(urlsplit(start.location).query)["state"][0]
+    answer = client.get(
+        "/federation/up/callback",
+        query_string={"error": error, "state": state, "iss": upstream.url},
+    )
+    refused_with(client, answer, said)
+    assert links(app) == []
+
+
 @pytest.mark.parametrize("provider_options", [{"acr_values": "eidas2"}])
 def test_acr_below_the_level_asked(client: FlaskClient, app: Flask, upstream: Upstream) -> None:
     refused_with(
         client, client.get(callback_path(go_upstream(client, upstream))), "niveau de sécurité"
     )
     assert links(app) == []
-
-
-def test_login_required(client: FlaskClient, upstream: Upstream) -> None:
-    start = client.get("/federation/up")
-    state = parse_qs(urlsplit(start.location).query)["state"][0]
-    answer = client.get(
-        "/federation/up/callback",
-        query_string={"error": "login_required", "state": state, "iss": upstream.url},
-    )
-    refused_with(client, answer, "demande à vous reconnecter")
 
 
 def test_a_callback_after_ten_minutes(
