@@ -62,6 +62,11 @@ def _flask_config(settings: Settings) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": settings.is_https,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=settings.session.absolute_hours),
+        # Only a response that changed the session writes its cookie. Otherwise a background
+        # request (the password gauge) answering after a form's redirect would put back the
+        # cookie it read, without the confirmation that redirect flashed. The server-side
+        # session record, not the cookie, enforces the idle and absolute limits.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "WTF_CSRF_TIME_LIMIT": settings.tokens.pending_request_ttl_seconds,
         "WTF_CSRF_SSL_STRICT": settings.is_https,
         "RATELIMIT_STORAGE_URI": settings.ratelimit.storage_uri,

@@ -133,6 +133,19 @@ def test_database_holds_no_session_secret(rp, app):
     assert _signed_in(rp.http)
 
 
+def test_a_request_that_leaves_the_session_alone_sets_no_cookie(client, user):
+    """The gauge's background request must not put back an older cookie over a newer one
+    (a flashed confirmation was lost when it answered after the form's redirect)."""
+    sign_in_browser(client)
+    response = client.post(
+        "/password/strength",
+        data={"password": "x"},
+        headers={"X-CSRFToken": csrf_token(client.get("/account/password").get_data(as_text=True))},
+    )
+    assert response.status_code == 200
+    assert not [h for h in response.headers.getlist("Set-Cookie") if h.startswith(COOKIE)]
+
+
 def test_tampered_cookie_is_ignored(client, user):
     sign_in_browser(client)
     value = session_cookie(client)
