@@ -94,6 +94,21 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
+class AdminSettings:
+    """The operators' console (/admin): its own session, shorter than the hosted pages'."""
+
+    # Minutes without a request before the console session ends.
+    idle_minutes: int = 15
+    # Minutes after the password and second factor were given during which sensitive actions
+    # need no re-authentication.
+    reauth_minutes: int = 15
+    absolute_hours: int = 10
+    cookie_name: str = "idp_admin"
+    # Name the authenticator app shows beside the codes (defaults to the branding's name).
+    totp_issuer: str = ""
+
+
+@dataclass(frozen=True)
 class RatelimitSettings:
     storage_uri: str = "memory://"
     strategy: str = "moving-window"
@@ -372,6 +387,7 @@ class Settings:
     keys: KeysSettings = field(default_factory=KeysSettings)
     tokens: TokensSettings = field(default_factory=TokensSettings)
     session: SessionSettings = field(default_factory=SessionSettings)
+    admin: AdminSettings = field(default_factory=AdminSettings)
     ratelimit: RatelimitSettings = field(default_factory=RatelimitSettings)
     login: LoginSettings = field(default_factory=LoginSettings)
     captcha: CaptchaSettings = field(default_factory=CaptchaSettings)
@@ -632,6 +648,13 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[registration] pending_minutes must be positive")
     if settings.invite.link_hours < 1:
         raise ConfigError("[invite] link_hours must be positive")
+    admin = settings.admin
+    if min(admin.idle_minutes, admin.reauth_minutes, admin.absolute_hours) < 1:
+        raise ConfigError(
+            "[admin] idle_minutes, reauth_minutes and absolute_hours must be positive"
+        )
+    if admin.cookie_name == settings.session.cookie_name:
+        raise ConfigError("[admin] cookie_name must differ from [session] cookie_name")
     organisations = settings.organisations
     if not organisations.type_list:
         raise ConfigError("[organisations] types must name at least one organisation type")

@@ -12,6 +12,7 @@ from idp.cli.logout_deliveries import logout_deliveries_group
 from idp.cli.orgs import orgs
 from idp.cli.server import db, init, serve
 from idp.cli.services import services
+from idp.cli.staff import staff
 from idp.cli.users import users
 
 for command in (
@@ -27,6 +28,7 @@ for command in (
     orgs,
     services,
     logout_deliveries_group,
+    staff,
 ):
     root.add_command(command)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from idp.i18n.admin import ADMIN_MESSAGES
 from idp.i18n.federation import FEDERATION_MESSAGES
 from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
 from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES
@@ -150,6 +151,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The form has expired or could not be verified. Please try again.",
     },
     "error.not_found": {"fr": "Cette page n'existe pas.", "en": "This page does not exist."},
+    "error.forbidden": {
+        "fr": "Vous n'avez pas accès à cette page.",
+        "en": "You do not have access to this page.",
+    },
     "error.method_not_allowed": {
         "fr": "Cette action n'est pas permise sur cette page.",
         "en": "This action is not allowed on this page.",
@@ -1065,3 +1070,4 @@ MESSAGES.update(ORGANISATION_PAGE_MESSAGES)
 MESSAGES.update(ORGANISATION_RULES_MESSAGES)
 MESSAGES.update(FEDERATION_MESSAGES)
 MESSAGES.update(FEDERATION_JOURNEY_MESSAGES)
+MESSAGES.update(ADMIN_MESSAGES)

@@ -24,9 +24,11 @@ from idp.models.recovery import RecoveryAttempt
 from idp.models.registration import PendingRegistration
 from idp.models.security import CaptchaChallenge, SignInThrottle
 from idp.models.session import BrowserSession
+from idp.models.staff import AdminSession, StaffMember, StaffRecoveryCode
 from idp.models.user import Habilitation, User
 
 __all__ = [
+    "AdminSession",
     "AuditEvent",
     "AuthorizationCode",
     "BrowserSession",
@@ -49,6 +51,8 @@ __all__ = [
     "Service",
     "ServiceClient",
     "SignInThrottle",
+    "StaffMember",
+    "StaffRecoveryCode",
     "Subscription",
     "Token",
     "UsedAssertion",

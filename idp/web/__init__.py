@@ -6,6 +6,7 @@ from flask import Flask
 
 from idp.web import (
     account,
+    admin,
     backchannel,
     captcha,
     consent,
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     # The outbox pages exist only in development (refused on an https issuer).
     if app.extensions["idp"].settings.server.development:
         app.register_blueprint(dev.bp)
+    admin.init_app(app)
     errors.init_app(app)
     deferred.init_app(app)
     backchannel.init_app(app)

@@ -21,11 +21,17 @@ log = logging.getLogger(__name__)
 API_PATHS = ("/token", "/userinfo", "/revoke", "/introspect", "/jwks.json", "/.well-known/")
 MESSAGE_KEYS = {
     400: "error.bad_request",
+    403: "error.forbidden",
     404: "error.not_found",
     405: "error.method_not_allowed",
     429: "error.too_many_requests",
 }
-OAUTH_ERRORS = {400: "invalid_request", 404: "not_found", 405: "invalid_request"}
+OAUTH_ERRORS = {
+    400: "invalid_request",
+    403: "access_denied",
+    404: "not_found",
+    405: "invalid_request",
+}
 
 # The database cannot answer for a moment (a restart, a failover, a lost connection): not a
 # bug of the request, so a 503 the client may retry after a few seconds, never a 500. The

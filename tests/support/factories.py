@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from idp.extensions import db
 from idp.models import AuditEvent, User
-from idp.services import organisations, subscriptions, users
+from idp.services import organisations, second_factor, staff, subscriptions, users
 from idp.services.clients import ClientSpec, RegisteredClient
 from idp.services.organisations import Identity, NewSecondary
 
@@ -57,6 +57,24 @@ class Factories:
             db.session.refresh(user)
             db.session.expunge(user)
             return user
+
+    def staff(
+        self, identifier: str = "agent", *roles: str, enrolled: bool = True, **fields: Any
+    ) -> str | None:
+        """A staff member with `roles` (default assistance); returns the TOTP secret of their
+        authenticator app when `enrolled`, else None (the first sign-in enrols)."""
+        user = self.user(identifier, email=f"{identifier}@example.org", **fields)
+        rt = self.runtime
+        with self.app.app_context():
+            member = staff.add(
+                users.get(user.id), roles or ("assistance",), now=rt.now(), by="test"
+            )
+            secret = None
+            if enrolled:
+                secret = second_factor.begin_enrolment(member, hash_key=rt.hash_key)
+                member.totp_confirmed_at = rt.now()
+            db.session.commit()
+            return secret
 
     def audit(self, event: str) -> list[AuditEvent]:
         """The audit records of `event`, oldest first."""
