@@ -97,8 +97,8 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
     },
     "admin.recovery_used_title": {"fr": "Code de secours utilisé", "en": "Recovery code used"},
     "admin.recovery_left": {
-        "fr": "Il vous reste {left} code(s) de secours.",
-        "en": "You have {left} recovery code(s) left.",
+        "fr": "Il vous reste {left} {left:code|codes} de secours.",
+        "en": "You have {left} recovery {left:code|codes} left.",
     },
     "admin.recovery_used_advice": {
         "fr": "Si vous avez perdu votre téléphone, demandez à un administrateur de réinitialiser "
