@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from sqlalchemy import select
 
 from idp.cli.app import echo_import_report, echo_json, pass_app
 from idp.cli.orgs import add_secondary, find_primary
@@ -13,12 +12,12 @@ from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import (
-    audit,
+    account_actions,
+    account_search,
     credentials,
     deliveries,
     importer,
     mailboxes,
-    organisations,
     subscriptions,
 )
 from idp.services import users as accounts
@@ -37,6 +36,13 @@ def _find(identifier: str):
     if user is None:
         raise click.ClickException(f"no account {identifier!r}")
     return user
+
+
+def _state_rules() -> account_search.StateRules:
+    rt = runtime()
+    return account_search.StateRules(
+        lockout=rt.lockout, password=rt.settings.password, now=rt.now()
+    )
 
 
 def _deliver(user: User, temporary: str, send: str) -> None:
@@ -202,14 +208,14 @@ def add(
 def invite(app: Flask, identifier: str) -> None:
     """Send a new invitation link to an account that has not set its password yet."""
     user = _find(identifier)
-    if user.password_hash:
-        raise click.ClickException(f"{user.identifier} already has a password: use reset-password")
     try:
-        deliveries.send_invitation(user)
-    except (DeliveryFailed, deliveries.NoAddress) as exc:
+        address = account_actions.invite(user, now=runtime().now(), by="cli")
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    except account_actions.NotDelivered as exc:
         raise click.ClickException(f"invitation not delivered ({exc})") from None
     db.session.commit()
-    click.echo(f"invitation sent to {mailboxes.email_for(user)}")
+    click.echo(f"invitation sent to {address}")
 
 
 @users.command()
@@ -222,7 +228,7 @@ def grant(app: Flask, identifier: str, client_id: str) -> None:
     user = _find(identifier)
     if rt.clients.lookup(client_id) is None:
         raise click.ClickException(f"no client {client_id!r}")
-    added = accounts.grant(user, client_id, now=rt.now())
+    added = accounts.grant(user, client_id, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"{user.identifier} {'granted' if added else 'was already granted'} {client_id}")
 
@@ -248,7 +254,7 @@ def revoke(app: Flask, identifier: str, client_id: str) -> None:
 @users.command("list")
 @click.option(
     "--state",
-    type=click.Choice(["active", "locked", "disabled", "never_connected"]),
+    type=click.Choice(account_search.STATES),
     help="Only the accounts in this state.",
 )
 @click.option("--org", "org", metavar="ORG", help="Only this organisation's (dossier or primary).")
@@ -256,31 +262,22 @@ def revoke(app: Flask, identifier: str, client_id: str) -> None:
 @pass_app
 def list_users(app: Flask, state: str | None, org: str | None, as_json: bool) -> None:
     """The accounts, with their state and organisation."""
-    rt = runtime()
-    now = rt.now()
-    query = select(User).order_by(User.identifier)
-    if org is not None:
-        organisation = organisations.find_organisation(org)
-        if organisation is None:
-            raise click.ClickException(f"no organisation {org!r}")
-        query = query.where(User.id.in_(organisations.member_ids(organisation)))
-    rows = []
-    for user in db.session.scalars(query):
-        locked_until = rt.lockout.status(user.identifier, now=now).locked_until
-        user_state = accounts.state(user, locked_until=locked_until, now=now)
-        if state is not None and user_state != state:
-            continue
-        member = organisations.membership(user.id)
-        rows.append(
-            {
-                "identifier": user.identifier,
-                "state": user_state,
-                "email": user.email,
-                "name": user.name,
-                "organisation": organisations.organisation_of(member).dossier if member else None,
-                "role": member.role if member else None,
-            }
-        )
+    wanted = account_search.Query(state=state or "", organisation=org or "")
+    try:
+        found = account_search.search(wanted, _state_rules(), page_size=None)
+    except account_search.SearchError as exc:
+        raise click.ClickException(f"no organisation {org!r}") from exc
+    rows = [
+        {
+            "identifier": row.user.identifier,
+            "state": row.state,
+            "email": row.user.email,
+            "name": row.user.name,
+            "organisation": row.organisation,
+            "role": row.role,
+        }
+        for row in found.rows
+    ]
     if as_json:
         echo_json(rows)
         return
@@ -303,15 +300,20 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
     """Give the account a new temporary password (its sessions and tokens end)."""
     rt = runtime()
     user = _find(identifier)
-    temporary = credentials.reset_to_temporary(
-        user, now=rt.now(), hashing=rt.passwords, reason="agent"
-    )
-    if send:
-        _deliver(user, temporary, send)
-    db.session.commit()
     result = {"identifier": user.identifier}
-    if not send:
+    if send:
+        try:
+            account_actions.send_temporary_password(
+                user, channel=send, now=rt.now(), hashing=rt.passwords, by="cli"
+            )
+        except account_actions.NotDelivered as exc:
+            raise click.ClickException(f"not delivered ({exc}): nothing was changed") from None
+    else:
+        temporary = credentials.reset_to_temporary(
+            user, now=rt.now(), hashing=rt.passwords, reason="agent"
+        )
         result["temporary_password"] = temporary
+    db.session.commit()
     if as_json:
         echo_json(result)
     elif send:
@@ -326,16 +328,7 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
 def unlock(app: Flask, identifier: str) -> None:
     """End a lock caused by failed sign-ins and forget the failures."""
     rt = runtime()
-    was_locked = rt.lockout.unlock(identifier, now=rt.now())
-    user = accounts.find_by_identifier(identifier)
-    audit.record(
-        "unlock",
-        "success" if was_locked else "not_locked",
-        at=rt.now(),
-        user_id=user.id if user else None,
-        identifier=None if user else identifier,
-        by="cli",
-    )
+    was_locked = account_actions.unlock(identifier, lockout=rt.lockout, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"{identifier}: {'unlocked' if was_locked else 'was not locked'}")
 
@@ -367,15 +360,15 @@ def enable(app: Flask, identifier: str) -> None:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def show(app: Flask, identifier: str, as_json: bool) -> None:
-    """Show an account and its state (active, locked, disabled, never connected)."""
-    rt = runtime()
+    """Show an account and its state (active, locked, disabled, never connected, password
+    expired)."""
     user = _find(identifier)
-    status = rt.lockout.status(identifier, now=rt.now())
+    state, locked_until = account_search.state_of(user, _state_rules())
     info = {
         "identifier": user.identifier,
         "subject": user.subject,
-        "state": accounts.state(user, locked_until=status.locked_until, now=rt.now()),
-        "locked_until": status.locked_until if status.locked(rt.now()) else None,
+        "state": state,
+        "locked_until": locked_until,
         "email": user.email,
         "email_verified": user.email_verified,
         "phone": user.phone,

@@ -136,6 +136,21 @@ class Lockout(_Throttle):
             return Status(None, 0)
         return Status(row.locked_until, row.consecutive_failures)
 
+    def locked_until_of(self, identifiers: list[str], *, now: int) -> dict[str, int]:
+        """Of these identifiers, those locked now and until when (one statement for a list)."""
+        keys = {self._key(identifier): identifier for identifier in identifiers}
+        hashes = list(keys)
+        locked: dict[str, int] = {}
+        for start in range(0, len(hashes), 500):  # under every database's parameter limit
+            rows = db.session.execute(
+                select(SignInThrottle.identifier_hash, SignInThrottle.locked_until).where(
+                    SignInThrottle.identifier_hash.in_(hashes[start : start + 500]),
+                    SignInThrottle.locked_until > now,
+                )
+            )
+            locked.update((keys[key], until) for key, until in rows)
+        return locked
+
     def tries_left(self, identifier: str, *, now: int) -> int:
         """Attempts that may still fail before a lock: in a row, and within the day's maximum.
 

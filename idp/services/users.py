@@ -122,7 +122,7 @@ def mark_contacts_verified(user: User, *, now: int) -> None:
     user.contacts_confirmed_at = now
 
 
-def grant(user: User, client_id: str, *, now: int) -> bool:
+def grant(user: User, client_id: str, *, now: int, by: str) -> bool:
     """Habilitate `user` for `client_id`; False when it already was."""
     existing = db.session.scalar(
         select(Habilitation).where(
@@ -132,6 +132,9 @@ def grant(user: User, client_id: str, *, now: int) -> bool:
     if existing is not None:
         return False
     db.session.add(Habilitation(user_id=user.id, client_id=client_id, granted_at=now))
+    audit.record(
+        "habilitation_granted", "success", at=now, user_id=user.id, client_id=client_id, by=by
+    )
     return True
 
 
@@ -149,12 +152,16 @@ def enable(user: User, *, now: int, by: str) -> None:
     audit.record("account_enabled", "success", at=now, user_id=user.id, by=by)
 
 
-def state(user: User, *, locked_until: int | None, now: int) -> str:
-    """One of: disabled, locked, never_connected, active (in that order of precedence)."""
+def state(user: User, *, locked_until: int | None, now: int, password_expired: bool = False) -> str:
+    """One of: disabled, locked, never_connected, password_expired, active (in that order of
+    precedence). `password_expired`: `required_actions.password_expired`, which asks the
+    configuration."""
     if not user.is_active:
         return "disabled"
     if locked_until is not None and now < locked_until:
         return "locked"
     if user.last_login_at is None:
         return "never_connected"
+    if password_expired:
+        return "password_expired"
     return "active"

@@ -263,7 +263,7 @@ def test_a_password_change_ends_the_other_sessions(app, client, factories, clock
 def test_a_withdrawn_habilitation(app, client, factories, clock, user, receiver, idp):
     rp = _rp(client, factories, clock, receiver, requires_habilitation=True)
     with app.app_context():
-        users.grant(db.session.get(User, user.id), rp.client_id, now=clock.now())
+        users.grant(db.session.get(User, user.id), rp.client_id, now=clock.now(), by="test")
         db.session.commit()
     seen = rp.verify(rp.tokens()["id_token"])
     with app.app_context():

@@ -30,7 +30,7 @@ def _to_refusal(rp: RelyingParty, **params: str) -> str:
 
 def _grant(app, user, client_id: str) -> None:
     with app.app_context():
-        users.grant(users.get(user.id), client_id, now=app.extensions["idp"].now())
+        users.grant(users.get(user.id), client_id, now=app.extensions["idp"].now(), by="test")
         db.session.commit()
 
 
