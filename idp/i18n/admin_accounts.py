@@ -9,10 +9,11 @@ _STATES = {
     "never_connected": ("Jamais connecté", "Never signed in"),
     "password_expired": ("Mot de passe expiré", "Password expired"),
 }
+# Channel: (its label, how the confirmation says it), in French and English.
 _CHANNELS = {
-    "email": ("par courriel", "by e-mail"),
-    "sms": ("par SMS", "by SMS"),
-    "post": ("par courrier postal", "by post"),
+    "email": (("Par courriel", "par courriel"), ("By e-mail", "by e-mail")),
+    "sms": (("Par SMS", "par SMS"), ("By SMS", "by SMS")),
+    "post": (("Par courrier postal", "par courrier postal"), ("By post", "by post")),
 }
 
 ADMIN_ACCOUNTS_MESSAGES: dict[str, dict[str, str]] = {
@@ -254,11 +255,8 @@ ADMIN_ACCOUNTS_MESSAGES: dict[str, dict[str, str]] = {
 
 for _state, (_fr, _en) in _STATES.items():
     ADMIN_ACCOUNTS_MESSAGES[f"accounts.state_{_state}"] = {"fr": _fr, "en": _en}
-for _channel, (_fr, _en) in _CHANNELS.items():
-    ADMIN_ACCOUNTS_MESSAGES[f"accounts.channel_{_channel}"] = {
-        "fr": _fr.capitalize(),
-        "en": _en.capitalize(),
-    }
+for _channel, ((_fr_label, _fr), (_en_label, _en)) in _CHANNELS.items():
+    ADMIN_ACCOUNTS_MESSAGES[f"accounts.channel_{_channel}"] = {"fr": _fr_label, "en": _en_label}
     ADMIN_ACCOUNTS_MESSAGES[f"accounts.temporary_sent_{_channel}"] = {
         "fr": f"Un mot de passe provisoire a été envoyé {_fr} au titulaire du compte "
         "{identifier} ; ses sessions sont fermées.",

@@ -1,0 +1,141 @@
+""" "Comptes" in Chromium: an agent finds a locked account, unlocks it and sends a temporary
+password, with the keyboard alone; axe in French and English; 375 px without sideways scroll."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from idp.extensions import db
+from idp.i18n import text
+from tests.browser.a11y import describe
+from tests.support.console import totp
+from tests.support.factories import DEFAULT_PASSWORD
+from tests.support.outbox import last_email, text_part
+
+pytestmark = pytest.mark.browser
+
+
+def t(key: str, **params: object) -> str:
+    return text(key, "fr", **params)
+
+
+def _accessible(page: Page, axe) -> None:
+    violations = axe(page)
+    assert not violations, describe(violations)
+
+
+def _no_sideways_scroll(page: Page) -> None:
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
+def _tab_to(page: Page, target: Locator, limit: int = 80) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user would."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    raise AssertionError(f"Tab never reached {target}")
+
+
+@pytest.fixture
+def locked_marie(live_idp) -> int:
+    """Marie, who signed in before, locked by failed sign-ins; returns her account's id."""
+    factories = live_idp.factories
+    marie = factories.user(
+        "marie",
+        given_name="Marie",
+        family_name="Dupont",
+        phone="+33612345678",
+        last_login_at=int(time.time()) - 86400,
+    )
+    factories.user("mdurand", email="m.durand@example.org", last_login_at=1)
+    rt = live_idp.app.extensions["idp"]
+    with live_idp.app.app_context():
+        for _ in range(rt.settings.lockout.max_attempts):
+            rt.lockout.fail(rt.lockout.reserve("marie", now=rt.now()), now=rt.now())
+        db.session.commit()
+    return marie.id
+
+
+def _console_sign_in(page: Page, url: str, secret: str) -> None:
+    page.goto(url + "/admin/login")
+    page.get_by_label(t("login.identifier")).fill("agent")
+    page.get_by_label(t("login.password"), exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name=t("admin.continue")).click()
+    page.get_by_label(t("admin.code_label")).fill(totp(secret, int(time.time())))
+    page.get_by_role("button", name=t("admin.verify")).click()
+    expect(page).to_have_url(url + "/admin")
+
+
+def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
+    page: Page, live_idp, locked_marie, axe, screenshot
+):
+    secret = live_idp.factories.staff("agent", "assistance")
+    _console_sign_in(page, live_idp.url, secret)
+
+    # Comptes, then a search for the locked accounts, Tab and Enter only.
+    nav = page.get_by_role("navigation", name=t("admin.nav"))
+    accounts_link = nav.get_by_role("link", name=t("admin.section_accounts"))
+    _tab_to(page, accounts_link)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("accounts.title"))
+    _tab_to(page, page.get_by_label(t("accounts.filter_text")))
+    page.keyboard.type("dupont")
+    page.keyboard.press("Enter")
+    main = page.locator("main")
+    expect(main).to_contain_text(t("accounts.found", n=1))
+    expect(main).to_contain_text(t("accounts.state_locked"))
+    _accessible(page, axe)
+    screenshot(page, "admin-accounts-search")
+
+    _tab_to(page, page.get_by_role("link", name="marie", exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        t("accounts.account_title", identifier="marie")
+    )
+    _accessible(page, axe)
+    screenshot(page, "admin-accounts-file")
+
+    _tab_to(page, page.get_by_role("button", name=t("accounts.unlock")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(
+        t("accounts.unlocked", identifier="marie")
+    )
+    expect(page.get_by_role("button", name=t("accounts.unlock"))).to_have_count(0)
+
+    # The e-mail channel is chosen first; the agent sends without ever seeing the password.
+    _tab_to(page, page.get_by_role("radio", name=t("accounts.channel_email")))
+    _tab_to(page, page.get_by_role("button", name=t("accounts.send_temporary")))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status")).to_contain_text(
+        t("accounts.temporary_sent_email", identifier="marie")
+    )
+    message = text_part(last_email(live_idp.app))
+    temporary = re.search(r"provisoire\s*:\s*(\S+)", message)
+    assert temporary, message
+    assert temporary.group(1) not in page.content()
+    _accessible(page, axe)
+
+    page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}?ui_locales=en")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        text("accounts.account_title", "en", identifier="marie")
+    )
+    _accessible(page, axe)
+    page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=en")
+    _accessible(page, axe)
+
+    page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=fr")
+    page.set_viewport_size({"width": 375, "height": 800})
+    _no_sideways_scroll(page)
+    _accessible(page, axe)
+    screenshot(page, "admin-accounts-375")
+    page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}")
+    _no_sideways_scroll(page)
+    _accessible(page, axe)
