@@ -27,6 +27,7 @@ from idp.runtime import runtime
 from idp.services import credentials, deliveries, organisations, subscriptions
 from idp.services.mailboxes import email_for
 from idp.services.organisations import NewSecondary, OrganisationError, SecondaryFilter
+from idp.web.listing import list_query, list_url, page_number
 from idp.web.organisation_access import (
     confirm_recent_sign_in,
     own_secondary,
@@ -77,17 +78,11 @@ def tabs_url(identifier: str | None = None) -> str:
 
 
 def _list_query(source: Mapping[str, str]) -> dict[str, str]:
-    """The list's arguments found in a query string or a form (empty ones left out)."""
-    return {name: source[name] for name in LIST_ARGS if source.get(name)}
+    return list_query(source, LIST_ARGS)
 
 
 def _list_url(query: Mapping[str, str], **changes: Any) -> str:
-    merged = {**query, **changes}
-    return url_for("organisation.index", **{k: v for k, v in merged.items() if v not in (None, "")})
-
-
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) <= 6 else 1
+    return list_url("organisation.index", query, **changes)
 
 
 @bp.context_processor
@@ -134,7 +129,7 @@ def index() -> str:
         SecondaryFilter(**{name: query.get(name, "") for name in FILTERS}),
         sort=sort,
         descending=descending,
-        page=_page_number(query.get("page")),
+        page=page_number(query.get("page")),
         page_size=settings.page_size,
     )
     used = organisations.mailbox_count(organisation.id)

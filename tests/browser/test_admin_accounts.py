@@ -7,11 +7,11 @@ import re
 import time
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from idp.extensions import db
 from idp.i18n import text
-from tests.browser.a11y import describe
+from tests.browser.a11y import describe, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.outbox import last_email, text_part
@@ -26,22 +26,6 @@ def t(key: str, **params: object) -> str:
 def _accessible(page: Page, axe) -> None:
     violations = axe(page)
     assert not violations, describe(violations)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
-
-
-def _tab_to(page: Page, target: Locator, limit: int = 80) -> None:
-    """Press Tab until `target` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {target}")
 
 
 @pytest.fixture
@@ -83,10 +67,10 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     # Comptes, then a search for the locked accounts, Tab and Enter only.
     nav = page.get_by_role("navigation", name=t("admin.nav"))
     accounts_link = nav.get_by_role("link", name=t("admin.section_accounts"))
-    _tab_to(page, accounts_link)
+    tab_to(page, accounts_link)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("accounts.title"))
-    _tab_to(page, page.get_by_label(t("accounts.filter_text")))
+    tab_to(page, page.get_by_label(t("accounts.filter_text")))
     page.keyboard.type("dupont")
     page.keyboard.press("Enter")
     main = page.locator("main")
@@ -95,7 +79,7 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     _accessible(page, axe)
     screenshot(page, "admin-accounts-search")
 
-    _tab_to(page, page.get_by_role("link", name="marie", exact=True))
+    tab_to(page, page.get_by_role("link", name="marie", exact=True))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         t("accounts.account_title", identifier="marie")
@@ -103,16 +87,14 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     _accessible(page, axe)
     screenshot(page, "admin-accounts-file")
 
-    _tab_to(page, page.get_by_role("button", name=t("accounts.unlock")))
+    tab_to(page, page.get_by_role("button", name=t("accounts.unlock")))
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status")).to_contain_text(
-        t("accounts.unlocked", identifier="marie")
-    )
+    expect(page.get_by_role("status")).to_contain_text(t("accounts.unlocked", identifier="marie"))
     expect(page.get_by_role("button", name=t("accounts.unlock"))).to_have_count(0)
 
     # The e-mail channel is chosen first; the agent sends without ever seeing the password.
-    _tab_to(page, page.get_by_role("radio", name=t("accounts.channel_email")))
-    _tab_to(page, page.get_by_role("button", name=t("accounts.send_temporary")))
+    tab_to(page, page.get_by_role("radio", name=t("accounts.channel_email")))
+    tab_to(page, page.get_by_role("button", name=t("accounts.send_temporary")))
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text(
         t("accounts.temporary_sent_email", identifier="marie")
@@ -133,9 +115,9 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
 
     page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=fr")
     page.set_viewport_size({"width": 375, "height": 800})
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _accessible(page, axe)
     screenshot(page, "admin-accounts-375")
     page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}")
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _accessible(page, axe)

@@ -7,7 +7,6 @@ service with the acting staff member (`access.actor()`), and answer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +21,7 @@ from idp.services import account_actions, account_search, staff, subscriptions, 
 from idp.services.users import AccountError
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
+from idp.web.listing import list_query, list_url, page_number
 
 bp = console_blueprint("admin_accounts", __name__, "/accounts")
 
@@ -58,25 +58,10 @@ def _helpers() -> dict[str, Any]:
     return {"when": _when, "states": account_search.STATES}
 
 
-def _list_query(source: Mapping[str, str]) -> dict[str, str]:
-    return {name: source[name][:200] for name in LIST_ARGS if source.get(name)}
-
-
-def _list_url(query: Mapping[str, str], **changes: Any) -> str:
-    merged = {**query, **changes}
-    return url_for(
-        "admin_accounts.index", **{k: v for k, v in merged.items() if v not in (None, "")}
-    )
-
-
-def _page_number(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and len(value) <= 6 else 1
-
-
 @bp.get("")
 @requires(staff.ACCOUNTS_READ)
 def index() -> tuple[str, int] | str:
-    query = _list_query(request.args)
+    query = list_query(request.args, LIST_ARGS)
     sort = query.get("sort", "identifier")
     if sort not in account_search.SORTS:
         sort = "identifier"
@@ -93,12 +78,12 @@ def index() -> tuple[str, int] | str:
         "sort": sort,
         "descending": descending,
         "columns": COLUMNS,
-        "list_url": lambda **changes: _list_url(query, **changes),
+        "list_url": lambda **changes: list_url("admin_accounts.index", query, **changes),
         "searched": any(query.get(name) for name in FILTERS),
     }
     try:
         found = account_search.search(
-            wanted, _rules(), page=_page_number(query.get("page")), page_size=PAGE_SIZE
+            wanted, _rules(), page=page_number(query.get("page")), page_size=PAGE_SIZE
         )
     except account_search.SearchError as exc:
         db.session.rollback()
