@@ -61,3 +61,9 @@ def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
         if target.evaluate("el => el === document.activeElement"):
             return
     raise AssertionError(f"Tab never reached {target}")
+
+
+def assert_accessible(page: Page, axe: Any) -> None:
+    """No serious or critical axe violation on the page as it is now (`axe`: the fixture)."""
+    violations = axe(page)
+    assert not violations, describe(violations)

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from idp.extensions import db
 from idp.i18n import text
-from tests.browser.a11y import describe, no_sideways_scroll, tab_to
+from tests.browser.a11y import assert_accessible, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.outbox import last_email, text_part
@@ -21,11 +21,6 @@ pytestmark = pytest.mark.browser
 
 def t(key: str, **params: object) -> str:
     return text(key, "fr", **params)
-
-
-def _accessible(page: Page, axe) -> None:
-    violations = axe(page)
-    assert not violations, describe(violations)
 
 
 @pytest.fixture
@@ -76,7 +71,7 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     main = page.locator("main")
     expect(main).to_contain_text(t("accounts.found", n=1))
     expect(main).to_contain_text(t("accounts.state_locked"))
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     screenshot(page, "admin-accounts-search")
 
     tab_to(page, page.get_by_role("link", name="marie", exact=True))
@@ -84,7 +79,7 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         t("accounts.account_title", identifier="marie")
     )
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     screenshot(page, "admin-accounts-file")
 
     tab_to(page, page.get_by_role("button", name=t("accounts.unlock")))
@@ -103,21 +98,21 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     temporary = re.search(r"provisoire\s*:\s*(\S+)", message)
     assert temporary, message
     assert temporary.group(1) not in page.content()
-    _accessible(page, axe)
+    assert_accessible(page, axe)
 
     page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}?ui_locales=en")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         text("accounts.account_title", "en", identifier="marie")
     )
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=en")
-    _accessible(page, axe)
+    assert_accessible(page, axe)
 
     page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=fr")
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     screenshot(page, "admin-accounts-375")
     page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}")
     no_sideways_scroll(page)
-    _accessible(page, axe)
+    assert_accessible(page, axe)

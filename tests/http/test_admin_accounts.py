@@ -102,6 +102,26 @@ def test_search_by_state_uses_the_lock_and_the_password_age(agent, app, factorie
     assert "fresh" in listed("active") and "locked1" not in listed("active")
 
 
+class TestPasswordExpiry:
+    @pytest.fixture
+    def settings_overrides(self):
+        return {"password": {"expiry_days": 90}}
+
+    def test_an_old_password_reads_expired_in_the_search_the_file_and_the_cli(
+        self, agent, app, factories, clock, tmp_path
+    ):
+        old = clock.now() - 91 * 86400
+        marie = factories.user("marie", last_login_at=clock.now(), password_changed_at=old)
+        factories.user("recent", email="r@example.org", last_login_at=clock.now())
+        page = agent.get(ACCOUNTS, query_string={"state": "password_expired"})
+        found = page.get_data(as_text=True)
+        assert ">marie</a>" in found and ">recent</a>" not in found
+        page = agent.get(f"{ACCOUNTS}/{marie.id}").get_data(as_text=True)
+        assert "Mot de passe expiré" in page
+        listed = Operator(app, tmp_path)("users", "list", "--state", "password_expired", "--json")
+        assert [row["identifier"] for row in json.loads(listed.output)] == ["marie"]
+
+
 def test_search_by_organisation(agent, factories):
     primary = factories.organisation("asp1ent")
     factories.secondary(primary, "cs1")
@@ -388,6 +408,10 @@ def test_an_action_after_15_minutes_asks_to_reauthenticate_first(agent, app, fac
     answer = agent.post(f"{ACCOUNTS}/{marie.id}/disable", data={"csrf_token": token})
     assert answer.status_code == 303 and "/admin/reauthenticate" in answer.headers["Location"]
     assert _user(app, "marie").is_active
+    # The file holds the action forms: it asks first, so nothing typed is lost.
+    answer = agent.get(f"{ACCOUNTS}/{marie.id}")
+    assert answer.status_code == 303 and "/admin/reauthenticate" in answer.headers["Location"]
+    assert agent.get(ACCOUNTS).status_code == 200
 
 
 # -- the CLI calls the same services -----------------------------------------------------------
