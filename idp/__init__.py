@@ -91,11 +91,12 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
         args = {k: v for k, v in request.args.items() if k != "ui_locales"}
         return urlencode({**args, "ui_locales": code})
 
+    # Globals, not context: macros imported without context (`_notices.html`) use them too.
+    app.jinja_env.globals.update(t=text, markup=markup)
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         return {
-            "t": text,
-            "markup": markup,
             "locale": current_locale(),
             "branding": settings.branding,
             "development": settings.server.development,
