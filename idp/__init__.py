@@ -191,6 +191,7 @@ def create_app(
             hash_key,
             purpose="recovery-answer",
         ),
+        second_factor_lockout=Lockout(settings.lockout, hash_key, purpose="second-factor"),
         hash_key=hash_key,
         mailer=build_mailer(settings, clock),
         sms=build_sms(settings, clock),

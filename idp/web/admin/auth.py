@@ -149,7 +149,7 @@ def second_factor_step() -> Response | str:
         form.code.data,
         now=rt.now(),
         hash_key=rt.hash_key,
-        lockout=rt.lockout,
+        lockout=rt.second_factor_lockout,
         ip=request.remote_addr,
     )
     if result.outcome is not Outcome.ACCEPTED:
@@ -190,7 +190,7 @@ def enrol() -> Response | str:
         form.code.data,
         now=rt.now(),
         hash_key=rt.hash_key,
-        lockout=rt.lockout,
+        lockout=rt.second_factor_lockout,
         ip=request.remote_addr,
     )
     if result.outcome is not Outcome.ACCEPTED:
@@ -250,7 +250,7 @@ def reauthenticate() -> Response | str:
             form.code.data,
             now=rt.now(),
             hash_key=rt.hash_key,
-            lockout=rt.lockout,
+            lockout=rt.second_factor_lockout,
             ip=request.remote_addr,
         )
     if result is None or result.outcome is not Outcome.ACCEPTED:
