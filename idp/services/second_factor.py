@@ -80,6 +80,13 @@ def begin_enrolment(member: StaffMember, *, hash_key: str) -> str:
     return secret
 
 
+def enrol_known_secret(member: StaffMember, secret: str, *, now: int, hash_key: str) -> None:
+    """Enrol a secret chosen elsewhere (the demo's published one; tests), confirmed at once."""
+    member.totp_sealed = _seal(secret, hash_key)
+    member.totp_confirmed_at = now
+    member.totp_last_step = None
+
+
 def pending_secret(member: StaffMember, *, hash_key: str) -> str | None:
     """The secret being enrolled, to show again after a mistyped first code (never once
     the enrolment is confirmed)."""

@@ -173,3 +173,14 @@ def test_cli_staff_add_list_roles_remove(factories, idp):
     assert idp("staff", "add", "nobody", "--role", "admin").exit_code != 0
     assert idp("staff", "remove", "paul").exit_code == 0
     assert "paul" not in _staff(idp)
+
+
+def test_the_demo_operator_opens_the_console_with_the_published_key(client, clock, idp, tmp_path):
+    from idp.cli.demo import STAFF_IDENTIFIER, STAFF_PASSWORD, STAFF_TOTP_KEY
+
+    seeded = idp("demo", "seed", "--output", str(tmp_path / "demo-client.json"))
+    assert STAFF_TOTP_KEY in seeded.output
+    console_sign_in(
+        client, STAFF_IDENTIFIER, STAFF_TOTP_KEY, at=clock.now(), password=STAFF_PASSWORD
+    )
+    assert _staff(idp)[STAFF_IDENTIFIER]["roles"] == ["admin"]
