@@ -213,3 +213,12 @@ def test_wrong_codes_lock_the_second_factor_whatever_the_password_does(app, fact
     assert answer.status_code == 303 and "/admin/login?" in answer.headers["Location"]
     assert browser.get("/admin").status_code == 303
     assert factories.audit("staff_second_factor")[-1].outcome == "locked"
+
+
+def test_a_temporary_password_is_personalised_before_the_console(client, factories):
+    factories.staff("agent", password_temporary=True)
+    answer = _password(client)
+    assert answer.status_code == 200
+    assert COOKIE not in answer.headers.get("Set-Cookie", "")
+    assert "temporaire ou a expiré" in answer.get_data(as_text=True)
+    assert [e.outcome for e in factories.audit("staff_sign_in")] == ["personalise_password"]
