@@ -8,12 +8,12 @@ import io
 import time
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from idp.extensions import db
 from idp.i18n import text
 from idp.services import audit, users
-from tests.browser.a11y import describe
+from tests.browser.a11y import describe, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -27,22 +27,6 @@ def t(key: str, **params: object) -> str:
 def _accessible(page: Page, axe) -> None:
     violations = axe(page)
     assert not violations, describe(violations)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
-
-
-def _tab_to(page: Page, target: Locator, limit: int = 80) -> None:
-    """Press Tab until `target` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {target}")
 
 
 @pytest.fixture
@@ -91,9 +75,9 @@ def test_an_auditor_filters_exports_and_reads_the_chart(
     screenshot(page, "admin-journal")
 
     # The keyboard alone: the account field, then the address, then Enter.
-    _tab_to(page, page.get_by_label(t("journal.filter_account")))
+    tab_to(page, page.get_by_label(t("journal.filter_account")))
     page.keyboard.type("marie")
-    _tab_to(page, page.get_by_label(t("journal.filter_ip")))
+    tab_to(page, page.get_by_label(t("journal.filter_ip")))
     page.keyboard.type("192.0.2.9")
     page.keyboard.press("Enter")
     expect(page).to_have_url(
@@ -126,7 +110,7 @@ def test_an_auditor_filters_exports_and_reads_the_chart(
 
     page.goto(live_idp.url + "/admin/journal?ui_locales=fr")
     page.set_viewport_size({"width": 375, "height": 800})
-    _no_sideways_scroll(page)
+    no_sideways_scroll(page)
     _accessible(page, axe)
     screenshot(page, "admin-journal-375")
 
