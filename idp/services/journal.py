@@ -93,6 +93,8 @@ class Row:
     event: str
     outcome: str
     account: str | None
+    # The account's id when the record names a known account (its page in the console).
+    user_id: int | None
     known_account: bool
     client_id: str | None
     ip: str | None
@@ -218,6 +220,7 @@ def _row(event: AuditEvent, identifier: str | None) -> Row:
         event=event.event,
         outcome=event.outcome,
         account=identifier or event.identifier,
+        user_id=event.user_id,
         known_account=event.user_id is not None,
         client_id=event.client_id,
         ip=event.ip,

@@ -269,6 +269,22 @@ def test_admins_read_it_too(client, factories, clock):
     assert client.get("/admin/journal").status_code == 200
 
 
+def test_accounts_link_to_their_page_for_staff_who_may_open_it(app, client, factories, clock):
+    """The accounts' pages are another part's: a stand-in endpoint holds their place here."""
+    app.add_url_rule("/admin/accounts/<int:user_id>", "admin_accounts.show", lambda user_id: "")
+    factories.user("marie")
+    marie = _user_id(app, "marie")
+    _record(app, "unlock", at=clock.now(), user_id=marie)
+    secret = factories.staff("boss", "admin")
+    console_sign_in(client, "boss", secret, at=clock.now())
+    page = client.get("/admin/journal?event=unlock").get_data(as_text=True)
+    assert f'<a href="/admin/accounts/{marie}">marie</a>' in page
+    other = app.test_client()
+    console_sign_in(other, "auditor", factories.staff("auditor", "auditor"), at=clock.now())
+    page = other.get("/admin/journal?event=unlock").get_data(as_text=True)
+    assert "<td>marie</td>" in page and "/admin/accounts/" not in page
+
+
 def test_cli_tail_uses_the_same_filters(app, trail, tmp_path):
     idp = Operator(app, tmp_path)
     result = idp("audit", "tail", "--account", "marie", "--event", "sign_in")

@@ -10,7 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Response, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    current_app,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 
 from idp.extensions import db
 from idp.i18n import text
@@ -22,6 +30,9 @@ from idp.web.admin.access import console_blueprint, requires
 
 bp = console_blueprint("admin_journal", __name__, "/journal")
 
+# An account's page in the console (another part's), linked from the rows when it exists and
+# the staff member may open it.
+ACCOUNT_PAGE = "admin_accounts.show"
 CSV_COLUMNS = ("time", "event", "outcome", "account", "client", "ip", "by", "detail")
 
 # The chart's drawing, in SVG user units (the picture scales to the page's width).
@@ -106,6 +117,10 @@ def index() -> tuple[str, int]:
         "outcomes": outcomes,
         "found": None,
         "chart": None,
+        "account_page": ACCOUNT_PAGE
+        if ACCOUNT_PAGE in current_app.view_functions
+        and staff.allows(g.staff_member, staff.ACCOUNTS_READ)
+        else None,
     }
     if not problems:
         query = wanted.as_query()
