@@ -53,7 +53,7 @@ def _print(rows: list[Row], as_json: bool) -> None:
 @click.option("--event", default="", help="Only this event (sign_in, account_locked...).")
 @click.option("--outcome", default="", help="Only this outcome (success, locked...).")
 @click.option("--account", default="", help="Only this account's events (its identifier).")
-@click.option("--client", "client_id", default="", help="Only this application (client_id).")
+@click.option("--client-id", default="", help="Only this application.")
 @click.option("--ip", default="", help="Only from this IP address.")
 @click.option("--staff", default="", help="Only the actions of this staff member.")
 @click.option("--json", "as_json", is_flag=True)
@@ -64,7 +64,10 @@ def tail(app: Flask, lines: int, follow: bool, as_json: bool, **filters: str) ->
         wanted = journal.parse(filters)
     except BadFilter as refused:
         raise click.UsageError(
-            "; ".join(f"--{name}: {text(key, 'en')}" for name, key in refused.problems.items())
+            "; ".join(
+                f"--{name.replace('_', '-')}: {text(key, 'en')}"
+                for name, key in refused.problems.items()
+            )
         ) from None
     rows = journal.latest(wanted, limit=lines)
     _print(rows, as_json)

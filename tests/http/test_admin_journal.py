@@ -292,5 +292,9 @@ def test_cli_tail_uses_the_same_filters(app, trail, tmp_path):
     assert result.output.count("\n") == 1 and "client=rp-1" in result.output
     result = idp("audit", "tail", "--staff", "agent", "--json")
     assert json.loads(result.output)["event"] == "unlock"
-    result = idp("audit", "tail", "--account", "nobody")
-    assert result.exit_code == 2 and "No account has this identifier" in result.output
+    result = idp("audit", "tail", "--client-id", "rp-1", "--json")
+    assert json.loads(result.output)["client_id"] == "rp-1"
+    result = idp("audit", "tail", "--account", "nobody", "--since", "tomorrow")
+    assert result.exit_code == 2
+    assert "--account: No account has this identifier" in result.output
+    assert "--since: Type a date" in result.output
