@@ -44,8 +44,8 @@ SERIES_NAMES = ("sign_ins", "failures", "locks")
 # Cells a spreadsheet would read as a formula (OWASP "CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # What a date field sends (2026-12-05), or what a person types (05/12/2026).
-_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_FRENCH_DAY = re.compile(r"(\d{2})/(\d{2})/(\d{4})")
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+_FRENCH_DAY = re.compile(r"(\d{2})/(\d{2})/(\d{4})", re.ASCII)
 
 
 class BadFilter(ValueError):
@@ -167,7 +167,7 @@ def parse(values: Mapping[str, str]) -> Filter:
 
 def page_number(value: str | None) -> int:
     """A page asked in a link; anything else than a small number is the first page."""
-    return int(value) if value and value.isdigit() and len(value) <= 6 else 1
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 6 else 1
 
 
 def _user_id(identifier: str) -> int | None:
