@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from idp.i18n.admin import ADMIN_MESSAGES
-from idp.i18n.admin_staff import ADMIN_STAFF_MESSAGES
 from idp.i18n.admin_journal import ADMIN_JOURNAL_MESSAGES
+from idp.i18n.admin_staff import ADMIN_STAFF_MESSAGES
 from idp.i18n.federation import FEDERATION_MESSAGES
 from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
 from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES

@@ -13,7 +13,8 @@ from playwright.sync_api import Page, expect
 from idp.extensions import db
 from idp.i18n import text
 from idp.services import audit, users
-from tests.browser.a11y import describe, no_sideways_scroll, tab_to
+from tests.browser.a11y import describe
+from tests.browser.keyboard import no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
