@@ -34,6 +34,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "admin_staff.change_roles"): staff.STAFF,
     ("POST", "admin_staff.reset_second_factor"): staff.STAFF,
     ("POST", "admin_staff.remove"): staff.STAFF,
+    ("GET", "admin_journal.index"): staff.JOURNAL,
+    ("GET", "admin_journal.export"): staff.JOURNAL,
 }
 
 VISITORS = ("assistance", "auditor", "admin", "ordinary", "signed_out")
