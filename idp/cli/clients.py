@@ -131,7 +131,7 @@ def add(
         backchannel_logout_session_required=not no_backchannel_session,
     )
     try:
-        client, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
+        client, secret = rt.clients.register(spec, now=rt.now(), by="cli", client_id=client_id)
     except ClientError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
@@ -172,7 +172,7 @@ def list_clients(app: Flask, as_json: bool) -> None:
 @pass_app
 def show(app: Flask, client_id: str, as_json: bool) -> None:
     """Show one client's registration."""
-    client = runtime().clients.lookup(client_id)
+    client = runtime().clients.find(client_id)
     if client is None:
         raise click.ClickException(f"no client {client_id!r}")
     description = _describe(client)
@@ -193,7 +193,7 @@ def remove(app: Flask, client_id: str, yes: bool) -> None:
         click.confirm(f"Remove client {client_id} and revoke its tokens?", abort=True)
     rt = runtime()
     try:
-        rt.clients.remove(client_id)
+        rt.clients.remove(client_id, now=rt.now(), by="cli")
     except ClientError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
@@ -208,7 +208,7 @@ def rotate_secret(app: Flask, client_id: str, as_json: bool) -> None:
     """Replace the secret; the old one stops working at once."""
     rt = runtime()
     try:
-        secret = rt.clients.rotate_secret(client_id, now=rt.now())
+        secret = rt.clients.rotate_secret(client_id, now=rt.now(), by="cli")
     except ClientError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from idp.i18n.admin import ADMIN_MESSAGES
+from idp.i18n.admin_applications import ADMIN_APPLICATIONS_MESSAGES
 from idp.i18n.federation import FEDERATION_MESSAGES
 from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
 from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES
@@ -1071,3 +1072,4 @@ MESSAGES.update(ORGANISATION_RULES_MESSAGES)
 MESSAGES.update(FEDERATION_MESSAGES)
 MESSAGES.update(FEDERATION_JOURNEY_MESSAGES)
 MESSAGES.update(ADMIN_MESSAGES)
+MESSAGES.update(ADMIN_APPLICATIONS_MESSAGES)
