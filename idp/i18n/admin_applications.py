@@ -260,8 +260,6 @@ ADMIN_APPLICATIONS_MESSAGES: dict[str, dict[str, str]] = {
     "admin_apps.id_token_alg": {"fr": "Signature du jeton d'identité", "en": "ID token signature"},
     "admin_apps.options": {"fr": "Options", "en": "Options"},
     "admin_apps.none_given": {"fr": "aucune", "en": "none"},
-    "admin_apps.yes": {"fr": "oui", "en": "yes"},
-    "admin_apps.no": {"fr": "non", "en": "no"},
     "admin_apps.disabled_notice": {
         "fr": "Cette application est désactivée : toute connexion, tout jeton et toute "
         "introspection lui sont refusés.",
