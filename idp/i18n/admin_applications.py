@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 _URI_FIELDS = {
-    "redirect_uris": ("L'adresse de retour", "Redirect URI"),
+    # English in lower case, as the CLI has always printed it.
+    "redirect_uris": ("L'adresse de retour", "redirect URI"),
     "post_logout_redirect_uris": (
         "L'adresse de retour après déconnexion",
-        "Post-logout redirect URI",
+        "post-logout redirect URI",
     ),
     "backchannel_logout_uri": (
         "L'adresse de déconnexion « back-channel »",
-        "Back-channel logout URI",
+        "back-channel logout URI",
     ),
 }
 

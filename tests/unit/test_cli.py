@@ -368,6 +368,6 @@ def test_clients_add_prints_the_registrys_refusal_in_english(idp):
         "clients", "add", "--name", "Portail", "--redirect-uri", "http://rp.example/cb", ok=False
     )
     assert refused.exit_code != 0
-    assert "Redirect URI must be https (or http on loopback): http://rp.example/cb" in (
+    assert "redirect URI must be https (or http on loopback): http://rp.example/cb" in (
         refused.output
     )
