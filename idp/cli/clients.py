@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -26,6 +28,15 @@ def clients() -> None:
     """Relying applications."""
 
 
+@contextmanager
+def _refusal_ends_the_command() -> Iterator[None]:
+    """A refusal of the registry ends the command with its English text."""
+    try:
+        yield
+    except ClientError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _describe(client: RegisteredClient) -> dict[str, object]:
     return {
         "client_id": client.client_id,
@@ -43,6 +54,7 @@ def _describe(client: RegisteredClient) -> dict[str, object]:
         "id_token_signed_response_alg": client.id_token_signed_response_alg,
         "backchannel_logout_uri": client.backchannel_logout_uri,
         "backchannel_logout_session_required": client.backchannel_logout_session_required,
+        "disabled": client.disabled,
     }
 
 
@@ -130,10 +142,8 @@ def add(
         backchannel_logout_uri=backchannel_logout_uri,
         backchannel_logout_session_required=not no_backchannel_session,
     )
-    try:
-        client, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
-    except ClientError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _refusal_ends_the_command():
+        client, secret = rt.clients.register(spec, now=rt.now(), by="cli", client_id=client_id)
     db.session.commit()
     if as_json:
         # Enough to configure the relying application from this output alone.
@@ -172,7 +182,7 @@ def list_clients(app: Flask, as_json: bool) -> None:
 @pass_app
 def show(app: Flask, client_id: str, as_json: bool) -> None:
     """Show one client's registration."""
-    client = runtime().clients.lookup(client_id)
+    client = runtime().clients.find(client_id)
     if client is None:
         raise click.ClickException(f"no client {client_id!r}")
     description = _describe(client)
@@ -192,10 +202,8 @@ def remove(app: Flask, client_id: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Remove client {client_id} and revoke its tokens?", abort=True)
     rt = runtime()
-    try:
-        rt.clients.remove(client_id)
-    except ClientError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _refusal_ends_the_command():
+        rt.clients.remove(client_id, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"removed {client_id}")
 
@@ -207,12 +215,34 @@ def remove(app: Flask, client_id: str, yes: bool) -> None:
 def rotate_secret(app: Flask, client_id: str, as_json: bool) -> None:
     """Replace the secret; the old one stops working at once."""
     rt = runtime()
-    try:
-        secret = rt.clients.rotate_secret(client_id, now=rt.now())
-    except ClientError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _refusal_ends_the_command():
+        secret = rt.clients.rotate_secret(client_id, now=rt.now(), by="cli")
     db.session.commit()
     if as_json:
         echo_json({"client_id": client_id, "client_secret": secret})
     else:
         click.echo(f"client_secret: {secret}")
+
+
+def _set_disabled(client_id: str, disabled: bool) -> None:
+    rt = runtime()
+    with _refusal_ends_the_command():
+        rt.clients.set_disabled(client_id, disabled, now=rt.now(), by="cli")
+    db.session.commit()
+    click.echo(f"{'disabled' if disabled else 'enabled'} {client_id}")
+
+
+@clients.command()
+@click.argument("client_id")
+@pass_app
+def disable(app: Flask, client_id: str) -> None:
+    """Refuse the client everywhere; its tokens are revoked and its pending codes deleted."""
+    _set_disabled(client_id, True)
+
+
+@clients.command()
+@click.argument("client_id")
+@pass_app
+def enable(app: Flask, client_id: str) -> None:
+    """Serve a disabled client again (what was issued before it was disabled stays ended)."""
+    _set_disabled(client_id, False)

@@ -101,15 +101,15 @@ def _register_client(
     service that opens it); one registered for other URLs is registered again.
     """
     rt = runtime()
-    existing = rt.clients.lookup(client_id)
+    existing = rt.clients.find(client_id)
     if existing is not None and target.exists():
         return
     if existing is not None and existing.redirect_uris == spec.redirect_uris:
-        secret = rt.clients.rotate_secret(client_id, now=rt.now())
+        secret = rt.clients.rotate_secret(client_id, now=rt.now(), by="cli")
     else:
         if existing is not None:
-            rt.clients.remove(client_id)
-        _, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
+            rt.clients.remove(client_id, now=rt.now(), by="cli")
+        _, secret = rt.clients.register(spec, now=rt.now(), by="cli", client_id=client_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:

@@ -96,7 +96,7 @@ class Factories:
         with self.app.app_context():
             client_id = spec.pop("client_id", None)
             registered, secret = rt.clients.register(
-                replace(base, **spec), now=rt.now(), client_id=client_id
+                replace(base, **spec), now=rt.now(), by="test", client_id=client_id
             )
             db.session.commit()
             return registered, secret

@@ -18,7 +18,7 @@ def register(app):
 
     def run(**changes):
         with app.app_context():
-            registered = registry.register(replace(BASE, **changes), now=0)
+            registered = registry.register(replace(BASE, **changes), now=0, by="test")
             db.session.commit()
             return registered
 
@@ -98,9 +98,9 @@ def test_refused_registrations(register, changes):
 def test_duplicate_client_id_is_refused(app):
     registry = app.extensions["idp"].clients
     with app.app_context():
-        registry.register(BASE, now=0, client_id="portal")
+        registry.register(BASE, now=0, by="test", client_id="portal")
         with pytest.raises(ClientError, match="already exists"):
-            registry.register(BASE, now=0, client_id="portal")
+            registry.register(BASE, now=0, by="test", client_id="portal")
 
 
 def test_pairwise_sector_is_the_redirect_host(register):
