@@ -13,8 +13,7 @@ from playwright.sync_api import Page, expect
 from idp.extensions import db
 from idp.i18n import text
 from idp.services import audit, users
-from tests.browser.a11y import describe
-from tests.browser.keyboard import no_sideways_scroll, tab_to
+from tests.browser.checks import accessible, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -23,11 +22,6 @@ pytestmark = pytest.mark.browser
 
 def t(key: str, **params: object) -> str:
     return text(key, "fr", **params)
-
-
-def _accessible(page: Page, axe) -> None:
-    violations = axe(page)
-    assert not violations, describe(violations)
 
 
 @pytest.fixture
@@ -72,7 +66,7 @@ def test_an_auditor_filters_exports_and_reads_the_chart(
     # Newest first. Today: the auditor's own sign-in, 3 failures, 1 lock; yesterday: 3 sign-ins.
     expect(counts.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(["1", "3", "1"])
     expect(counts.get_by_role("row").nth(2).get_by_role("cell")).to_have_text(["3", "0", "0"])
-    _accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-journal")
 
     # The keyboard alone: the account field, then the address, then Enter.
@@ -103,16 +97,16 @@ def test_an_auditor_filters_exports_and_reads_the_chart(
     page.get_by_role("button", name=t("journal.apply")).click()
     expect(page.get_by_text(t("journal.no_such_account"))).to_be_visible()
     expect(page.get_by_label(t("journal.filter_account"))).to_have_value("mari")
-    _accessible(page, axe)
+    accessible(page, axe)
 
     page.goto(live_idp.url + "/admin/journal?ui_locales=en")
     expect(page.get_by_role("heading", level=1)).to_have_text(text("journal.title", "en"))
-    _accessible(page, axe)
+    accessible(page, axe)
 
     page.goto(live_idp.url + "/admin/journal?ui_locales=fr")
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
-    _accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-journal-375")
 
 

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from idp.i18n import text
-from tests.browser.a11y import describe
-from tests.browser.keyboard import no_sideways_scroll, tab_to
+from tests.browser.checks import accessible, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -21,17 +20,12 @@ def t(key: str, **params: object) -> str:
     return text(key, "fr", **params)
 
 
-def _accessible(page: Page, axe) -> None:
-    violations = axe(page)
-    assert not violations, describe(violations)
-
-
 def test_first_console_sign_in_with_the_keyboard_alone(page: Page, live_idp, axe, screenshot):
     live_idp.factories.staff("agent", "admin", enrolled=False)
     page.goto(live_idp.url + "/admin/staff")
     expect(page).to_have_url(live_idp.url + "/admin/login?next=/admin/staff")
     expect(page.get_by_role("heading", level=1)).to_have_text(t("admin.sign_in_title"))
-    _accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-sign-in")
     tab_to(page, page.get_by_label(t("login.identifier")))
     page.keyboard.type("agent")
@@ -41,7 +35,7 @@ def test_first_console_sign_in_with_the_keyboard_alone(page: Page, live_idp, axe
 
     expect(page.get_by_role("heading", level=1)).to_have_text(t("admin.enrol_title"))
     expect(page.get_by_role("img", name=t("admin.enrol_qr_label"))).to_be_visible()
-    _accessible(page, axe)
+    accessible(page, axe)
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
     screenshot(page, "admin-enrol-375")
@@ -58,17 +52,17 @@ def test_first_console_sign_in_with_the_keyboard_alone(page: Page, live_idp, axe
 
     expect(page.get_by_role("heading", level=1)).to_have_text(t("admin.recovery_title"))
     expect(page.locator(".recovery-codes li")).to_have_count(10)
-    _accessible(page, axe)
+    accessible(page, axe)
     tab_to(page, page.get_by_role("link", name=t("admin.recovery_continue")))
     page.keyboard.press("Enter")
     expect(page).to_have_url(live_idp.url + "/admin/staff")
     expect(page.get_by_role("navigation", name=t("admin.nav"))).to_be_visible()
-    _accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-staff")
 
     page.goto(live_idp.url + "/admin?ui_locales=en")
     expect(page.get_by_role("heading", level=1)).to_have_text(text("admin.home_title", "en"))
-    _accessible(page, axe)
+    accessible(page, axe)
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
     page.goto(live_idp.url + "/admin?ui_locales=fr")
@@ -83,4 +77,4 @@ def test_an_ordinary_account_meets_a_plain_403(page: Page, live_idp, axe):
     page.get_by_role("button", name=t("admin.continue")).click()
     expect(page.locator("main")).to_contain_text(t("error.forbidden"))
     assert t("admin.console") not in page.locator("main").inner_text()
-    _accessible(page, axe)
+    accessible(page, axe)

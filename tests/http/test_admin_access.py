@@ -29,6 +29,15 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "admin.reauthenticate"): PUBLIC,
     ("POST", "admin.reauthenticate"): PUBLIC,
     ("POST", "admin.sign_out"): PUBLIC,
+    ("GET", "admin_applications.index"): staff.APPLICATIONS,
+    ("GET", "admin_applications.new"): staff.APPLICATIONS,
+    ("POST", "admin_applications.new"): staff.APPLICATIONS,
+    ("GET", "admin_applications.show"): staff.APPLICATIONS,
+    ("POST", "admin_applications.rotate"): staff.APPLICATIONS,
+    ("POST", "admin_applications.disable"): staff.APPLICATIONS,
+    ("POST", "admin_applications.enable"): staff.APPLICATIONS,
+    ("GET", "admin_applications.remove"): staff.APPLICATIONS,
+    ("POST", "admin_applications.remove"): staff.APPLICATIONS,
     ("GET", "admin_staff.index"): staff.STAFF,
     ("POST", "admin_staff.add"): staff.STAFF,
     ("POST", "admin_staff.change_roles"): staff.STAFF,
@@ -57,14 +66,15 @@ def test_every_console_route_is_in_the_table(app):
 
 @pytest.fixture
 def world(factories) -> dict[str, object]:
-    """What the routes' parameters name: an account that is staff (the target of actions)."""
+    """What the routes' parameters name: an account that is staff, an application."""
     factories.staff("cible", "assistance")
     with factories.app.app_context():
         from idp.services import users
 
         target = users.find_by_identifier("cible")
         assert target is not None
-        return {"user_id": target.id}
+        registered, _ = factories.client(name="Application cible")
+        return {"user_id": target.id, "client_id": registered.client_id}
 
 
 def _url(app: Flask, endpoint: str, world: dict[str, object]) -> str:
