@@ -223,6 +223,27 @@ def _sector_identifier(spec: ClientSpec) -> str | None:
     return hosts.pop()
 
 
+def _columns(spec: ClientSpec, method: str) -> dict[str, Any]:
+    """The stored values of a checked registration, for a new client or an updated one."""
+    return {
+        "name": spec.name.strip(),
+        "token_endpoint_auth_method": method,
+        "redirect_uris": list(dict.fromkeys(spec.redirect_uris)),
+        "post_logout_redirect_uris": list(dict.fromkeys(spec.post_logout_redirect_uris)),
+        "grant_types": list(dict.fromkeys(spec.grant_types)),
+        "scope": list_to_scope(scope_to_list(spec.scope)),
+        "first_party": spec.first_party,
+        "requires_habilitation": spec.requires_habilitation,
+        "refresh_without_offline_access": spec.refresh_without_offline_access,
+        "subject_type": spec.subject_type,
+        "sector_identifier": _sector_identifier(spec),
+        "id_token_signed_response_alg": spec.id_token_alg,
+        "jwks": spec.jwks,
+        "backchannel_logout_uri": spec.backchannel_logout_uri,
+        "backchannel_logout_session_required": spec.backchannel_logout_session_required,
+    }
+
+
 class ClientRegistry:
     """Registration and cached lookup of clients."""
 
@@ -329,24 +350,10 @@ class ClientRegistry:
         secret = new_secret(32) if method in {"client_secret_basic", "client_secret_post"} else None
         row = Client(
             client_id=client_id,
-            name=spec.name.strip(),
             secret_hash=self._hash_secret(secret) if secret else None,
-            token_endpoint_auth_method=method,
-            redirect_uris=list(dict.fromkeys(spec.redirect_uris)),
-            post_logout_redirect_uris=list(dict.fromkeys(spec.post_logout_redirect_uris)),
-            grant_types=list(dict.fromkeys(spec.grant_types)),
-            scope=list_to_scope(scope_to_list(spec.scope)),
-            first_party=spec.first_party,
-            requires_habilitation=spec.requires_habilitation,
-            refresh_without_offline_access=spec.refresh_without_offline_access,
-            subject_type=spec.subject_type,
-            sector_identifier=_sector_identifier(spec),
-            id_token_signed_response_alg=spec.id_token_alg,
-            jwks=spec.jwks,
-            backchannel_logout_uri=spec.backchannel_logout_uri,
-            backchannel_logout_session_required=spec.backchannel_logout_session_required,
             created_at=now,
             updated_at=now,
+            **_columns(spec, method),
         )
         db.session.add(row)
         self._bump_generation()
@@ -403,3 +410,28 @@ class ClientRegistry:
         if row is None:
             raise ClientError(f"no client {client_id!r}")
         return row
+
+    def update(
+        self, client_id: str, spec: ClientSpec, *, now: int
+    ) -> tuple[RegisteredClient, str | None]:
+        """Replace a client's registration with `spec`, checked as a new one is.
+
+        The client keeps its id, its secret while it still authenticates with one, and its
+        tokens; a client that only now needs a secret gets one, returned (else None). Every
+        worker's cache sees the change (the generation moves).
+        """
+        method = _check_spec(spec)
+        columns = _columns(spec, method)  # may still refuse (a pairwise sector): before writing
+        row = self._row(client_id)
+        secret = None
+        if method not in {"client_secret_basic", "client_secret_post"}:
+            row.secret_hash = None
+        elif row.secret_hash is None:
+            secret = new_secret(32)
+            row.secret_hash = self._hash_secret(secret)
+        for name, value in columns.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        self._bump_generation()
+        db.session.flush()
+        return self._view(row), secret

@@ -18,7 +18,15 @@ from idp.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
-API_PATHS = ("/token", "/userinfo", "/revoke", "/introspect", "/jwks.json", "/.well-known/")
+API_PATHS = (
+    "/token",
+    "/userinfo",
+    "/revoke",
+    "/introspect",
+    "/jwks.json",
+    "/.well-known/",
+    "/connect/register",
+)
 MESSAGE_KEYS = {
     400: "error.bad_request",
     403: "error.forbidden",
