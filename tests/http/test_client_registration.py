@@ -7,24 +7,23 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from idp.extensions import db
 from idp.models import Client, ClientRegistration, InitialAccessToken
 from idp.services import users
 from idp.services.client_registration import DynamicRegistration
-from tests.support.factories import ISSUER, POST_LOGOUT_URI, REDIRECT_URI
+from tests.support.client_registration import (
+    ENDPOINT,
+    METADATA,
+    assert_invalid_token,
+    bearer,
+    initial_token,
+    register,
+)
+from tests.support.factories import ISSUER, REDIRECT_URI
 from tests.support.jose import ClientKey
 from tests.support.oidc import RelyingParty
-
-ENDPOINT = "/connect/register"
-METADATA: dict[str, Any] = {
-    "client_name": "Appli enregistrée",
-    "redirect_uris": [REDIRECT_URI],
-    "post_logout_redirect_uris": [POST_LOGOUT_URI],
-    "grant_types": ["authorization_code", "refresh_token"],
-}
 
 
 @pytest.fixture
@@ -32,37 +31,9 @@ def settings_overrides() -> dict[str, dict[str, object]]:
     return {"client_registration": {"enabled": True}}
 
 
-def initial_token(app: Flask, uses: int = 1, hours: int = 1) -> str:
-    rt = app.extensions["idp"]
-    with app.app_context():
-        _, token = DynamicRegistration.from_settings(
-            rt.settings, rt.clients, rt.hash_key
-        ).issue_token(uses=uses, expires_at=rt.now() + hours * 3600, now=rt.now(), by="test")
-        db.session.commit()
-    return token
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def register(http: FlaskClient, token: str | None, body: Any = None, **changes: Any):
-    headers = bearer(token) if token else {}
-    return http.post(
-        ENDPOINT, json={**METADATA, **changes} if body is None else body, headers=headers
-    )
-
-
 def count(app: Flask, model: Any) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
-
-
-def assert_invalid_token(response) -> None:
-    assert response.status_code == 401, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    assert response.get_json()["error"] == "invalid_token"
-    assert response.headers["WWW-Authenticate"] == 'Bearer error="invalid_token"'
 
 
 def refusal_reasons(factories) -> list[str]:
