@@ -12,7 +12,7 @@ Tokens are kept as keyed hashes only.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from joserfc.errors import JoseError
@@ -321,11 +321,18 @@ class DynamicRegistration:
     def update(
         self, client_id: str, metadata: Any, *, token: str | None, now: int, ip: str | None
     ) -> Registration:
-        """Replace the client's metadata (RFC 7592 §2.2: omitted fields take their default)."""
+        """Replace the client's metadata (RFC 7592 §2.2: omitted fields take their default).
+
+        A habilitation the client requires stays required: an operator may have asked for it
+        (a service that opens the client), and a client never lifts it itself.
+        """
         current = self.authenticate(client_id, token, now=now, ip=ip)
         try:
             _check_update(current, metadata)
-            client, secret = self._registry.update(client_id, self._spec(metadata), now=now)
+            spec = self._spec(metadata)
+            if current.requires_habilitation:
+                spec = replace(spec, requires_habilitation=True)
+            client, secret = self._registry.update(client_id, spec, now=now)
         except (RegistrationRefused, ClientError) as exc:
             raise self._refused_metadata(exc, now, ip, client_id=client_id) from None
         audit.record("client_updated", "success", at=now, client_id=client_id, ip=ip, by="dcr")

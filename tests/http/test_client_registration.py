@@ -322,6 +322,27 @@ def test_update_replaces_the_metadata_and_every_worker_sees_it(
     assert event.client_id == body["client_id"] and event.detail["by"] == "dcr"
 
 
+@pytest.mark.parametrize(
+    "settings_overrides",
+    [{"client_registration": {"enabled": True, "requires_habilitation": False}}],
+)
+def test_update_never_lifts_a_habilitation_an_operator_required(app, client, factories):
+    body = register(client, initial_token(app)).get_json()
+    stored = app.extensions["idp"].clients
+    with app.app_context():
+        assert not stored.lookup(body["client_id"]).requires_habilitation
+    factories.service("DPAE", body["client_id"])
+    update = {**METADATA, "client_id": body["client_id"]}
+    response = client.put(
+        body["registration_client_uri"],
+        json=update,
+        headers=bearer(body["registration_access_token"]),
+    )
+    assert response.status_code == 200
+    with app.app_context():
+        assert stored.lookup(body["client_id"]).requires_habilitation
+
+
 def test_update_to_a_secret_method_issues_a_secret(app, client):
     body = register(client, initial_token(app), token_endpoint_auth_method="none").get_json()
     update = {
