@@ -11,9 +11,11 @@ Tokens are kept as keyed hashes only.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
@@ -396,7 +398,7 @@ class DynamicRegistration:
             subject_type=_string(metadata, "subject_type") or "public",
             id_token_alg=_string(metadata, "id_token_signed_response_alg") or self._default_alg,
             jwks=_jwks(metadata.get("jwks")),
-            backchannel_logout_uri=_string(metadata, "backchannel_logout_uri"),
+            backchannel_logout_uri=_backchannel_uri(metadata),
             backchannel_logout_session_required=_flag(
                 metadata, "backchannel_logout_session_required", default=True
             ),
@@ -452,6 +454,24 @@ def _strings(metadata: Mapping[str, Any], name: str) -> list[str]:
             f"of at most {MAX_URI_LENGTH} characters.",
         )
     return list(dict.fromkeys(value))
+
+
+def _backchannel_uri(metadata: Mapping[str, Any]) -> str | None:
+    """The IdP itself POSTs to this URI: from a client registered by anyone holding a token,
+    only to a public https host, never to this machine or a private address (SSRF)."""
+    uri = _string(metadata, "backchannel_logout_uri")
+    if uri is None:
+        return None
+    host = (urlsplit(uri).hostname or "").lower()
+    try:
+        internal = not ipaddress.ip_address(host).is_global
+    except ValueError:
+        internal = host == "localhost" or host.endswith((".localhost", ".local", ".internal"))
+    if not uri.startswith("https://") or not host or internal:
+        raise RegistrationRefused(
+            INVALID_METADATA, "backchannel_logout_uri must be https on a public host."
+        )
+    return uri
 
 
 def _flag(metadata: Mapping[str, Any], name: str, *, default: bool) -> bool:

@@ -101,6 +101,14 @@ def test_a_public_client_gets_no_secret_and_loopback_http_is_allowed(app, client
     assert "client_secret_expires_at" not in response.get_json()
 
 
+def test_a_back_channel_logout_uri_is_kept(app, client):
+    uri = "https://rp.example/backchannel"
+    response = register(client, initial_token(app), backchannel_logout_uri=uri)
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["backchannel_logout_uri"] == uri
+    assert response.get_json()["backchannel_logout_session_required"] is True
+
+
 def test_private_key_jwt_client_registers_its_public_keys(app, client):
     key = ClientKey.rsa()
     response = register(
@@ -212,6 +220,11 @@ BAD_METADATA = [
     pytest.param({"redirect_uris": [f"{REDIRECT_URI}/{i}" for i in range(21)]}, id="huge-list"),
     pytest.param({"redirect_uris": [REDIRECT_URI + "x" * 600]}, id="long-uri"),
     pytest.param({"backchannel_logout_uri": "http://rp.example/bc"}, id="backchannel-http"),
+    pytest.param({"backchannel_logout_uri": "http://127.0.0.1:6379/"}, id="backchannel-loopback"),
+    pytest.param({"backchannel_logout_uri": "https://localhost/bc"}, id="backchannel-localhost"),
+    pytest.param({"backchannel_logout_uri": "https://10.0.0.8/bc"}, id="backchannel-private"),
+    pytest.param({"backchannel_logout_uri": "https://[::1]/bc"}, id="backchannel-ipv6-loopback"),
+    pytest.param({"backchannel_logout_uri": "https://169.254.169.254/"}, id="backchannel-metadata"),
     pytest.param({"backchannel_logout_session_required": "yes"}, id="flag-string"),
     pytest.param({"jwks": {"keys": "no"}}, id="jwks-not-a-set"),
     pytest.param({"jwks": {"keys": [{"kty": "oct", "k": "c2VjcmV0"}]}}, id="jwks-secret-key"),
