@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from idp.extensions import db
 from idp.services.clients import ClientRegistry, ClientSpec
 
@@ -56,3 +58,17 @@ def test_a_workers_own_change_is_seen_at_once(app):
         worker.remove("rp")
         db.session.commit()
         assert worker.lookup("rp") is None
+
+
+def test_an_update_by_another_worker_is_seen(app):
+    """`update` moves the generation like every other change."""
+    rt = app.extensions["idp"]
+    worker = ClientRegistry(rt.hash_key, refresh_seconds=0)
+    other_worker = ClientRegistry(rt.hash_key)
+    with app.app_context():
+        other_worker.register(SPEC, now=rt.now(), client_id="rp")
+        db.session.commit()
+        assert worker.lookup("rp").name == "RP"
+        other_worker.update("rp", replace(SPEC, name="Renamed"), now=rt.now())
+        db.session.commit()
+        assert worker.lookup("rp").name == "Renamed"
