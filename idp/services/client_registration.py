@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import delete, select, update
+from sqlalchemy import select, update
 
 from idp.config import ClientRegistrationSettings, Settings
 from idp.extensions import db
@@ -232,23 +232,14 @@ class DynamicRegistration:
         except (RegistrationRefused, ClientError) as exc:
             raise self._refused_metadata(exc, now, ip, token_id=initial.id) from None
         access_token = new_secret(32)
-        db.session.add(
-            ClientRegistration(
-                client_id=client.client_id,
-                access_token_hash=self._hash("registration-access-token", access_token),
-                initial_token_id=initial.id,
-                created_at=now,
-            )
-        )
-        audit.record(
-            "client_registered",
-            "success",
-            at=now,
+        registration = ClientRegistration(
             client_id=client.client_id,
-            ip=ip,
-            by="dcr",
+            access_token_hash=self._hash("registration-access-token", access_token),
             initial_token_id=initial.id,
+            created_at=now,
         )
+        db.session.add(registration)
+        self._managed_event("client_registered", registration, now, ip)
         return Registration(client, secret, access_token)
 
     def _initial_token(self, token: str | None, now: int, ip: str | None) -> InitialAccessToken:
@@ -306,6 +297,11 @@ class DynamicRegistration:
     ) -> RegisteredClient:
         """The client, if `token` is its registration access token; one for another client
         is refused exactly like an unknown one."""
+        return self._managed(client_id, token, now, ip)[0]
+
+    def _managed(
+        self, client_id: str, token: str | None, now: int, ip: str | None
+    ) -> tuple[RegisteredClient, ClientRegistration]:
         row = None
         if token:
             row = db.session.scalar(
@@ -315,10 +311,10 @@ class DynamicRegistration:
                 )
             )
         client = self._registry.lookup(client_id) if row and row.client_id == client_id else None
-        if client is None:
+        if client is None or row is None:
             self._refused("registration_access_token", now, ip)
             raise TokenRefused()
-        return client
+        return client, row
 
     def update(
         self, client_id: str, metadata: Any, *, token: str | None, now: int, ip: str | None
@@ -328,7 +324,7 @@ class DynamicRegistration:
         A habilitation the client requires stays required: an operator may have asked for it
         (a service that opens the client), and a client never lifts it itself.
         """
-        current = self.authenticate(client_id, token, now=now, ip=ip)
+        current, registration = self._managed(client_id, token, now, ip)
         try:
             _check_update(current, metadata)
             spec = self._spec(metadata)
@@ -337,17 +333,29 @@ class DynamicRegistration:
             client, secret = self._registry.update(client_id, spec, now=now)
         except (RegistrationRefused, ClientError) as exc:
             raise self._refused_metadata(exc, now, ip, client_id=client_id) from None
-        audit.record("client_updated", "success", at=now, client_id=client_id, ip=ip, by="dcr")
+        self._managed_event("client_updated", registration, now, ip)
         return Registration(client, secret)
 
     def delete(self, client_id: str, *, token: str | None, now: int, ip: str | None) -> None:
         """Remove the client: its tokens stop working, its registration token with it."""
-        self.authenticate(client_id, token, now=now, ip=ip)
-        db.session.execute(
-            delete(ClientRegistration).where(ClientRegistration.client_id == client_id)
-        )
+        _, registration = self._managed(client_id, token, now, ip)
+        self._managed_event("client_deleted", registration, now, ip)
+        db.session.delete(registration)
         self._registry.remove(client_id)
-        audit.record("client_deleted", "success", at=now, client_id=client_id, ip=ip, by="dcr")
+
+    @staticmethod
+    def _managed_event(
+        event: str, registration: ClientRegistration, now: int, ip: str | None
+    ) -> None:
+        audit.record(
+            event,
+            "success",
+            at=now,
+            client_id=registration.client_id,
+            ip=ip,
+            by="dcr",
+            initial_token_id=registration.initial_token_id,
+        )
 
     # -- metadata -------------------------------------------------------------------------
 

@@ -333,6 +333,10 @@ def test_update_replaces_the_metadata_and_every_worker_sees_it(
     assert stored.check_client_secret(body["client_secret"])
     (event,) = factories.audit("client_updated")
     assert event.client_id == body["client_id"] and event.detail["by"] == "dcr"
+    assert (
+        event.detail["initial_token_id"]
+        == factories.audit("client_registered")[0].detail["initial_token_id"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -422,6 +426,10 @@ def test_delete_removes_the_client_and_its_tokens(
     assert count(app, Client) == 0 and count(app, ClientRegistration) == 0
     (event,) = factories.audit("client_deleted")
     assert event.client_id == body["client_id"] and event.detail["by"] == "dcr"
+    assert (
+        event.detail["initial_token_id"]
+        == factories.audit("client_registered")[0].detail["initial_token_id"]
+    )
 
 
 @pytest.mark.parametrize("method", ["get", "put", "delete"])
