@@ -39,6 +39,8 @@ OAUTH_ERRORS = {
     403: "access_denied",
     404: "not_found",
     405: "invalid_request",
+    413: "invalid_request",
+    429: "temporarily_unavailable",
 }
 
 # The database cannot answer for a moment (a restart, a failover, a lost connection): not a
