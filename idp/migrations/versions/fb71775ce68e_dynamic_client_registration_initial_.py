@@ -2,7 +2,7 @@
 access token of each client registered that way; keyed hashes only.
 
 Revision ID: fb71775ce68e
-Revises: 7aafb3e764b0
+Revises: 9f16e4d7cbb7
 Create Date: 2026-12-05 02:42:27
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fb71775ce68e'
-down_revision = '7aafb3e764b0'
+down_revision = '9f16e4d7cbb7'
 branch_labels = None
 depends_on = None
 
