@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from idp.extensions import db
@@ -34,6 +35,15 @@ def settings_overrides() -> dict[str, dict[str, object]]:
 def count(app: Flask, model: Any) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))
+
+
+def put(http: FlaskClient, registered: dict[str, Any], update: dict[str, Any]) -> Any:
+    """RFC 7592 §2.2: replace the registration, as its holder."""
+    return http.put(
+        registered["registration_client_uri"],
+        json=update,
+        headers=bearer(registered["registration_access_token"]),
+    )
 
 
 def refusal_reasons(factories) -> list[str]:
@@ -317,11 +327,7 @@ def test_update_replaces_the_metadata_and_every_worker_sees_it(
         "client_name": "Renamed",
         "redirect_uris": [new_uri],
     }
-    response = client.put(
-        body["registration_client_uri"],
-        json=update,
-        headers=bearer(body["registration_access_token"]),
-    )
+    response = put(client, body, update)
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["redirect_uris"] == [new_uri]
     assert response.get_json()["client_name"] == "Renamed"
@@ -350,11 +356,7 @@ def test_update_never_lifts_a_habilitation_an_operator_required(app, client, fac
         assert not stored.lookup(body["client_id"]).requires_habilitation
     factories.service("DPAE", body["client_id"])
     update = {**METADATA, "client_id": body["client_id"]}
-    response = client.put(
-        body["registration_client_uri"],
-        json=update,
-        headers=bearer(body["registration_access_token"]),
-    )
+    response = put(client, body, update)
     assert response.status_code == 200
     with app.app_context():
         assert stored.lookup(body["client_id"]).requires_habilitation
@@ -367,11 +369,7 @@ def test_update_to_a_secret_method_issues_a_secret(app, client):
         "client_id": body["client_id"],
         "token_endpoint_auth_method": "client_secret_post",
     }
-    response = client.put(
-        body["registration_client_uri"],
-        json=update,
-        headers=bearer(body["registration_access_token"]),
-    )
+    response = put(client, body, update)
     assert response.status_code == 200
     secret = response.get_json()["client_secret"]
     with app.app_context():
@@ -394,11 +392,7 @@ def test_update_refusals(app, client, registered_dynamically, changes, error):
     body = registered_dynamically
     update = {**METADATA, "client_id": body["client_id"], **changes}
     update = {k: v for k, v in update.items() if v is not None}
-    response = client.put(
-        body["registration_client_uri"],
-        json=update,
-        headers=bearer(body["registration_access_token"]),
-    )
+    response = put(client, body, update)
     assert response.status_code == 400
     assert response.get_json()["error"] == error
     with app.app_context():
