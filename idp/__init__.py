@@ -131,6 +131,7 @@ def create_app(
     from idp.notify.mail import build_mailer
     from idp.notify.postal import build_letters
     from idp.notify.sms import build_sms
+    from idp.oidc import registration as oidc_registration
     from idp.oidc import server as oidc_server
     from idp.oidc import views as oidc_views
     from idp.oidc.discovery import PublishedDocuments
@@ -210,6 +211,7 @@ def create_app(
         count = settings.server.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.register_blueprint(oidc_views.bp)
+    oidc_registration.init_app(app)
     web.init_app(app)
     _template_helpers(app, settings)
     return app

@@ -262,6 +262,27 @@ def _sector_identifier(spec: ClientSpec) -> str | None:
     return hosts.pop()
 
 
+def _columns(spec: ClientSpec, method: str) -> dict[str, Any]:
+    """The stored values of a checked registration, for a new client or an updated one."""
+    return {
+        "name": spec.name.strip(),
+        "token_endpoint_auth_method": method,
+        "redirect_uris": list(dict.fromkeys(spec.redirect_uris)),
+        "post_logout_redirect_uris": list(dict.fromkeys(spec.post_logout_redirect_uris)),
+        "grant_types": list(dict.fromkeys(spec.grant_types)),
+        "scope": list_to_scope(scope_to_list(spec.scope)),
+        "first_party": spec.first_party,
+        "requires_habilitation": spec.requires_habilitation,
+        "refresh_without_offline_access": spec.refresh_without_offline_access,
+        "subject_type": spec.subject_type,
+        "sector_identifier": _sector_identifier(spec),
+        "id_token_signed_response_alg": spec.id_token_alg,
+        "jwks": spec.jwks,
+        "backchannel_logout_uri": spec.backchannel_logout_uri,
+        "backchannel_logout_session_required": spec.backchannel_logout_session_required,
+    }
+
+
 class ClientRegistry:
     """Registration and cached lookup of clients."""
 
@@ -365,9 +386,16 @@ class ClientRegistry:
         return keyed_hash(self._hash_key, "client-secret", secret)
 
     def register(
-        self, spec: ClientSpec, *, now: int, by: str, client_id: str | None = None
+        self,
+        spec: ClientSpec,
+        *,
+        now: int,
+        by: str,
+        client_id: str | None = None,
+        detail: dict[str, object] | None = None,
     ) -> tuple[RegisteredClient, str | None]:
-        """Register a client; returns it with its secret (None for public and key-based ones)."""
+        """Register a client; returns it with its secret (None for public and key-based ones).
+        `detail` goes into the audit record (e.g. the initial access token that allowed it)."""
         method = _check_spec(spec)
         client_id = client_id or _new_client_id()
         if db.session.scalar(select(Client.id).where(Client.client_id == client_id)):
@@ -375,24 +403,10 @@ class ClientRegistry:
         secret = new_secret(32) if method in {"client_secret_basic", "client_secret_post"} else None
         row = Client(
             client_id=client_id,
-            name=spec.name.strip(),
             secret_hash=self._hash_secret(secret) if secret else None,
-            token_endpoint_auth_method=method,
-            redirect_uris=list(dict.fromkeys(spec.redirect_uris)),
-            post_logout_redirect_uris=list(dict.fromkeys(spec.post_logout_redirect_uris)),
-            grant_types=list(dict.fromkeys(spec.grant_types)),
-            scope=list_to_scope(scope_to_list(spec.scope)),
-            first_party=spec.first_party,
-            requires_habilitation=spec.requires_habilitation,
-            refresh_without_offline_access=spec.refresh_without_offline_access,
-            subject_type=spec.subject_type,
-            sector_identifier=_sector_identifier(spec),
-            id_token_signed_response_alg=spec.id_token_alg,
-            jwks=spec.jwks,
-            backchannel_logout_uri=spec.backchannel_logout_uri,
-            backchannel_logout_session_required=spec.backchannel_logout_session_required,
             created_at=now,
             updated_at=now,
+            **_columns(spec, method),
         )
         db.session.add(row)
         self._bump_generation()
@@ -405,6 +419,7 @@ class ClientRegistry:
             by=by,
             name=row.name,
             auth_method=method,
+            **(detail or {}),
         )
         return self._view(row), secret
 
@@ -419,13 +434,17 @@ class ClientRegistry:
         audit.record("client_secret_rotated", "success", at=now, client_id=client_id, by=by)
         return secret
 
-    def remove(self, client_id: str, *, now: int, by: str) -> None:
+    def remove(
+        self, client_id: str, *, now: int, by: str, detail: dict[str, object] | None = None
+    ) -> None:
         """Remove a client; its tokens stop working, its codes and consents go."""
         db.session.delete(self._row(client_id))
         self._end_grants(client_id)
         db.session.execute(delete(Consent).where(Consent.client_id == client_id))
         self._bump_generation()
-        audit.record("client_removed", "success", at=now, client_id=client_id, by=by)
+        audit.record(
+            "client_removed", "success", at=now, client_id=client_id, by=by, **(detail or {})
+        )
 
     def set_disabled(self, client_id: str, disabled: bool, *, now: int, by: str) -> bool:
         """Disable (or enable again) a client; returns whether that changed anything.
@@ -481,3 +500,37 @@ class ClientRegistry:
         if row is None:
             raise ClientError("clients.unknown", client_id=client_id)
         return row
+
+    def update(
+        self,
+        client_id: str,
+        spec: ClientSpec,
+        *,
+        now: int,
+        by: str,
+        detail: dict[str, object] | None = None,
+    ) -> tuple[RegisteredClient, str | None]:
+        """Replace a client's registration with `spec`, checked as a new one is.
+
+        The client keeps its id, its secret while it still authenticates with one, and its
+        tokens; a client that only now needs a secret gets one, returned (else None). Every
+        worker's cache sees the change (the generation moves).
+        """
+        method = _check_spec(spec)
+        columns = _columns(spec, method)  # may still refuse (a pairwise sector): before writing
+        row = self._row(client_id)
+        secret = None
+        if method not in {"client_secret_basic", "client_secret_post"}:
+            row.secret_hash = None
+        elif row.secret_hash is None:
+            secret = new_secret(32)
+            row.secret_hash = self._hash_secret(secret)
+        for name, value in columns.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        self._bump_generation()
+        db.session.flush()
+        audit.record(
+            "client_updated", "success", at=now, client_id=client_id, by=by, **(detail or {})
+        )
+        return self._view(row), secret

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from idp.extensions import db
 from idp.services.clients import ClientRegistry, ClientSpec
 
@@ -40,7 +42,10 @@ def test_with_zero_every_lookup_checks(app):
     with app.app_context():
         other_worker.register(SPEC, now=rt.now(), by="test", client_id="rp")
         db.session.commit()
-        assert worker.lookup("rp") is not None
+        assert worker.lookup("rp").name == "RP"
+        other_worker.update("rp", replace(SPEC, name="Renamed"), now=rt.now())
+        db.session.commit()
+        assert worker.lookup("rp").name == "Renamed"
         other_worker.remove("rp", now=rt.now(), by="test")
         db.session.commit()
         assert worker.lookup("rp") is None
