@@ -43,7 +43,7 @@ def test_with_zero_every_lookup_checks(app):
         other_worker.register(SPEC, now=rt.now(), by="test", client_id="rp")
         db.session.commit()
         assert worker.lookup("rp").name == "RP"
-        other_worker.update("rp", replace(SPEC, name="Renamed"), now=rt.now())
+        other_worker.update("rp", replace(SPEC, name="Renamed"), now=rt.now(), by="test")
         db.session.commit()
         assert worker.lookup("rp").name == "Renamed"
         other_worker.remove("rp", now=rt.now(), by="test")

@@ -143,7 +143,7 @@ def test_update_applies_the_same_rules_and_changes_nothing_when_refused(app, reg
     with app.app_context():
         for bad in ({"redirect_uris": ("https://rp.example/cb#x",)}, {"scope": "openid admin"}):
             with pytest.raises(ClientError):
-                registry.update(client.client_id, replace(BASE, **bad), now=1)
+                registry.update(client.client_id, replace(BASE, **bad), now=1, by="test")
         db.session.rollback()
         assert registry.lookup(client.client_id) == client
 
@@ -153,12 +153,12 @@ def test_update_keeps_the_secret_while_one_is_used_and_issues_one_when_needed(ap
     client, secret = register()
     with app.app_context():
         kept, none = registry.update(
-            client.client_id, replace(BASE, auth_method="client_secret_post"), now=1
+            client.client_id, replace(BASE, auth_method="client_secret_post"), now=1, by="test"
         )
         assert none is None and kept.check_client_secret(secret)
-        public, _ = registry.update(client.client_id, replace(BASE, public=True), now=2)
+        public, _ = registry.update(client.client_id, replace(BASE, public=True), now=2, by="test")
         assert public.is_public and not public.check_client_secret(secret)
-        again, new_secret = registry.update(client.client_id, BASE, now=3)
+        again, new_secret = registry.update(client.client_id, BASE, now=3, by="test")
         db.session.commit()
         assert new_secret and again.check_client_secret(new_secret)
         assert again.created_at == client.created_at
@@ -166,4 +166,4 @@ def test_update_keeps_the_secret_while_one_is_used_and_issues_one_when_needed(ap
 
 def test_update_of_an_unknown_client_is_refused(app):
     with app.app_context(), pytest.raises(ClientError):
-        app.extensions["idp"].clients.update("nobody", BASE, now=0)
+        app.extensions["idp"].clients.update("nobody", BASE, now=0, by="test")

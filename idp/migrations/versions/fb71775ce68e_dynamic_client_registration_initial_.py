@@ -2,7 +2,7 @@
 access token of each client registered that way; keyed hashes only.
 
 Revision ID: fb71775ce68e
-Revises: 9f16e4d7cbb7
+Revises: b7d41c2e9a05
 Create Date: 2026-12-05 02:42:27
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'fb71775ce68e'
-down_revision = '9f16e4d7cbb7'
+down_revision = 'b7d41c2e9a05'
 branch_labels = None
 depends_on = None
 
