@@ -119,3 +119,35 @@ def remove(app: Flask, code: str) -> None:
     subscriptions.remove_service(service, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"service {code} removed; {losing} account(s) lost it")
+
+
+@services.command()
+@click.argument("code")
+@click.argument("client_id")
+@pass_app
+def link(app: Flask, code: str, client_id: str) -> None:
+    """Let the service open one more application (which then requires a habilitation)."""
+    rt = runtime()
+    service = find(code)
+    try:
+        subscriptions.link_client(service, client_id, clients=rt.clients, now=rt.now(), by="cli")
+    except OrganisationError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"service {service.code} opens {client_id}")
+
+
+@services.command()
+@click.argument("code")
+@click.argument("client_id")
+@pass_app
+def unlink(app: Flask, code: str, client_id: str) -> None:
+    """The service no longer opens the application: its subscribers lose it at once."""
+    rt = runtime()
+    service = find(code)
+    try:
+        subscriptions.unlink_client(service, client_id, now=rt.now(), by="cli")
+    except OrganisationError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"service {service.code} no longer opens {client_id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from idp.i18n.admin import ADMIN_MESSAGES
 from idp.i18n.admin_journal import ADMIN_JOURNAL_MESSAGES
+from idp.i18n.admin_organisations import ADMIN_ORGANISATIONS_MESSAGES
 from idp.i18n.admin_staff import ADMIN_STAFF_MESSAGES
 from idp.i18n.federation import FEDERATION_MESSAGES
 from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
@@ -1075,3 +1076,4 @@ MESSAGES.update(FEDERATION_JOURNEY_MESSAGES)
 MESSAGES.update(ADMIN_MESSAGES)
 MESSAGES.update(ADMIN_STAFF_MESSAGES)
 MESSAGES.update(ADMIN_JOURNAL_MESSAGES)
+MESSAGES.update(ADMIN_ORGANISATIONS_MESSAGES)
