@@ -114,6 +114,10 @@ ADMIN_ORGANISATIONS_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Quota de l'organisation n° {dossier}",
         "en": "Quota of organisation no. {dossier}",
     },
+    "admin_orgs.quota_section": {
+        "fr": "Comptes secondaires avec boîte mail",
+        "en": "Secondary accounts with a mailbox",
+    },
     "admin_orgs.quota_label": {
         "fr": "Nombre de comptes secondaires souhaités",
         "en": "Number of secondary accounts wanted",

@@ -233,7 +233,9 @@ def test_catalogue_lists_services_and_their_applications(admin, factories):
     page = body(admin.get(CATALOGUE))
     for shown in ("DPAE", "Téléprocédure DPAE", "DPAE, AR", "declarations"):
         assert shown in page
-    assert re.search(r"<td>declarations</td>\s*<td>1</td>", page)
+    assert re.search(
+        r'Application test <span class="hint">\(declarations\)</span></td>\s*<td>1</td>', page
+    )
 
 
 def test_add_a_service(app, admin, factories):

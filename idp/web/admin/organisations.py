@@ -192,8 +192,9 @@ def catalogue() -> str:
         }
         for service in subscriptions.all_services()
     ]
+    names = _client_names()
     db.session.commit()
-    return render_template("admin/organisations/catalogue.html", rows=rows)
+    return render_template("admin/organisations/catalogue.html", rows=rows, names=names)
 
 
 def _client_names() -> dict[str, str]:
