@@ -127,14 +127,7 @@ def remove(app: Flask, code: str) -> None:
 @pass_app
 def link(app: Flask, code: str, client_id: str) -> None:
     """Let the service open one more application (which then requires a habilitation)."""
-    rt = runtime()
-    service = find(code)
-    try:
-        subscriptions.link_client(service, client_id, clients=rt.clients, now=rt.now(), by="cli")
-    except OrganisationError as exc:
-        raise click.ClickException(str(exc)) from None
-    db.session.commit()
-    click.echo(f"service {service.code} opens {client_id}")
+    _change_link(code, client_id, link=True)
 
 
 @services.command()
@@ -143,11 +136,20 @@ def link(app: Flask, code: str, client_id: str) -> None:
 @pass_app
 def unlink(app: Flask, code: str, client_id: str) -> None:
     """The service no longer opens the application: its subscribers lose it at once."""
+    _change_link(code, client_id, link=False)
+
+
+def _change_link(code: str, client_id: str, *, link: bool) -> None:
     rt = runtime()
     service = find(code)
     try:
-        subscriptions.unlink_client(service, client_id, now=rt.now(), by="cli")
+        if link:
+            subscriptions.link_client(
+                service, client_id, clients=rt.clients, now=rt.now(), by="cli"
+            )
+        else:
+            subscriptions.unlink_client(service, client_id, now=rt.now(), by="cli")
     except OrganisationError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
-    click.echo(f"service {service.code} no longer opens {client_id}")
+    click.echo(f"service {service.code} {'opens' if link else 'no longer opens'} {client_id}")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page, expect
 
 from idp.i18n import text
-from tests.browser.a11y import describe
+from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -18,27 +18,6 @@ pytestmark = pytest.mark.browser
 
 def t(key: str, **params: object) -> str:
     return text(key, "fr", **params)
-
-
-def _accessible(page: Page, axe) -> None:
-    violations = axe(page)
-    assert not violations, describe(violations)
-
-
-def _no_sideways_scroll(page: Page) -> None:
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
-
-
-def _tab_to(page: Page, target: Locator, limit: int = 80) -> None:
-    """Press Tab until `target` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {target}")
 
 
 @pytest.fixture
@@ -70,26 +49,26 @@ def test_validate_then_change_the_quota_with_the_keyboard_alone(
     page.goto(console)
     main = page.locator("main")
     expect(main).to_contain_text(t("admin_orgs.found", n=2))
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     screenshot(page, "admin-organisations")
 
     # Search by status, then open the pending organisation.
-    _tab_to(page, page.get_by_label(t("admin_orgs.status")))
+    tab_to(page, page.get_by_label(t("admin_orgs.status")))
     page.keyboard.press("ArrowDown")  # the native select moves to "Demande validée"
     expect(page.get_by_label(t("admin_orgs.status"))).to_have_value("pending")
-    _tab_to(page, page.get_by_role("button", name=t("admin_orgs.search_button")))
+    tab_to(page, page.get_by_role("button", name=t("admin_orgs.search_button")))
     page.keyboard.press("Enter")
     expect(main).to_contain_text(t("admin_orgs.found", n=1))
     row_link = page.get_by_role("rowheader").get_by_role("link")
-    _tab_to(page, row_link)
+    tab_to(page, row_link)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         t("admin_orgs.organisation_title", dossier="")
     )
     expect(main).to_contain_text(t("admin_orgs.secondaries_count", n=3))
-    _accessible(page, axe)
+    assert_accessible(page, axe)
 
-    _tab_to(page, page.get_by_role("button", name=t("admin_orgs.validate")))
+    tab_to(page, page.get_by_role("button", name=t("admin_orgs.validate")))
     page.keyboard.press("Enter")
     notice = page.get_by_role("status").filter(has_text="validée")
     expect(notice).to_be_visible()
@@ -97,24 +76,24 @@ def test_validate_then_change_the_quota_with_the_keyboard_alone(
     expect(page.get_by_role("button", name=t("admin_orgs.validate"))).to_have_count(0)
     screenshot(page, "admin-organisation")
 
-    _tab_to(page, page.get_by_role("link", name=t("admin_orgs.change_quota")))
+    tab_to(page, page.get_by_role("link", name=t("admin_orgs.change_quota")))
     page.keyboard.press("Enter")
     quota = page.get_by_label(t("admin_orgs.quota_label"))
     expect(quota).to_be_focused()
     # Below the two mailboxes in use: the service's message, tied to the field.
     page.keyboard.press("Control+A")
     page.keyboard.type("1")
-    _tab_to(page, page.get_by_role("button", name=t("admin_orgs.save")))
+    tab_to(page, page.get_by_role("button", name=t("admin_orgs.save")))
     page.keyboard.press("Enter")
     error = page.locator("#quota-error")
     expect(error).to_have_text(t("org.quota_below_used", used=2))
     expect(quota).to_have_attribute("aria-invalid", "true")
     expect(quota).to_be_focused()
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     screenshot(page, "admin-organisation-quota-refused")
     page.keyboard.press("Control+A")
     page.keyboard.type("5")
-    _tab_to(page, page.get_by_role("button", name=t("admin_orgs.save")))
+    tab_to(page, page.get_by_role("button", name=t("admin_orgs.save")))
     page.keyboard.press("Enter")
     expect(
         page.get_by_role("status").filter(has_text=t("admin_orgs.quota_changed", quota=5))
@@ -126,19 +105,19 @@ def test_english_and_a_phone(page: Page, console: str, axe, screenshot):
     for path in ("", "/services", "/services/DPAE", "/services/new", "/services/DPAE/remove"):
         page.goto(f"{console}{path}?ui_locales=en")
         expect(page.locator("html")).to_have_attribute("lang", "en")
-        _accessible(page, axe)
+        assert_accessible(page, axe)
     page.goto(console + "?ui_locales=fr")
     page.get_by_role("rowheader").get_by_role("link").last.click()
     organisation = page.url
     page.get_by_role("link", name=t("admin_orgs.close")).click()
     expect(page.locator("main")).to_contain_text(t("admin_orgs.close_consequence", n=4))
-    _accessible(page, axe)
+    assert_accessible(page, axe)
     page.goto(console + "/services")
     screenshot(page, "admin-services")
     page.set_viewport_size({"width": 375, "height": 800})
     for url in (console, organisation, console + "/services", console + "/services/DPAE"):
         page.goto(url)
-        _no_sideways_scroll(page)
-        _accessible(page, axe)
+        assert_no_sideways_scroll(page)
+        assert_accessible(page, axe)
     page.goto(console)
     screenshot(page, "admin-organisations-375")

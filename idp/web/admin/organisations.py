@@ -90,7 +90,7 @@ def index() -> str:
         query=query,
         statuses=ORGANISATION_STATUSES,
         day_of=day_of,
-        page_url=lambda number: url_for("admin_organisations.index", **query, page=number),
+        page_url=lambda page: url_for("admin_organisations.index", **query, page=page),
     )
 
 
