@@ -43,6 +43,8 @@ from idp.services.organisations import (
 )
 
 _CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+# The catalogue's texts (description, recipients, each document type) fit their columns.
+_TEXT_MAX = 255
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -87,6 +89,11 @@ def add_service(
         raise OrganisationError("org.service_exists", code=code)
     if not description.strip():
         raise OrganisationError("org.service_description_required")
+    for field, value in (("description", description), ("recipients", recipients or "")):
+        if len(value.strip()) > _TEXT_MAX:
+            raise OrganisationError("org.too_long", field=field)
+    if any(len(t.strip()) > _TEXT_MAX for t in document_types):
+        raise OrganisationError("org.too_long", field="document_types")
     wanted = sorted(set(client_ids))
     known = set(db.session.scalars(select(Client.client_id).where(Client.client_id.in_(wanted))))
     if missing := [c for c in wanted if c not in known]:

@@ -269,6 +269,10 @@ def test_add_a_service(app, admin, factories):
     assert fr("org.service_client_unknown", client_id="nope") in page
     page = body(post(admin, f"{CATALOGUE}/new", **{**form, "code": "NEW", "description": " "}))
     assert fr("org.service_description_required") in page
+    for field in ("description", "recipients", "document_types"):
+        page = body(post(admin, f"{CATALOGUE}/new", **{**form, "code": "NEW", field: "é" * 300}))
+        assert f'aria-describedby="{field}' in page and f"{field}-error" in page, field
+        assert fr("org.too_long") in page
     assert len(factories.audit("service_added")) == 1
 
 

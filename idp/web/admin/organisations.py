@@ -223,7 +223,8 @@ def add_service() -> Response | str:
             )
         except OrganisationError as exc:
             db.session.rollback()
-            error = (_SERVICE_FIELD.get(exc.key, "form"), exc.key, exc.params)
+            field = exc.params.get("field") if exc.key == "org.too_long" else None
+            error = (field or _SERVICE_FIELD.get(exc.key, "form"), exc.key, exc.params)
         else:
             page = url_for("admin_organisations.service", code=service.code)
             return _done("admin_orgs.service_added", page, code=service.code)
