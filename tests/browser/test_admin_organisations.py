@@ -109,13 +109,24 @@ def test_english_and_a_phone(page: Page, console: str, axe, screenshot):
     page.goto(console + "?ui_locales=fr")
     page.get_by_role("rowheader").get_by_role("link").last.click()
     organisation = page.url
+    for url in (organisation, organisation + "/quota", organisation + "/close"):
+        page.goto(url + "?ui_locales=en")
+        assert_accessible(page, axe)
+    page.goto(organisation + "?ui_locales=fr")
     page.get_by_role("link", name=t("admin_orgs.close")).click()
     expect(page.locator("main")).to_contain_text(t("admin_orgs.close_consequence", n=4))
     assert_accessible(page, axe)
     page.goto(console + "/services")
     screenshot(page, "admin-services")
     page.set_viewport_size({"width": 375, "height": 800})
-    for url in (console, organisation, console + "/services", console + "/services/DPAE"):
+    for url in (
+        console,
+        organisation,
+        organisation + "/quota",
+        console + "/services",
+        console + "/services/DPAE",
+        console + "/services/new",
+    ):
         page.goto(url)
         assert_no_sideways_scroll(page)
         assert_accessible(page, axe)

@@ -377,9 +377,15 @@ def test_changes_after_reauth_minutes_ask_for_the_password_again(app, admin, fac
     answer = admin.post(f"{ORGS}/{organisation}/status/validate", data={"csrf_token": token})
     assert answer.status_code == 303 and "/admin/reauthenticate" in answer.headers["Location"]
     assert org_status(app, organisation)[0] == "pending"
-    # The quota form asks before it is shown.
-    answer = admin.get(f"{ORGS}/{organisation}/quota")
-    assert answer.status_code == 303 and "/admin/reauthenticate" in answer.headers["Location"]
+    # The forms and confirmations ask before they are shown.
+    for path in (
+        f"{ORGS}/{organisation}/quota",
+        f"{ORGS}/{organisation}/close",
+        f"{CATALOGUE}/new",
+    ):
+        answer = admin.get(path)
+        assert answer.status_code == 303, path
+        assert "/admin/reauthenticate" in answer.headers["Location"], path
 
 
 def test_english_pages(admin, three):

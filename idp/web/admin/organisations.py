@@ -133,7 +133,7 @@ def change_status(organisation_id: int, action: str) -> Response:
 
 
 @bp.get("/<int:organisation_id>/close")
-@requires(staff.ORGANISATIONS)
+@requires(staff.ORGANISATIONS, fresh=True)
 def confirm_close(organisation_id: int) -> str:
     """Say what closing takes away before it is done."""
     organisation = _organisation(organisation_id)
