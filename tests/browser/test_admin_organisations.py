@@ -25,7 +25,7 @@ def console(page: Page, live_idp) -> str:
     """An admin signed in to the console; a pending organisation with two mailboxes in use,
     an open one, a service. Returns the list's URL."""
     factories = live_idp.factories
-    client, _ = factories.client(name="Déclarations")
+    client, _ = factories.client(name="Déclarations", client_id="declarations")
     factories.service("DPAE", client.client_id, document_types=("DPAE", "AR"))
     primary = factories.organisation("asp1ent", quota=2, status="pending", services=("DPAE",))
     factories.secondary(primary, "cs1", email="cs1@example.org")
