@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from idp.i18n import text
-from tests.browser.a11y import assert_accessible, assert_no_sideways_scroll, tab_to
+from tests.browser.a11y import assert_accessible
+from tests.browser.keyboard import no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -128,7 +129,7 @@ def test_english_and_a_phone(page: Page, console: str, axe, screenshot):
         console + "/services/new",
     ):
         page.goto(url)
-        assert_no_sideways_scroll(page)
+        no_sideways_scroll(page)
         assert_accessible(page, axe)
     page.goto(console)
     screenshot(page, "admin-organisations-375")
