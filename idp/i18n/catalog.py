@@ -5,6 +5,7 @@ from __future__ import annotations
 from idp.i18n.admin import ADMIN_MESSAGES
 from idp.i18n.admin_applications import ADMIN_APPLICATIONS_MESSAGES
 from idp.i18n.admin_journal import ADMIN_JOURNAL_MESSAGES
+from idp.i18n.admin_organisations import ADMIN_ORGANISATIONS_MESSAGES
 from idp.i18n.admin_staff import ADMIN_STAFF_MESSAGES
 from idp.i18n.federation import FEDERATION_MESSAGES
 from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
@@ -1077,3 +1078,4 @@ MESSAGES.update(ADMIN_MESSAGES)
 MESSAGES.update(ADMIN_STAFF_MESSAGES)
 MESSAGES.update(ADMIN_JOURNAL_MESSAGES)
 MESSAGES.update(ADMIN_APPLICATIONS_MESSAGES)
+MESSAGES.update(ADMIN_ORGANISATIONS_MESSAGES)

@@ -45,6 +45,20 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "admin_staff.remove"): staff.STAFF,
     ("GET", "admin_journal.index"): staff.JOURNAL,
     ("GET", "admin_journal.export"): staff.JOURNAL,
+    ("GET", "admin_organisations.index"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.show"): staff.ORGANISATIONS,
+    ("POST", "admin_organisations.change_status"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.confirm_close"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.quota"): staff.ORGANISATIONS,
+    ("POST", "admin_organisations.quota"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.catalogue"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.add_service"): staff.ORGANISATIONS,
+    ("POST", "admin_organisations.add_service"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.service"): staff.ORGANISATIONS,
+    ("POST", "admin_organisations.link"): staff.ORGANISATIONS,
+    ("POST", "admin_organisations.unlink"): staff.ORGANISATIONS,
+    ("GET", "admin_organisations.remove_service"): staff.ORGANISATIONS,
+    ("POST", "admin_organisations.remove_service"): staff.ORGANISATIONS,
 }
 
 VISITORS = ("assistance", "auditor", "admin", "ordinary", "signed_out")
@@ -66,15 +80,30 @@ def test_every_console_route_is_in_the_table(app):
 
 @pytest.fixture
 def world(factories) -> dict[str, object]:
-    """What the routes' parameters name: an account that is staff, an application."""
+    """What the routes' parameters name: an account that is staff (the target of actions), an
+    application, a pending organisation, a service."""
     factories.staff("cible", "assistance")
     with factories.app.app_context():
         from idp.services import users
 
         target = users.find_by_identifier("cible")
         assert target is not None
-        registered, _ = factories.client(name="Application cible")
-        return {"user_id": target.id, "client_id": registered.client_id}
+        target_id = target.id
+    registered, _ = factories.client(client_id="declarations")
+    factories.service("DPAE", registered.client_id)
+    primary = factories.organisation(status="pending")
+    with factories.app.app_context():
+        from idp.services import organisations
+
+        member = organisations.membership(primary.id)
+        assert member is not None
+        return {
+            "user_id": target_id,
+            "client_id": registered.client_id,
+            "organisation_id": member.organisation_id,
+            "action": "validate",
+            "code": "DPAE",
+        }
 
 
 def _url(app: Flask, endpoint: str, world: dict[str, object]) -> str:
