@@ -91,11 +91,12 @@ def _template_helpers(app: Flask, settings: Settings) -> None:
         args = {k: v for k, v in request.args.items() if k != "ui_locales"}
         return urlencode({**args, "ui_locales": code})
 
+    # Globals, not context: macros imported without context (`_notices.html`) use them too.
+    app.jinja_env.globals.update(t=text, markup=markup)
+
     @app.context_processor
     def helpers() -> dict[str, Any]:
         return {
-            "t": text,
-            "markup": markup,
             "locale": current_locale(),
             "branding": settings.branding,
             "development": settings.server.development,
@@ -130,6 +131,7 @@ def create_app(
     from idp.notify.mail import build_mailer
     from idp.notify.postal import build_letters
     from idp.notify.sms import build_sms
+    from idp.oidc import registration as oidc_registration
     from idp.oidc import server as oidc_server
     from idp.oidc import views as oidc_views
     from idp.oidc.discovery import PublishedDocuments
@@ -190,6 +192,7 @@ def create_app(
             hash_key,
             purpose="recovery-answer",
         ),
+        second_factor_lockout=Lockout(settings.lockout, hash_key, purpose="second-factor"),
         hash_key=hash_key,
         mailer=build_mailer(settings, clock),
         sms=build_sms(settings, clock),
@@ -208,6 +211,7 @@ def create_app(
         count = settings.server.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
     app.register_blueprint(oidc_views.bp)
+    oidc_registration.init_app(app)
     web.init_app(app)
     _template_helpers(app, settings)
     return app

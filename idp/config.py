@@ -381,6 +381,22 @@ class FederationSettings:
 
 
 @dataclass(frozen=True)
+class ClientRegistrationSettings:
+    # OAuth 2.0 Dynamic Client Registration (RFC 7591) and management (RFC 7592) at
+    # /connect/register, behind an initial access token (`idp clients registration-token`).
+    # Off: the endpoints do not exist (404) and discovery does not name them.
+    enabled: bool = False
+    # Registered clients sign in only the accounts granted to them (`idp users grant`).
+    requires_habilitation: bool = True
+    # The scopes a registered client may ask for (all of them when it names none).
+    allowed_scopes: str = "openid profile email phone"
+    # Lifetime of an initial access token when `--expires-in` is not given.
+    token_ttl_hours: int = 24
+    # Requests to the registration endpoints per client IP.
+    requests_per_ip: str = "30/minute"
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -403,6 +419,9 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)
     postal: PostalSettings = field(default_factory=PostalSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
+    client_registration: ClientRegistrationSettings = field(
+        default_factory=ClientRegistrationSettings
+    )
     # Folder the relative paths above are resolved against (the config file's folder).
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -670,6 +689,7 @@ def validate(settings: Settings) -> None:
     _validate_sms(settings)
     _validate_postal(settings)
     _validate_federation(settings)
+    _validate_client_registration(settings)
 
 
 def _validate_rate_limits(settings: Settings) -> None:
@@ -848,6 +868,30 @@ def _validate_federation(settings: Settings) -> None:
             )
         if "openid" not in provider.scopes.split():
             raise ConfigError(f'{section} scopes must include "openid"')
+
+
+def _validate_client_registration(settings: Settings) -> None:
+    """Registered clients get at most ordinary scopes, and `openid` to sign anyone in."""
+    from limits import parse_many
+
+    # Imported here: the scope list belongs to the client rules, which need the app's models.
+    from idp.services.clients import SUPPORTED_SCOPES
+
+    registration = settings.client_registration
+    scopes = registration.allowed_scopes.split()
+    if "openid" not in scopes or not set(scopes) <= set(SUPPORTED_SCOPES):
+        raise ConfigError(
+            f"[client_registration] allowed_scopes must hold openid and only supported scopes "
+            f"({', '.join(SUPPORTED_SCOPES)})"
+        )
+    if registration.token_ttl_hours < 1:
+        raise ConfigError("[client_registration] token_ttl_hours must be positive")
+    try:
+        parse_many(registration.requests_per_ip)
+    except ValueError:
+        raise ConfigError(
+            '[client_registration] requests_per_ip must be a limit such as "30/minute"'
+        ) from None
 
 
 def _is_claims_request(text: str) -> bool:

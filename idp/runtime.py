@@ -36,6 +36,9 @@ class Runtime:
     reset_links: OneTimeLinks
     # Wrong answers to recovery questions, counted apart from sign-in failures.
     answer_lockout: Lockout
+    # Wrong codes of the console's second factor, counted apart: a right password (which
+    # clears the sign-in count) must not buy new guesses at six digits.
+    second_factor_lockout: Lockout
     hash_key: str
     mailer: Mailer
     sms: SmsSender

@@ -1,8 +1,11 @@
-"""`idp clients add|list|show|remove|rotate-secret`."""
+"""`idp clients add|list|show|remove|rotate-secret|registration-token|registration-tokens`."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -10,7 +13,9 @@ from flask import Flask
 
 from idp.cli.app import echo_json, pass_app
 from idp.extensions import db
+from idp.oidc.registration import PATH as REGISTRATION_PATH
 from idp.runtime import runtime
+from idp.services.client_registration import DynamicRegistration, InitialTokenError, token_state
 from idp.services.clients import (
     AUTH_METHODS,
     ID_TOKEN_ALGS,
@@ -24,6 +29,15 @@ from idp.services.clients import (
 @click.group()
 def clients() -> None:
     """Relying applications."""
+
+
+@contextmanager
+def _refusal_ends_the_command() -> Iterator[None]:
+    """A refusal of the registry ends the command with its English text."""
+    try:
+        yield
+    except ClientError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _describe(client: RegisteredClient) -> dict[str, object]:
@@ -43,6 +57,7 @@ def _describe(client: RegisteredClient) -> dict[str, object]:
         "id_token_signed_response_alg": client.id_token_signed_response_alg,
         "backchannel_logout_uri": client.backchannel_logout_uri,
         "backchannel_logout_session_required": client.backchannel_logout_session_required,
+        "disabled": client.disabled,
     }
 
 
@@ -130,10 +145,8 @@ def add(
         backchannel_logout_uri=backchannel_logout_uri,
         backchannel_logout_session_required=not no_backchannel_session,
     )
-    try:
-        client, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
-    except ClientError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _refusal_ends_the_command():
+        client, secret = rt.clients.register(spec, now=rt.now(), by="cli", client_id=client_id)
     db.session.commit()
     if as_json:
         # Enough to configure the relying application from this output alone.
@@ -172,7 +185,7 @@ def list_clients(app: Flask, as_json: bool) -> None:
 @pass_app
 def show(app: Flask, client_id: str, as_json: bool) -> None:
     """Show one client's registration."""
-    client = runtime().clients.lookup(client_id)
+    client = runtime().clients.find(client_id)
     if client is None:
         raise click.ClickException(f"no client {client_id!r}")
     description = _describe(client)
@@ -192,10 +205,8 @@ def remove(app: Flask, client_id: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Remove client {client_id} and revoke its tokens?", abort=True)
     rt = runtime()
-    try:
-        rt.clients.remove(client_id)
-    except ClientError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _refusal_ends_the_command():
+        rt.clients.remove(client_id, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"removed {client_id}")
 
@@ -207,12 +218,123 @@ def remove(app: Flask, client_id: str, yes: bool) -> None:
 def rotate_secret(app: Flask, client_id: str, as_json: bool) -> None:
     """Replace the secret; the old one stops working at once."""
     rt = runtime()
-    try:
-        secret = rt.clients.rotate_secret(client_id, now=rt.now())
-    except ClientError as exc:
-        raise click.ClickException(str(exc)) from None
+    with _refusal_ends_the_command():
+        secret = rt.clients.rotate_secret(client_id, now=rt.now(), by="cli")
     db.session.commit()
     if as_json:
         echo_json({"client_id": client_id, "client_secret": secret})
     else:
         click.echo(f"client_secret: {secret}")
+
+
+def _set_disabled(client_id: str, disabled: bool) -> None:
+    rt = runtime()
+    with _refusal_ends_the_command():
+        rt.clients.set_disabled(client_id, disabled, now=rt.now(), by="cli")
+    db.session.commit()
+    click.echo(f"{'disabled' if disabled else 'enabled'} {client_id}")
+
+
+@clients.command()
+@click.argument("client_id")
+@pass_app
+def disable(app: Flask, client_id: str) -> None:
+    """Refuse the client everywhere; its tokens are revoked and its pending codes deleted."""
+    _set_disabled(client_id, True)
+
+
+@clients.command()
+@click.argument("client_id")
+@pass_app
+def enable(app: Flask, client_id: str) -> None:
+    """Serve a disabled client again (what was issued before it was disabled stays ended)."""
+    _set_disabled(client_id, False)
+
+
+def _registrations() -> DynamicRegistration:
+    rt = runtime()
+    return DynamicRegistration.from_settings(rt.settings, rt.clients, rt.hash_key)
+
+
+def _utc(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).isoformat()
+
+
+@clients.command("registration-token")
+@click.option(
+    "--uses", type=click.IntRange(min=1), default=1, show_default=True, help="Clients it registers."
+)
+@click.option(
+    "--expires-in",
+    "hours",
+    type=click.IntRange(min=1),
+    help="Hours it lasts (default: [client_registration] token_ttl_hours).",
+)
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def registration_token(app: Flask, uses: int, hours: int | None, as_json: bool) -> None:
+    """Issue an initial access token for Dynamic Client Registration (RFC 7591).
+
+    The token is printed once, here, and never stored in clear.
+    """
+    rt = runtime()
+    settings = rt.settings.client_registration
+    now = rt.now()
+    expires_at = now + 3600 * (hours or settings.token_ttl_hours)
+    row, token = _registrations().issue_token(uses=uses, expires_at=expires_at, now=now, by="cli")
+    db.session.commit()
+    endpoint = f"{rt.settings.issuer}{REGISTRATION_PATH}"
+    if as_json:
+        echo_json(
+            {
+                "id": row.id,
+                "token": token,
+                "uses": uses,
+                "expires_at": expires_at,
+                "registration_endpoint": endpoint,
+            }
+        )
+    else:
+        click.echo(f"token:      {token}")
+        click.echo(f"id:         {row.id} ({uses} use(s), until {_utc(expires_at)})")
+        click.echo(f"endpoint:   {endpoint}")
+        click.echo("Keep the token now: it is not stored and cannot be shown again.")
+    if not settings.enabled:
+        click.echo("Note: [client_registration] enabled is false: the endpoint is off.", err=True)
+
+
+@clients.command("registration-tokens")
+@click.option("--revoke", "revoke_id", type=int, help="Revoke the token with this id.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def registration_tokens(app: Flask, revoke_id: int | None, as_json: bool) -> None:
+    """List the initial access tokens (never the tokens themselves), or revoke one."""
+    rt = runtime()
+    now = rt.now()
+    registrations = _registrations()
+    if revoke_id is not None:
+        try:
+            registrations.revoke_token(revoke_id, now=now, by="cli")
+        except InitialTokenError as exc:
+            raise click.ClickException(str(exc)) from None
+        db.session.commit()
+        click.echo(f"revoked {revoke_id}")
+        return
+    rows = [
+        {
+            "id": row.id,
+            "uses_left": row.uses_left,
+            "expires_at": row.expires_at,
+            "state": token_state(row, now),
+            "created_by": row.created_by,
+        }
+        for row in registrations.tokens()
+    ]
+    if as_json:
+        echo_json(rows)
+        return
+    for item in rows:
+        click.echo(
+            f"{item['id']}  {item['state']}  {item['uses_left']} use(s) left  "
+            f"until {_utc(item['expires_at'])}"
+        )

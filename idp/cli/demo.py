@@ -16,7 +16,15 @@ from idp.extensions import db
 from idp.models import User
 from idp.models.organisation import OPEN
 from idp.runtime import runtime
-from idp.services import civil_data, organisations, recovery, subscriptions, users
+from idp.services import (
+    civil_data,
+    organisations,
+    recovery,
+    second_factor,
+    staff,
+    subscriptions,
+    users,
+)
 from idp.services.clients import SUPPORTED_SCOPES, ClientSpec
 from idp.services.organisations import Identity, NewSecondary
 from idp.services.users import NewAccount
@@ -32,6 +40,10 @@ DEMO_PRESTATION = "152,40"  # the never-connected recovery question's answer, in
 # An account at its first connection: temporary password, contacts not yet confirmed.
 FIRST_CONNECTION_IDENTIFIER = "premiere"
 FIRST_CONNECTION_PASSWORD = "Provisoire-2026"
+# The operators' console: an administrator whose authenticator key is published too.
+STAFF_IDENTIFIER = "operateur"
+STAFF_PASSWORD = "Operateur-Demo-2026"
+STAFF_TOTP_KEY = "IDPDEMOCONSOLEOPERATEURSTAFFKEYS"
 # The organisation (ASPOne's "Gestion des comptes") and the application behind its service.
 DECLARATIONS_CLIENT_ID = "demo-rp-declarations"
 DECLARATIONS_TITLE = "Déclarations sociales en ligne"
@@ -89,15 +101,15 @@ def _register_client(
     service that opens it); one registered for other URLs is registered again.
     """
     rt = runtime()
-    existing = rt.clients.lookup(client_id)
+    existing = rt.clients.find(client_id)
     if existing is not None and target.exists():
         return
     if existing is not None and existing.redirect_uris == spec.redirect_uris:
-        secret = rt.clients.rotate_secret(client_id, now=rt.now())
+        secret = rt.clients.rotate_secret(client_id, now=rt.now(), by="cli")
     else:
         if existing is not None:
-            rt.clients.remove(client_id)
-        _, secret = rt.clients.register(spec, now=rt.now(), client_id=client_id)
+            rt.clients.remove(client_id, now=rt.now(), by="cli")
+        _, secret = rt.clients.register(spec, now=rt.now(), by="cli", client_id=client_id)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
@@ -198,7 +210,31 @@ def seed(
         )
     target = Path(declarations_output or Path(output).with_name("demo-declarations.json"))
     _seed_organisation(declarations_url.rstrip("/"), target)
+    _seed_staff()
     db.session.commit()
+
+
+def _seed_staff() -> None:
+    """An administrator of the console, its second factor enrolled with a published key."""
+    rt = runtime()
+    if users.find_by_identifier(STAFF_IDENTIFIER) is not None:
+        return
+    account = NewAccount(
+        identifier=STAFF_IDENTIFIER,
+        email="operateur@example.org",
+        given_name="Odile",
+        family_name="Opératrice",
+    )
+    user = _confirmed(
+        users.create(account, now=rt.now(), hashing=rt.passwords, password=STAFF_PASSWORD)
+    )
+    member = staff.add(user, ["admin"], now=rt.now(), by="demo")
+    second_factor.enrol_known_secret(member, STAFF_TOTP_KEY, now=rt.now(), hash_key=rt.hash_key)
+    click.echo(f"console (/admin) administrator {STAFF_IDENTIFIER} / {STAFF_PASSWORD}")
+    click.echo(f"  authenticator key {STAFF_TOTP_KEY}: add it to a TOTP app, or print a code with")
+    click.echo(
+        f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{STAFF_TOTP_KEY}').now())\")"
+    )
 
 
 def _declarations_scope() -> str:

@@ -119,3 +119,37 @@ def remove(app: Flask, code: str) -> None:
     subscriptions.remove_service(service, now=rt.now(), by="cli")
     db.session.commit()
     click.echo(f"service {code} removed; {losing} account(s) lost it")
+
+
+@services.command()
+@click.argument("code")
+@click.argument("client_id")
+@pass_app
+def link(app: Flask, code: str, client_id: str) -> None:
+    """Let the service open one more application (which then requires a habilitation)."""
+    _change_link(code, client_id, link=True)
+
+
+@services.command()
+@click.argument("code")
+@click.argument("client_id")
+@pass_app
+def unlink(app: Flask, code: str, client_id: str) -> None:
+    """The service no longer opens the application: its subscribers lose it at once."""
+    _change_link(code, client_id, link=False)
+
+
+def _change_link(code: str, client_id: str, *, link: bool) -> None:
+    rt = runtime()
+    service = find(code)
+    try:
+        if link:
+            subscriptions.link_client(
+                service, client_id, clients=rt.clients, now=rt.now(), by="cli"
+            )
+        else:
+            subscriptions.unlink_client(service, client_id, now=rt.now(), by="cli")
+    except OrganisationError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"service {service.code} {'opens' if link else 'no longer opens'} {client_id}")

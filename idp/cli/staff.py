@@ -99,7 +99,10 @@ def roles(app: Flask, identifier: str, roles: tuple[str, ...]) -> None:
 @pass_app
 def remove(app: Flask, identifier: str) -> None:
     """The account stays; it no longer opens the console."""
-    staff_service.remove(_member(identifier), now=runtime().now(), by=BY)
+    try:
+        staff_service.remove(_member(identifier), now=runtime().now(), by=BY)
+    except StaffError as exc:
+        raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"{identifier} is no longer staff")
 

@@ -24,6 +24,12 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "en": "For helpdesk agents and administrators only. After the password, you will be "
         "asked for a code from your authenticator app.",
     },
+    "admin.password_action": {
+        "fr": "Votre mot de passe est temporaire ou a expiré : changez-le d'abord en vous "
+        "connectant à votre espace, puis revenez à la console.",
+        "en": "Your password is temporary or has expired: change it first by signing in to "
+        "your account, then come back to the console.",
+    },
     "admin.code_title": {"fr": "Code de vérification", "en": "Verification code"},
     "admin.code_intro": {
         "fr": "Saisissez le code à 6 chiffres affiché par votre application d'authentification.",

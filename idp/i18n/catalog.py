@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from idp.i18n.admin import ADMIN_MESSAGES
 from idp.i18n.admin_accounts import ADMIN_ACCOUNTS_MESSAGES
+from idp.i18n.admin_applications import ADMIN_APPLICATIONS_MESSAGES
+from idp.i18n.admin_journal import ADMIN_JOURNAL_MESSAGES
+from idp.i18n.admin_organisations import ADMIN_ORGANISATIONS_MESSAGES
+from idp.i18n.admin_staff import ADMIN_STAFF_MESSAGES
 from idp.i18n.federation import FEDERATION_MESSAGES
 from idp.i18n.federation_journey import FEDERATION_JOURNEY_MESSAGES
 from idp.i18n.organisation_pages import ORGANISATION_PAGE_MESSAGES
@@ -1072,4 +1076,8 @@ MESSAGES.update(ORGANISATION_RULES_MESSAGES)
 MESSAGES.update(FEDERATION_MESSAGES)
 MESSAGES.update(FEDERATION_JOURNEY_MESSAGES)
 MESSAGES.update(ADMIN_MESSAGES)
+MESSAGES.update(ADMIN_STAFF_MESSAGES)
+MESSAGES.update(ADMIN_JOURNAL_MESSAGES)
+MESSAGES.update(ADMIN_APPLICATIONS_MESSAGES)
+MESSAGES.update(ADMIN_ORGANISATIONS_MESSAGES)
 MESSAGES.update(ADMIN_ACCOUNTS_MESSAGES)

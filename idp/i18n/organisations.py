@@ -42,9 +42,19 @@ ORGANISATION_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Statut inconnu : {status}.",
         "en": "Unknown status: {status}.",
     },
+    "org.action_refused": {
+        "fr": "Cette action ne s'applique pas à l'organisation dans son état actuel : la page "
+        "n'était plus à jour.",
+        "en": "This action does not apply to the organisation as it is now: the page was out "
+        "of date.",
+    },
     "org.quota_negative": {
         "fr": "Le nombre de comptes secondaires ne peut pas être négatif.",
         "en": "The number of secondary accounts cannot be negative.",
+    },
+    "org.quota_too_large": {
+        "fr": "Le nombre de comptes secondaires ne peut pas dépasser {max}.",
+        "en": "The number of secondary accounts cannot exceed {max}.",
     },
     "org.quota_below_used": {
         "fr": "Vous avez déjà {used} {used:compte secondaire|comptes secondaires} avec boîte "
@@ -97,6 +107,14 @@ ORGANISATION_MESSAGES: dict[str, dict[str, str]] = {
     "org.service_description_required": {
         "fr": "Décrivez la téléprocédure.",
         "en": "Describe the service.",
+    },
+    "org.service_client_linked": {
+        "fr": "La téléprocédure ouvre déjà l'application {client_id}.",
+        "en": "The service already opens the application {client_id}.",
+    },
+    "org.service_client_not_linked": {
+        "fr": "La téléprocédure n'ouvre pas l'application {client_id}.",
+        "en": "The service does not open the application {client_id}.",
     },
     "org.service_client_unknown": {
         "fr": "Application inconnue : {client_id}.",

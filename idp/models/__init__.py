@@ -2,6 +2,7 @@
 
 from idp.models.audit import AuditEvent
 from idp.models.client import Client, RegistryGeneration
+from idp.models.client_registration import ClientRegistration, InitialAccessToken
 from idp.models.credentials import OneTimeCode, PasswordHistory
 from idp.models.federation import FederatedIdentity, FederatedSession
 from idp.models.logout_delivery import LogoutDelivery
@@ -34,10 +35,12 @@ __all__ = [
     "BrowserSession",
     "CaptchaChallenge",
     "Client",
+    "ClientRegistration",
     "Consent",
     "FederatedIdentity",
     "FederatedSession",
     "Habilitation",
+    "InitialAccessToken",
     "LogoutDelivery",
     "OneTimeCode",
     "Organisation",

@@ -16,6 +16,7 @@ from idp.i18n import SUPPORTED_LOCALES
 from idp.oidc.claims import CLAIMS_SUPPORTED
 from idp.oidc.client_auth import ALL_METHODS, ASSERTION_ALGORITHMS, CONFIDENTIAL_METHODS
 from idp.oidc.keys import KeyStore
+from idp.oidc.registration import PATH as REGISTRATION_PATH
 from idp.services.clients import ID_TOKEN_ALGS, SUPPORTED_GRANT_TYPES, SUPPORTED_SCOPES
 
 ACR_VALUES = ("eidas1",)
@@ -23,7 +24,7 @@ ACR_VALUES = ("eidas1",)
 
 def metadata(settings: Settings) -> dict[str, Any]:
     issuer = settings.issuer
-    return {
+    document = {
         "issuer": issuer,
         "authorization_endpoint": f"{issuer}/authorize",
         "token_endpoint": f"{issuer}/token",
@@ -59,6 +60,10 @@ def metadata(settings: Settings) -> dict[str, Any]:
         "backchannel_logout_supported": True,
         "backchannel_logout_session_supported": True,
     }
+    # RFC 7591: named only when registration is on (otherwise the endpoint does not exist).
+    if settings.client_registration.enabled:
+        document["registration_endpoint"] = f"{issuer}{REGISTRATION_PATH}"
+    return document
 
 
 class JwksDocument:

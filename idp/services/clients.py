@@ -20,7 +20,9 @@ from flask import g, has_request_context
 from sqlalchemy import delete, select, update
 
 from idp.extensions import db
+from idp.i18n import text
 from idp.models import AuthorizationCode, Client, Consent, RegistryGeneration, Token
+from idp.services import audit
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 
 SUPPORTED_SCOPES = (
@@ -36,10 +38,20 @@ SUPPORTED_GRANT_TYPES = ("authorization_code", "refresh_token", "client_credenti
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt", "none")
 ID_TOKEN_ALGS = ("RS256", "ES256")
 _GENERATION = "clients"
+_NAME_MAX = 128  # the columns' sizes: a longer value is refused, not truncated
+_URI_MAX = 512
 
 
 class ClientError(ValueError):
-    """A registration that cannot be accepted; the message says why."""
+    """A registration or change refused; `key` names the message shown in the console (fr/en),
+    `field` the form field it is about (None: the whole request), and str() is its English
+    text, for the CLI and the logs."""
+
+    def __init__(self, key: str, *, field: str | None = None, **params: Any) -> None:
+        self.key = key
+        self.field = field
+        self.params = params
+        super().__init__(text(key, "en", **params))
 
 
 @dataclass(frozen=True)
@@ -87,6 +99,8 @@ class RegisteredClient(ClientMixin):
     # When this registration was made: a service token older than it belongs to an earlier
     # client that had the same id.
     created_at: int
+    # Refused wherever a client is looked up (`ClientRegistry.lookup`) until enabled again.
+    disabled: bool
     secret_hash: str | None = field(repr=False)
     hash_key: str = field(repr=False)
 
@@ -152,10 +166,13 @@ def _loopback_without_port(uri: str) -> str | None:
     return parts._replace(netloc=host).geturl()
 
 
-def _validate_uri(uri: str, *, public: bool, kind: str = "redirect URI") -> None:
+def _validate_uri(uri: str, *, public: bool, field: str = "redirect_uris") -> None:
+    """`field` names the list the URI comes from, and with it the message's wording."""
+    if len(uri) > _URI_MAX or any(ord(c) < 32 or ord(c) == 127 for c in uri):
+        raise ClientError("clients.uri_malformed", field=field, uri=uri[:80])
     parts = urlsplit(uri)
     if parts.fragment or "#" in uri:
-        raise ClientError(f"{kind} must not have a fragment: {uri}")
+        raise ClientError(f"clients.{field}_fragment", field=field, uri=uri)
     if parts.scheme == "https" and parts.hostname:
         return
     loopback = parts.hostname in {"127.0.0.1", "localhost", "::1"}
@@ -163,39 +180,60 @@ def _validate_uri(uri: str, *, public: bool, kind: str = "redirect URI") -> None
         return
     if public and parts.scheme and "." in parts.scheme and not parts.netloc.startswith("/"):
         return  # private-use scheme of a native app (RFC 8252 §7.1), e.g. fr.example.app:/cb
-    raise ClientError(f"{kind} must be https (or http on loopback): {uri}")
+    raise ClientError(f"clients.{field}_not_https", field=field, uri=uri)
 
 
 def _check_spec(spec: ClientSpec) -> str:
     """Validate a registration and return its token endpoint auth method."""
     if not spec.name.strip():
-        raise ClientError("a client needs a name")
+        raise ClientError("clients.name_required", field="name")
+    if len(spec.name.strip()) > _NAME_MAX or any(ord(c) < 32 for c in spec.name):
+        raise ClientError("clients.name_invalid", field="name", max=_NAME_MAX)
     method = spec.auth_method or ("none" if spec.public else "client_secret_basic")
     if method not in AUTH_METHODS:
-        raise ClientError(f"unknown auth method {method!r}: choose from {', '.join(AUTH_METHODS)}")
+        raise ClientError(
+            "clients.auth_method_unknown",
+            field="auth_method",
+            method=method,
+            choices=", ".join(AUTH_METHODS),
+        )
     if spec.public != (method == "none"):
-        raise ClientError("public clients use auth method 'none', and only they do")
+        raise ClientError("clients.public_auth_none", field="auth_method")
     if method == "private_key_jwt" and not (spec.jwks and spec.jwks.get("keys")):
-        raise ClientError("private_key_jwt needs the client's public keys (--jwks)")
+        raise ClientError("clients.jwks_required", field="jwks")
     unknown_grants = set(spec.grant_types) - set(SUPPORTED_GRANT_TYPES)
     if unknown_grants:
-        raise ClientError(f"unsupported grant type(s): {', '.join(sorted(unknown_grants))}")
+        raise ClientError(
+            "clients.grant_unknown",
+            field="grant_types",
+            grants=", ".join(sorted(unknown_grants)),
+            count=len(unknown_grants),
+        )
     if spec.public and "client_credentials" in spec.grant_types:
-        raise ClientError("a public client cannot use client_credentials")
+        raise ClientError("clients.public_client_credentials", field="grant_types")
     if "authorization_code" in spec.grant_types and not spec.redirect_uris:
-        raise ClientError("the authorization_code grant needs at least one redirect URI")
-    for uri in (*spec.redirect_uris, *spec.post_logout_redirect_uris):
+        raise ClientError("clients.redirect_uri_required", field="redirect_uris")
+    for uri in spec.redirect_uris:
         _validate_uri(uri, public=spec.public)
+    for uri in spec.post_logout_redirect_uris:
+        _validate_uri(uri, public=spec.public, field="post_logout_redirect_uris")
     if spec.backchannel_logout_uri is not None:
         # The IdP itself POSTs there: a native app's private-use scheme cannot receive it.
-        _validate_uri(spec.backchannel_logout_uri, public=False, kind="back-channel logout URI")
+        _validate_uri(spec.backchannel_logout_uri, public=False, field="backchannel_logout_uri")
     unknown_scopes = set(scope_to_list(spec.scope) or []) - set(SUPPORTED_SCOPES)
     if unknown_scopes:
-        raise ClientError(f"unsupported scope(s): {', '.join(sorted(unknown_scopes))}")
+        raise ClientError(
+            "clients.scope_unknown",
+            field="scope",
+            scopes=", ".join(sorted(unknown_scopes)),
+            count=len(unknown_scopes),
+        )
     if spec.subject_type not in {"public", "pairwise"}:
-        raise ClientError("subject type must be 'public' or 'pairwise'")
+        raise ClientError("clients.subject_type_unknown", field="subject_type")
     if spec.id_token_alg not in ID_TOKEN_ALGS:
-        raise ClientError(f"ID token algorithm must be one of {', '.join(ID_TOKEN_ALGS)}")
+        raise ClientError(
+            "clients.id_token_alg_unknown", field="id_token_alg", choices=", ".join(ID_TOKEN_ALGS)
+        )
     return method
 
 
@@ -213,14 +251,36 @@ def _sector_identifier(spec: ClientSpec) -> str | None:
     if spec.subject_type != "pairwise":
         return None
     if spec.sector_identifier:
-        return spec.sector_identifier
+        host = spec.sector_identifier
+        if len(host) > 255 or any(ord(c) <= 32 or c in "/#?@" for c in host):
+            raise ClientError("clients.sector_invalid", field="sector_identifier")
+        return host
     hosts = {urlsplit(u).hostname for u in spec.redirect_uris}
     # A native app's private-use scheme has no host: all such apps would share one sector.
     if len(hosts) != 1 or None in hosts:
-        raise ClientError(
-            "pairwise subjects need one redirect host, or an explicit --sector-identifier"
-        )
+        raise ClientError("clients.sector_needed", field="subject_type")
     return hosts.pop()
+
+
+def _columns(spec: ClientSpec, method: str) -> dict[str, Any]:
+    """The stored values of a checked registration, for a new client or an updated one."""
+    return {
+        "name": spec.name.strip(),
+        "token_endpoint_auth_method": method,
+        "redirect_uris": list(dict.fromkeys(spec.redirect_uris)),
+        "post_logout_redirect_uris": list(dict.fromkeys(spec.post_logout_redirect_uris)),
+        "grant_types": list(dict.fromkeys(spec.grant_types)),
+        "scope": list_to_scope(scope_to_list(spec.scope)),
+        "first_party": spec.first_party,
+        "requires_habilitation": spec.requires_habilitation,
+        "refresh_without_offline_access": spec.refresh_without_offline_access,
+        "subject_type": spec.subject_type,
+        "sector_identifier": _sector_identifier(spec),
+        "id_token_signed_response_alg": spec.id_token_alg,
+        "jwks": spec.jwks,
+        "backchannel_logout_uri": spec.backchannel_logout_uri,
+        "backchannel_logout_session_required": spec.backchannel_logout_session_required,
+    }
 
 
 class ClientRegistry:
@@ -244,6 +304,12 @@ class ClientRegistry:
     # -- lookup ------------------------------------------------------------------------
 
     def lookup(self, client_id: str | None) -> RegisteredClient | None:
+        """The client the protocol and the sign-in pages may serve: a disabled one is None."""
+        client = self.find(client_id)
+        return None if client is None or client.disabled else client
+
+    def find(self, client_id: str | None) -> RegisteredClient | None:
+        """The registration, disabled or not: for the administration pages and commands."""
         if not client_id or not isinstance(client_id, str) or len(client_id) > 64:
             return None
         # Client ids also come from Basic headers and assertions, past the form guard.
@@ -299,6 +365,7 @@ class ClientRegistry:
             backchannel_logout_uri=row.backchannel_logout_uri,
             backchannel_logout_session_required=row.backchannel_logout_session_required,
             created_at=row.created_at,
+            disabled=row.disabled,
             secret_hash=row.secret_hash,
             hash_key=self._hash_key,
         )
@@ -319,59 +386,89 @@ class ClientRegistry:
         return keyed_hash(self._hash_key, "client-secret", secret)
 
     def register(
-        self, spec: ClientSpec, *, now: int, client_id: str | None = None
+        self,
+        spec: ClientSpec,
+        *,
+        now: int,
+        by: str,
+        client_id: str | None = None,
+        detail: dict[str, object] | None = None,
     ) -> tuple[RegisteredClient, str | None]:
-        """Register a client; returns it with its secret (None for public and key-based ones)."""
+        """Register a client; returns it with its secret (None for public and key-based ones).
+        `detail` goes into the audit record (e.g. the initial access token that allowed it)."""
         method = _check_spec(spec)
         client_id = client_id or _new_client_id()
         if db.session.scalar(select(Client.id).where(Client.client_id == client_id)):
-            raise ClientError(f"client {client_id!r} already exists")
+            raise ClientError("clients.exists", field="client_id", client_id=client_id)
         secret = new_secret(32) if method in {"client_secret_basic", "client_secret_post"} else None
         row = Client(
             client_id=client_id,
-            name=spec.name.strip(),
             secret_hash=self._hash_secret(secret) if secret else None,
-            token_endpoint_auth_method=method,
-            redirect_uris=list(dict.fromkeys(spec.redirect_uris)),
-            post_logout_redirect_uris=list(dict.fromkeys(spec.post_logout_redirect_uris)),
-            grant_types=list(dict.fromkeys(spec.grant_types)),
-            scope=list_to_scope(scope_to_list(spec.scope)),
-            first_party=spec.first_party,
-            requires_habilitation=spec.requires_habilitation,
-            refresh_without_offline_access=spec.refresh_without_offline_access,
-            subject_type=spec.subject_type,
-            sector_identifier=_sector_identifier(spec),
-            id_token_signed_response_alg=spec.id_token_alg,
-            jwks=spec.jwks,
-            backchannel_logout_uri=spec.backchannel_logout_uri,
-            backchannel_logout_session_required=spec.backchannel_logout_session_required,
             created_at=now,
             updated_at=now,
+            **_columns(spec, method),
         )
         db.session.add(row)
         self._bump_generation()
         db.session.flush()
+        audit.record(
+            "client_registered",
+            "success",
+            at=now,
+            client_id=client_id,
+            by=by,
+            name=row.name,
+            auth_method=method,
+            **(detail or {}),
+        )
         return self._view(row), secret
 
-    def rotate_secret(self, client_id: str, *, now: int) -> str:
+    def rotate_secret(self, client_id: str, *, now: int, by: str) -> str:
         row = self._row(client_id)
         if row.token_endpoint_auth_method not in {"client_secret_basic", "client_secret_post"}:
-            raise ClientError(f"client {client_id!r} does not authenticate with a secret")
+            raise ClientError("clients.no_secret", client_id=client_id)
         secret = new_secret(32)
         row.secret_hash = self._hash_secret(secret)
         row.updated_at = now
         self._bump_generation()
+        audit.record("client_secret_rotated", "success", at=now, client_id=client_id, by=by)
         return secret
 
-    def remove(self, client_id: str) -> None:
+    def remove(
+        self, client_id: str, *, now: int, by: str, detail: dict[str, object] | None = None
+    ) -> None:
         """Remove a client; its tokens stop working, its codes and consents go."""
         db.session.delete(self._row(client_id))
+        self._end_grants(client_id)
+        db.session.execute(delete(Consent).where(Consent.client_id == client_id))
+        self._bump_generation()
+        audit.record(
+            "client_removed", "success", at=now, client_id=client_id, by=by, **(detail or {})
+        )
+
+    def set_disabled(self, client_id: str, disabled: bool, *, now: int, by: str) -> bool:
+        """Disable (or enable again) a client; returns whether that changed anything.
+
+        Disabling ends what was issued to it (tokens revoked, pending codes deleted), so
+        enabling it again never revives a sign-in made before; consents stay.
+        """
+        row = self._row(client_id)
+        if row.disabled == disabled:
+            return False
+        row.disabled = disabled
+        row.updated_at = now
+        if disabled:
+            self._end_grants(client_id)
+        self._bump_generation()
+        event = "client_disabled" if disabled else "client_enabled"
+        audit.record(event, "success", at=now, client_id=client_id, by=by)
+        return True
+
+    def _end_grants(self, client_id: str) -> None:
         db.session.execute(update(Token).where(Token.client_id == client_id).values(revoked=True))
         db.session.execute(
             delete(AuthorizationCode).where(AuthorizationCode.client_id == client_id)
         )
-        db.session.execute(delete(Consent).where(Consent.client_id == client_id))
-        self._bump_generation()
 
     def require_habilitation(self, client_ids: Iterable[str]) -> list[str]:
         """Flag these clients as requiring a habilitation; returns those that did not."""
@@ -401,5 +498,39 @@ class ClientRegistry:
     def _row(self, client_id: str) -> Client:
         row = db.session.scalar(select(Client).where(Client.client_id == client_id))
         if row is None:
-            raise ClientError(f"no client {client_id!r}")
+            raise ClientError("clients.unknown", client_id=client_id)
         return row
+
+    def update(
+        self,
+        client_id: str,
+        spec: ClientSpec,
+        *,
+        now: int,
+        by: str,
+        detail: dict[str, object] | None = None,
+    ) -> tuple[RegisteredClient, str | None]:
+        """Replace a client's registration with `spec`, checked as a new one is.
+
+        The client keeps its id, its secret while it still authenticates with one, and its
+        tokens; a client that only now needs a secret gets one, returned (else None). Every
+        worker's cache sees the change (the generation moves).
+        """
+        method = _check_spec(spec)
+        columns = _columns(spec, method)  # may still refuse (a pairwise sector): before writing
+        row = self._row(client_id)
+        secret = None
+        if method not in {"client_secret_basic", "client_secret_post"}:
+            row.secret_hash = None
+        elif row.secret_hash is None:
+            secret = new_secret(32)
+            row.secret_hash = self._hash_secret(secret)
+        for name, value in columns.items():
+            setattr(row, name, value)
+        row.updated_at = now
+        self._bump_generation()
+        db.session.flush()
+        audit.record(
+            "client_updated", "success", at=now, client_id=client_id, by=by, **(detail or {})
+        )
+        return self._view(row), secret

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from stdnum.fr import siren as siren_numbers
 from stdnum.fr import siret as siret_numbers
@@ -23,6 +24,8 @@ from idp.i18n import text
 from idp.models import Organisation, OrganisationAccount, User
 from idp.models.organisation import (
     ADDRESS_FIELDS,
+    CLOSED,
+    OPEN,
     ORGANISATION_STATUSES,
     PENDING,
     PRIMARY,
@@ -278,8 +281,7 @@ def create_organisation(
         raise OrganisationError("org.already_member", identifier=user.identifier)
     if status not in ORGANISATION_STATUSES:
         raise OrganisationError("org.status_unknown", status=status)
-    if quota < 0:
-        raise OrganisationError("org.quota_negative")
+    _check_quota(quota)
     dossier = (dossier or "").strip() or None
     if dossier is not None and find_organisation(dossier) is not None:
         raise OrganisationError("org.dossier_taken", dossier=dossier)
@@ -331,6 +333,31 @@ def set_status(organisation: Organisation, status: str, *, now: int, by: str) ->
     )
 
 
+# What the console may do to an organisation, from which statuses, to which status: validate
+# a pending request, close (from any status but closed), reopen a closed one.
+STATUS_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "validate": ((PENDING,), OPEN),
+    "close": ((PENDING, OPEN), CLOSED),
+    "reopen": ((CLOSED,), OPEN),
+}
+
+
+def actions_for(organisation: Organisation) -> list[str]:
+    """The status actions that apply to the organisation as it is now."""
+    return [name for name, (sources, _) in STATUS_ACTIONS.items() if organisation.status in sources]
+
+
+def apply_action(organisation: Organisation, action: str, *, now: int, by: str) -> str:
+    """Validate, close or reopen (`STATUS_ACTIONS`); refused from any other status, so that a
+    second click or a stale page never reopens what someone else has just closed. Returns
+    the new status."""
+    if action not in actions_for(organisation):
+        raise OrganisationError("org.action_refused", status=organisation.status)
+    status = STATUS_ACTIONS[action][1]
+    set_status(organisation, status, now=now, by=by)
+    return status
+
+
 def member_ids(organisation: Organisation) -> list[int]:
     return list(
         db.session.scalars(
@@ -346,20 +373,36 @@ def mailbox_count(organisation_id: int) -> int:
     included, so that reactivating one never exceeds it)."""
     return int(
         db.session.scalar(
-            select(func.count()).where(
-                OrganisationAccount.organisation_id == organisation_id,
-                OrganisationAccount.role == SECONDARY,
-                OrganisationAccount.has_mailbox.is_(True),
-            )
+            select(func.count()).where(*_with_mailbox(OrganisationAccount, organisation_id))
         )
         or 0
     )
 
 
-def set_quota(organisation: Organisation, quota: int, *, now: int, by: str) -> None:
-    """ "Nombre de comptes secondaires souhaités": never below the mailboxes already open."""
+def _with_mailbox(account: Any, organisation_id: Any) -> list[ColumnElement[bool]]:
+    """The secondary accounts of an organisation that have their own mailbox."""
+    return [
+        account.organisation_id == organisation_id,
+        account.role == SECONDARY,
+        account.has_mailbox.is_(True),
+    ]
+
+
+# The most secondary accounts with a mailbox an organisation may ask for: far above any real
+# need, and within the column's 32-bit integer on every database.
+QUOTA_MAX = 100_000
+
+
+def _check_quota(quota: int) -> None:
     if quota < 0:
         raise OrganisationError("org.quota_negative")
+    if quota > QUOTA_MAX:
+        raise OrganisationError("org.quota_too_large", max=QUOTA_MAX)
+
+
+def set_quota(organisation: Organisation, quota: int, *, now: int, by: str) -> None:
+    """ "Nombre de comptes secondaires souhaités": never below the mailboxes already open."""
+    _check_quota(quota)
     used = mailbox_count(organisation.id)
     if quota < used:
         raise OrganisationError("org.quota_below_used", used=used)
@@ -654,6 +697,19 @@ class SecondaryPage:
     pages: int
 
 
+def _bounded(page: int, total: int, page_size: int) -> tuple[int, int]:
+    """The page to show (a number past the end shows the last) and how many there are."""
+    pages = max(1, -(-total // page_size))
+    return min(max(page, 1), pages), pages
+
+
+def _siret_starts(digits: str) -> ColumnElement[bool]:
+    siret = func.coalesce(OrganisationAccount.siren, "") + func.coalesce(
+        OrganisationAccount.nic, ""
+    )
+    return siret.like(f"{digits}%")
+
+
 def _contains(column: Any, value: str) -> ColumnElement[bool]:
     escaped = value.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like(f"%{escaped}%", escape="\\")
@@ -667,10 +723,7 @@ def _filters(wanted: SecondaryFilter) -> list[ColumnElement[bool]]:
         clauses.append(OrganisationAccount.kind == wanted.kind.strip())
     digits = re.sub(r"\D", "", wanted.siret)
     if digits:
-        siret = func.coalesce(OrganisationAccount.siren, "") + func.coalesce(
-            OrganisationAccount.nic, ""
-        )
-        clauses.append(siret.like(f"{digits}%"))
+        clauses.append(_siret_starts(digits))
     if wanted.company_name.strip():
         clauses.append(_contains(OrganisationAccount.company_name, wanted.company_name.strip()))
     if wanted.responsible.strip():
@@ -717,8 +770,7 @@ def search_secondaries(
         )
         or 0
     )
-    pages = max(1, -(-total // page_size))
-    page = min(max(page, 1), pages)
+    page, pages = _bounded(page, total, page_size)
     column = SORTS.get(sort, User.identifier)
     order = column.desc() if descending else column.asc()
     query = (
@@ -729,3 +781,82 @@ def search_secondaries(
     )
     rows = [SecondaryRow(member, user) for member, user in db.session.execute(query).all()]
     return SecondaryPage(rows=rows, total=total, page=page, pages=pages)
+
+
+# -- the console's list of organisations -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    organisation: Organisation
+    primary: OrganisationAccount
+    user: User
+    mailboxes_used: int
+
+
+@dataclass(frozen=True)
+class OrganisationPage:
+    rows: list[OrganisationRow]
+    total: int
+    page: int
+    pages: int
+
+
+def search_organisations(
+    *, status: str = "", text: str = "", page: int = 1, page_size: int = 20
+) -> OrganisationPage:
+    """Organisations with this status (empty: any) whose dossier, raison sociale, primary
+    identifier or SIRET (its first digits) contains `text`, newest first, one page."""
+    where: list[ColumnElement[bool]] = [OrganisationAccount.role == PRIMARY]
+    if status:
+        where.append(Organisation.status == status)
+    text = text.strip()
+    if text:
+        matches = [
+            _contains(Organisation.dossier, text),
+            _contains(OrganisationAccount.company_name, text),
+            _contains(User.identifier, text),
+        ]
+        digits = re.sub(r"\s", "", text)
+        if digits.isdigit():
+            matches.append(_siret_starts(digits))
+        where.append(or_(*matches))
+    joined = (
+        select(Organisation)
+        .join(OrganisationAccount, OrganisationAccount.organisation_id == Organisation.id)
+        .join(User, User.id == OrganisationAccount.user_id)
+        .where(*where)
+    )
+    total = int(db.session.scalar(select(func.count()).select_from(joined.subquery())) or 0)
+    page, pages = _bounded(page, total, page_size)
+    secondary = aliased(OrganisationAccount)
+    used = (
+        select(func.count())
+        .where(*_with_mailbox(secondary, Organisation.id))
+        .correlate(Organisation)
+        .scalar_subquery()
+    )
+    query = (
+        joined.add_columns(OrganisationAccount, User, used)
+        .order_by(Organisation.created_at.desc(), Organisation.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
+    )
+    rows = [OrganisationRow(*row) for row in db.session.execute(query).all()]
+    return OrganisationPage(rows=rows, total=total, page=page, pages=pages)
+
+
+def secondary_states(organisation: Organisation) -> dict[str, int]:
+    """How many secondary accounts the organisation has in each state (pending, open,
+    closed), for the console's page of the organisation."""
+    counts = dict.fromkeys((STATE_PENDING, STATE_OPEN, STATE_CLOSED), 0)
+    for user in db.session.scalars(
+        select(User)
+        .join(OrganisationAccount, OrganisationAccount.user_id == User.id)
+        .where(
+            OrganisationAccount.organisation_id == organisation.id,
+            OrganisationAccount.role == SECONDARY,
+        )
+    ):
+        counts[account_state(user)] += 1
+    return counts

@@ -4,8 +4,9 @@ The TOTP secret must be read back to check a code, so it is sealed (AES-GCM unde
 derived from the deployment's hash key) rather than hashed: a copy of the database alone
 yields no code. Recovery codes are only ever compared, so only their keyed hashes are kept.
 
-Wrong codes count on the same lockout as wrong passwords (keyed by the account's
-identifier): a stolen password does not buy unlimited guesses at six digits.
+Wrong codes count on a lockout of their own (keyed by the account's identifier, with the
+sign-in's limits): a right password, which clears the sign-in's count, does not clear it, so
+a stolen password does not buy unlimited guesses at six digits.
 """
 
 from __future__ import annotations
@@ -77,6 +78,13 @@ def begin_enrolment(member: StaffMember, *, hash_key: str) -> str:
     member.totp_confirmed_at = None
     member.totp_last_step = None
     return secret
+
+
+def enrol_known_secret(member: StaffMember, secret: str, *, now: int, hash_key: str) -> None:
+    """Enrol a secret chosen elsewhere (the demo's published one; tests), confirmed at once."""
+    member.totp_sealed = _seal(secret, hash_key)
+    member.totp_confirmed_at = now
+    member.totp_last_step = None
 
 
 def pending_secret(member: StaffMember, *, hash_key: str) -> str | None:

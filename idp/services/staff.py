@@ -33,13 +33,20 @@ ROLES: dict[str, frozenset[str]] = {
 
 
 class StaffError(ValueError):
-    """A staff change that cannot be made; the message says why."""
+    """A staff change that cannot be made: `key` names the message for the console (with
+    `params`), the English text is for the CLI."""
+
+    def __init__(self, key: str, message: str, **params: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.params = params
 
 
 @dataclass(frozen=True)
 class StaffView:
     """A staff member as the console and the CLI list them."""
 
+    user_id: int
     identifier: str
     roles: tuple[str, ...]
     enrolled: bool
@@ -58,9 +65,12 @@ def _checked_roles(roles: Iterable[str]) -> list[str]:
     wanted = list(dict.fromkeys(role.strip().lower() for role in roles if role.strip()))
     unknown = [role for role in wanted if role not in ROLES]
     if unknown:
-        raise StaffError(f"unknown role(s) {', '.join(unknown)}: choose from {', '.join(ROLES)}")
+        raise StaffError(
+            "adminstaff.unknown_role",
+            f"unknown role {', '.join(unknown)}: choose from {', '.join(ROLES)}",
+        )
     if not wanted:
-        raise StaffError(f"give at least one role: {', '.join(ROLES)}")
+        raise StaffError("adminstaff.no_role", f"give at least one role: {', '.join(ROLES)}")
     return wanted
 
 
@@ -76,9 +86,15 @@ def add(user: User, roles: Iterable[str], *, now: int, by: str) -> StaffMember:
     """Make an account staff. Its holder enrols a second factor at the first console sign-in."""
     wanted = _checked_roles(roles)
     if of_user(user.id) is not None:
-        raise StaffError(f"{user.identifier} is already staff: change the roles instead")
+        raise StaffError(
+            "adminstaff.already",
+            f"{user.identifier} is already staff: change the roles instead",
+            identifier=user.identifier,
+        )
     if not user.is_active:
-        raise StaffError(f"{user.identifier} is disabled")
+        raise StaffError(
+            "adminstaff.disabled", f"{user.identifier} is disabled", identifier=user.identifier
+        )
     member = StaffMember(user_id=user.id, roles=wanted, created_at=now, created_by=by)
     db.session.add(member)
     db.session.flush()
@@ -92,7 +108,10 @@ def _keep_an_admin(member: StaffMember, roles_after: list[str]) -> None:
         return
     others = db.session.scalars(select(StaffMember).where(StaffMember.id != member.id))
     if not any("admin" in other.roles for other in others):
-        raise StaffError("the last admin cannot lose the admin role: make another admin first")
+        raise StaffError(
+            "adminstaff.last_admin",
+            "the last admin cannot lose the admin role: make another admin first",
+        )
 
 
 def set_roles(member: StaffMember, roles: Iterable[str], *, now: int, by: str) -> None:
@@ -150,6 +169,7 @@ def listing() -> list[StaffView]:
     )
     return [
         StaffView(
+            user_id=member.user_id,
             identifier=identifier,
             roles=tuple(member.roles),
             enrolled=member.totp_confirmed_at is not None,

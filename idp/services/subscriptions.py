@@ -43,6 +43,8 @@ from idp.services.organisations import (
 )
 
 _CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+# The catalogue's texts (description, recipients, each document type) fit their columns.
+_TEXT_MAX = 255
 
 
 # -- the catalogue ---------------------------------------------------------------------------
@@ -87,6 +89,11 @@ def add_service(
         raise OrganisationError("org.service_exists", code=code)
     if not description.strip():
         raise OrganisationError("org.service_description_required")
+    for field, value in (("description", description), ("recipients", recipients or "")):
+        if len(value.strip()) > _TEXT_MAX:
+            raise OrganisationError("org.too_long", field=field)
+    if any(len(t.strip()) > _TEXT_MAX for t in document_types):
+        raise OrganisationError("org.too_long", field="document_types")
     wanted = sorted(set(client_ids))
     known = set(db.session.scalars(select(Client.client_id).where(Client.client_id.in_(wanted))))
     if missing := [c for c in wanted if c not in known]:
@@ -136,6 +143,46 @@ def remove_service(service: Service, *, now: int, by: str) -> None:
     db.session.flush()
     enforce(subscribers, now=now)
     audit.record("service_removed", "success", at=now, by=by, code=code)
+
+
+def link_client(
+    service: Service, client_id: str, *, clients: ClientRegistry, now: int, by: str
+) -> None:
+    """Let the service open one more application (registered); the application then requires
+    a habilitation, as `add_service` makes those it starts with."""
+    if db.session.scalar(select(Client.client_id).where(Client.client_id == client_id)) is None:
+        raise OrganisationError("org.service_client_unknown", client_id=client_id)
+    if client_id in clients_of(service.id):
+        raise OrganisationError("org.service_client_linked", client_id=client_id)
+    db.session.add(ServiceClient(service_id=service.id, client_id=client_id))
+    db.session.flush()
+    restricted = clients.require_habilitation([client_id])
+    audit.record(
+        "service_client_linked",
+        "success",
+        at=now,
+        by=by,
+        code=service.code,
+        client_id=client_id,
+        now_restricted=restricted,
+    )
+
+
+def unlink_client(service: Service, client_id: str, *, now: int, by: str) -> None:
+    """The service no longer opens the application: its subscribers lose it at once, unless
+    something else still gives it to them (`enforce`); the application stays restricted."""
+    removed = db.session.execute(
+        delete(ServiceClient).where(
+            ServiceClient.service_id == service.id, ServiceClient.client_id == client_id
+        )
+    ).rowcount
+    if not removed:
+        raise OrganisationError("org.service_client_not_linked", client_id=client_id)
+    db.session.flush()
+    enforce(subscriber_ids(service.id), now=now)
+    audit.record(
+        "service_client_unlinked", "success", at=now, by=by, code=service.code, client_id=client_id
+    )
 
 
 # -- who holds what --------------------------------------------------------------------------

@@ -18,7 +18,15 @@ from idp.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
-API_PATHS = ("/token", "/userinfo", "/revoke", "/introspect", "/jwks.json", "/.well-known/")
+API_PATHS = (
+    "/token",
+    "/userinfo",
+    "/revoke",
+    "/introspect",
+    "/jwks.json",
+    "/.well-known/",
+    "/connect/register",
+)
 MESSAGE_KEYS = {
     400: "error.bad_request",
     403: "error.forbidden",
@@ -31,6 +39,8 @@ OAUTH_ERRORS = {
     403: "access_denied",
     404: "not_found",
     405: "invalid_request",
+    413: "invalid_request",
+    429: "temporarily_unavailable",
 }
 
 # The database cannot answer for a moment (a restart, a failover, a lost connection): not a

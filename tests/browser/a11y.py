@@ -64,6 +64,6 @@ def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
 
 
 def assert_accessible(page: Page, axe: Any) -> None:
-    """No serious or critical axe violation on the page as it is now (`axe`: the fixture)."""
+    """No serious or critical violation on the page (`axe` is the fixture)."""
     violations = axe(page)
     assert not violations, describe(violations)

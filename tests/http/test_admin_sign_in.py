@@ -196,3 +196,29 @@ def test_next_never_leaves_the_console(client, factories, clock):
     assert "evil.example" not in answer.headers["Location"]
     answer = _code(client, totp(secret, clock.now()))
     assert answer.headers["Location"] == "/admin"
+
+
+def test_wrong_codes_lock_the_second_factor_whatever_the_password_does(app, factories, clock):
+    """A stolen password buys no fresh guesses: typing it again right does not clear the
+    count of wrong codes, which locks the second factor at the sign-in's limit."""
+    secret = factories.staff("agent")
+    limit = app.extensions["idp"].settings.lockout.max_attempts
+    for _ in range(limit):
+        browser = app.test_client()
+        _password(browser)
+        _code(browser, "000000")
+    browser = app.test_client()
+    _password(browser)
+    answer = _code(browser, totp(secret, clock.now()))
+    assert answer.status_code == 303 and "/admin/login?" in answer.headers["Location"]
+    assert browser.get("/admin").status_code == 303
+    assert factories.audit("staff_second_factor")[-1].outcome == "locked"
+
+
+def test_a_temporary_password_is_personalised_before_the_console(client, factories):
+    factories.staff("agent", password_temporary=True)
+    answer = _password(client)
+    assert answer.status_code == 200
+    assert COOKIE not in answer.headers.get("Set-Cookie", "")
+    assert "temporaire ou a expiré" in answer.get_data(as_text=True)
+    assert [e.outcome for e in factories.audit("staff_sign_in")] == ["personalise_password"]

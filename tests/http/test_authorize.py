@@ -382,7 +382,7 @@ def test_disabled_account_session_is_not_used(rp, app, user):
 def test_client_removed_during_sign_in_gets_an_error_page(rp, app):
     location = _goes_to_sign_in(rp.authorize())
     with app.app_context():
-        app.extensions["idp"].clients.remove(rp.client_id)
+        app.extensions["idp"].clients.remove(rp.client_id, now=0, by="test")
         db.session.commit()
     response = rp.sign_in(location)
     response = rp.http.get(response.location)

@@ -144,10 +144,11 @@ def test_token_of_a_removed_client_stays_inactive_if_its_id_is_registered_again(
     clock.advance(1)
     with app.app_context():
         registry = app.extensions["idp"].clients
-        registry.remove(service.client_id)
+        registry.remove(service.client_id, now=clock.now(), by="test")
         _, secret = registry.register(
             ClientSpec(name="Successor", redirect_uris=(), grant_types=CC),
             now=clock.now(),
+            by="test",
             client_id=service.client_id,
         )
         db.session.commit()

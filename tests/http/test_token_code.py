@@ -144,7 +144,7 @@ def test_code_of_a_disabled_account_is_refused(rp, app, user):
 def test_removed_client_cannot_exchange_its_code(rp, app):
     code = rp.obtain_code()
     with app.app_context():
-        app.extensions["idp"].clients.remove(rp.client_id)
+        app.extensions["idp"].clients.remove(rp.client_id, now=0, by="test")
         db.session.commit()
     response = rp.exchange(code)
     assert response.status_code == 401

@@ -126,7 +126,7 @@ def test_token_of_a_disabled_account_is_401(rp, app, user):
 def test_token_of_a_removed_client_is_401(rp, app):
     token = rp.tokens()["access_token"]
     with app.app_context():
-        app.extensions["idp"].clients.remove(rp.client_id)
+        app.extensions["idp"].clients.remove(rp.client_id, now=0, by="test")
         db.session.commit()
     _unauthorized(rp.userinfo(token))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import pyotp
 from flask import Flask
 from sqlalchemy import select
 
@@ -71,8 +72,8 @@ class Factories:
             )
             secret = None
             if enrolled:
-                secret = second_factor.begin_enrolment(member, hash_key=rt.hash_key)
-                member.totp_confirmed_at = rt.now()
+                secret = pyotp.random_base32(32)
+                second_factor.enrol_known_secret(member, secret, now=rt.now(), hash_key=rt.hash_key)
             db.session.commit()
             return secret
 
@@ -95,7 +96,7 @@ class Factories:
         with self.app.app_context():
             client_id = spec.pop("client_id", None)
             registered, secret = rt.clients.register(
-                replace(base, **spec), now=rt.now(), client_id=client_id
+                replace(base, **spec), now=rt.now(), by="test", client_id=client_id
             )
             db.session.commit()
             return registered, secret

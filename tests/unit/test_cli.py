@@ -349,3 +349,25 @@ def test_keys_rotate(idp, http):
     assert all(k["retires_at"] for k in listed if k["state"] == "superseded")
     published = {k["kid"] for k in http.get("/jwks.json").get_json()["keys"]}
     assert published == set(states)
+
+
+def test_clients_disable_and_enable_go_through_the_registry(idp, http):
+    service = _add_service(idp)
+    client_id, secret = service["client_id"], service["client_secret"]
+    assert idp("clients", "disable", client_id).output.strip() == f"disabled {client_id}"
+    assert _client_credentials(http, client_id, secret) == 401
+    assert _json(idp("clients", "show", client_id, "--json"))["disabled"] is True
+    idp("clients", "enable", client_id)
+    assert _client_credentials(http, client_id, secret) == 200
+    refused = idp("clients", "disable", "nobody", ok=False)
+    assert refused.exit_code != 0 and "No client 'nobody'." in refused.output
+
+
+def test_clients_add_prints_the_registrys_refusal_in_english(idp):
+    refused = idp(
+        "clients", "add", "--name", "Portail", "--redirect-uri", "http://rp.example/cb", ok=False
+    )
+    assert refused.exit_code != 0
+    assert "redirect URI must be https (or http on loopback): http://rp.example/cb" in (
+        refused.output
+    )

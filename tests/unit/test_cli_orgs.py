@@ -585,3 +585,19 @@ def test_the_second_demo_application_reads_its_title_scope_and_cookie(app, idp, 
     assert "Déclarations sociales en ligne" not in first.test_client().get("/").get_data(
         as_text=True
     )
+
+
+def test_services_link_and_unlink_an_application(app, idp, factories, dpae):
+    factories.client(client_id="payroll")
+    primary = factories.organisation(services=("DPAE",))
+    assert "opens payroll" in ok(idp("services", "link", "dpae", "payroll")).output
+    with app.app_context():
+        assert subscriptions.usable_clients(primary.id) == {dpae, "payroll"}
+        assert app.extensions["idp"].clients.lookup("payroll").requires_habilitation
+    refused(idp("services", "link", "DPAE", "payroll"), "already opens")
+    refused(idp("services", "link", "DPAE", "nope"), "Unknown application: nope")
+    ok(idp("services", "unlink", "DPAE", "payroll"))
+    with app.app_context():
+        assert subscriptions.usable_clients(primary.id) == {dpae}
+    refused(idp("services", "unlink", "DPAE", "payroll"), "does not open")
+    assert [e.detail["by"] for e in factories.audit("service_client_unlinked")] == ["cli"]

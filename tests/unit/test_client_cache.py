@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from idp.extensions import db
 from idp.services.clients import ClientRegistry, ClientSpec
 
@@ -22,10 +24,10 @@ def test_a_change_by_another_worker_is_seen_within_the_refresh_time(app):
     worker = ClientRegistry(rt.hash_key, refresh_seconds=1, monotonic=ticks)
     other_worker = ClientRegistry(rt.hash_key)
     with app.app_context():
-        other_worker.register(SPEC, now=rt.now(), client_id="rp")
+        other_worker.register(SPEC, now=rt.now(), by="test", client_id="rp")
         db.session.commit()
         assert worker.lookup("rp") is not None
-        other_worker.remove("rp")
+        other_worker.remove("rp", now=rt.now(), by="test")
         db.session.commit()
         ticks.now += 0.5
         assert worker.lookup("rp") is not None  # cached: not re-checked within the second
@@ -38,10 +40,13 @@ def test_with_zero_every_lookup_checks(app):
     worker = ClientRegistry(rt.hash_key, refresh_seconds=0)
     other_worker = ClientRegistry(rt.hash_key)
     with app.app_context():
-        other_worker.register(SPEC, now=rt.now(), client_id="rp")
+        other_worker.register(SPEC, now=rt.now(), by="test", client_id="rp")
         db.session.commit()
-        assert worker.lookup("rp") is not None
-        other_worker.remove("rp")
+        assert worker.lookup("rp").name == "RP"
+        other_worker.update("rp", replace(SPEC, name="Renamed"), now=rt.now(), by="test")
+        db.session.commit()
+        assert worker.lookup("rp").name == "Renamed"
+        other_worker.remove("rp", now=rt.now(), by="test")
         db.session.commit()
         assert worker.lookup("rp") is None
 
@@ -50,9 +55,9 @@ def test_a_workers_own_change_is_seen_at_once(app):
     rt = app.extensions["idp"]
     worker = ClientRegistry(rt.hash_key, refresh_seconds=3600)
     with app.app_context():
-        worker.register(SPEC, now=rt.now(), client_id="rp")
+        worker.register(SPEC, now=rt.now(), by="test", client_id="rp")
         db.session.commit()
         assert worker.lookup("rp") is not None
-        worker.remove("rp")
+        worker.remove("rp", now=rt.now(), by="test")
         db.session.commit()
         assert worker.lookup("rp") is None

@@ -18,7 +18,7 @@ def register(app):
 
     def run(**changes):
         with app.app_context():
-            registered = registry.register(replace(BASE, **changes), now=0)
+            registered = registry.register(replace(BASE, **changes), now=0, by="test")
             db.session.commit()
             return registered
 
@@ -98,9 +98,9 @@ def test_refused_registrations(register, changes):
 def test_duplicate_client_id_is_refused(app):
     registry = app.extensions["idp"].clients
     with app.app_context():
-        registry.register(BASE, now=0, client_id="portal")
+        registry.register(BASE, now=0, by="test", client_id="portal")
         with pytest.raises(ClientError, match="already exists"):
-            registry.register(BASE, now=0, client_id="portal")
+            registry.register(BASE, now=0, by="test", client_id="portal")
 
 
 def test_pairwise_sector_is_the_redirect_host(register):
@@ -135,3 +135,35 @@ def test_lookup_refuses_odd_ids(app, register):
         assert registry.lookup(client.client_id) == client
         for odd in (None, "", "x" * 65, "a\x00b", client.client_id + "\x00"):
             assert registry.lookup(odd) is None
+
+
+def test_update_applies_the_same_rules_and_changes_nothing_when_refused(app, register):
+    registry = app.extensions["idp"].clients
+    client, _ = register()
+    with app.app_context():
+        for bad in ({"redirect_uris": ("https://rp.example/cb#x",)}, {"scope": "openid admin"}):
+            with pytest.raises(ClientError):
+                registry.update(client.client_id, replace(BASE, **bad), now=1, by="test")
+        db.session.rollback()
+        assert registry.lookup(client.client_id) == client
+
+
+def test_update_keeps_the_secret_while_one_is_used_and_issues_one_when_needed(app, register):
+    registry = app.extensions["idp"].clients
+    client, secret = register()
+    with app.app_context():
+        kept, none = registry.update(
+            client.client_id, replace(BASE, auth_method="client_secret_post"), now=1, by="test"
+        )
+        assert none is None and kept.check_client_secret(secret)
+        public, _ = registry.update(client.client_id, replace(BASE, public=True), now=2, by="test")
+        assert public.is_public and not public.check_client_secret(secret)
+        again, new_secret = registry.update(client.client_id, BASE, now=3, by="test")
+        db.session.commit()
+        assert new_secret and again.check_client_secret(new_secret)
+        assert again.created_at == client.created_at
+
+
+def test_update_of_an_unknown_client_is_refused(app):
+    with app.app_context(), pytest.raises(ClientError):
+        app.extensions["idp"].clients.update("nobody", BASE, now=0, by="test")

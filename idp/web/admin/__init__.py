@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from idp.services import staff
-from idp.web.admin import accounts, auth
+from idp.web.admin import accounts, applications, auth, journal, organisations, staff_pages
 
 # (endpoint of the section's first page, permission it needs, message key of its name).
 SECTIONS = (
@@ -32,6 +32,13 @@ def _navigation() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    for blueprint in (auth.bp, accounts.bp):
+    for blueprint in (
+        auth.bp,
+        staff_pages.bp,
+        journal.bp,
+        applications.bp,
+        organisations.bp,
+        accounts.bp,
+    ):
         app.register_blueprint(blueprint)
     app.context_processor(_navigation)

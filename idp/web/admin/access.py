@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
 
+from idp.extensions import db
 from idp.runtime import runtime
 from idp.services import admin_sessions, staff
 from idp.services.admin_sessions import Live
@@ -40,6 +41,7 @@ def current() -> Live | None:
             if secret
             else None
         )
+        db.session.commit()  # the session's last activity, or its end
     return g.console
 
 
@@ -122,6 +124,8 @@ def _refuse_unguarded() -> None:
 def _private(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    # Within the site only: a change refused for re-authentication comes back to its page.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -15,7 +15,7 @@ from wtforms import PasswordField, StringField
 
 from idp.extensions import db, limiter
 from idp.runtime import runtime
-from idp.services import admin_sessions, audit, authn, second_factor, staff
+from idp.services import admin_sessions, audit, authn, required_actions, second_factor, staff
 from idp.services.second_factor import Outcome
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, public, requires
@@ -101,6 +101,14 @@ def sign_in() -> Response | str:
         )
         db.session.commit()
         abort(403)
+    action = required_actions.next_action(attempt.user, now=rt.now(), settings=rt.settings.password)
+    if action in {"personalise_password", "expired_password"}:
+        # The password must first be changed where the hosted pages enforce its rules.
+        audit.record("staff_sign_in", action, at=rt.now(), user_id=attempt.user.id)
+        db.session.commit()
+        return render_template(
+            "admin/sign_in.html", form=form, next_page=next_page, message="admin.password_action"
+        )
     _, secret = admin_sessions.start(
         member, now=rt.now(), ip=request.remote_addr, user_agent=request.headers.get("User-Agent")
     )
@@ -149,7 +157,7 @@ def second_factor_step() -> Response | str:
         form.code.data,
         now=rt.now(),
         hash_key=rt.hash_key,
-        lockout=rt.lockout,
+        lockout=rt.second_factor_lockout,
         ip=request.remote_addr,
     )
     if result.outcome is not Outcome.ACCEPTED:
@@ -190,7 +198,7 @@ def enrol() -> Response | str:
         form.code.data,
         now=rt.now(),
         hash_key=rt.hash_key,
-        lockout=rt.lockout,
+        lockout=rt.second_factor_lockout,
         ip=request.remote_addr,
     )
     if result.outcome is not Outcome.ACCEPTED:
@@ -250,7 +258,7 @@ def reauthenticate() -> Response | str:
             form.code.data,
             now=rt.now(),
             hash_key=rt.hash_key,
-            lockout=rt.lockout,
+            lockout=rt.second_factor_lockout,
             ip=request.remote_addr,
         )
     if result is None or result.outcome is not Outcome.ACCEPTED:
