@@ -44,9 +44,3 @@ def audit(page: Page, axe_source: str) -> list[dict[str, Any]]:
 def describe(violations: list[dict[str, Any]]) -> str:
     """An assertion message naming each rule, element and failure."""
     return "axe violations:\n" + json.dumps(violations, indent=2, ensure_ascii=False)
-
-
-def assert_accessible(page: Page, axe: Any) -> None:
-    """No serious or critical violation on the page (`axe` is the fixture)."""
-    violations = axe(page)
-    assert not violations, describe(violations)
