@@ -337,4 +337,10 @@ ADMIN_APPLICATIONS_MESSAGES: dict[str, dict[str, str]] = {
         "en": "The application “{name}” is removed.",
     },
     "admin_apps.back": {"fr": "Retour aux applications", "en": "Back to the applications"},
+    "admin_apps.already_registered": {
+        "fr": "Ce formulaire a déjà enregistré cette application : rien n'a été créé de plus. "
+        "Son secret n'est affiché qu'une fois ; s'il n'a pas été conservé, renouvelez-le.",
+        "en": "This form already registered this application: nothing more was created. Its "
+        "secret is shown only once; if it was not kept, rotate it.",
+    },
 }

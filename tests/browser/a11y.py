@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import Page
 
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
@@ -44,26 +44,3 @@ def audit(page: Page, axe_source: str) -> list[dict[str, Any]]:
 def describe(violations: list[dict[str, Any]]) -> str:
     """An assertion message naming each rule, element and failure."""
     return "axe violations:\n" + json.dumps(violations, indent=2, ensure_ascii=False)
-
-
-def no_sideways_scroll(page: Page) -> None:
-    """Reflow (WCAG 1.4.10): the page fits its width, nothing to scroll sideways."""
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
-
-
-def tab_to(page: Page, target: Locator, limit: int = 80) -> None:
-    """Press Tab until `target` has the focus, as a keyboard user would."""
-    for _ in range(limit):
-        page.keyboard.press("Tab")
-        if target.evaluate("el => el === document.activeElement"):
-            return
-    raise AssertionError(f"Tab never reached {target}")
-
-
-def assert_accessible(page: Page, axe: Any) -> None:
-    """No serious or critical violation on the page (`axe` is the fixture)."""
-    violations = axe(page)
-    assert not violations, describe(violations)

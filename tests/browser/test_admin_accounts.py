@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from idp.extensions import db
 from idp.i18n import text
-from tests.browser.a11y import assert_accessible, no_sideways_scroll, tab_to
+from tests.browser.checks import accessible, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.outbox import last_email, text_part
@@ -71,7 +71,7 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     main = page.locator("main")
     expect(main).to_contain_text(t("accounts.found", n=1))
     expect(main).to_contain_text(t("accounts.state_locked"))
-    assert_accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-accounts-search")
 
     tab_to(page, page.get_by_role("link", name="marie", exact=True))
@@ -79,7 +79,7 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         t("accounts.account_title", identifier="marie")
     )
-    assert_accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-accounts-file")
 
     tab_to(page, page.get_by_role("button", name=t("accounts.unlock")))
@@ -98,21 +98,21 @@ def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     temporary = re.search(r"provisoire\s*:\s*(\S+)", message)
     assert temporary, message
     assert temporary.group(1) not in page.content()
-    assert_accessible(page, axe)
+    accessible(page, axe)
 
     page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}?ui_locales=en")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         text("accounts.account_title", "en", identifier="marie")
     )
-    assert_accessible(page, axe)
+    accessible(page, axe)
     page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=en")
-    assert_accessible(page, axe)
+    accessible(page, axe)
 
     page.goto(f"{live_idp.url}/admin/accounts?q=m&ui_locales=fr")
     page.set_viewport_size({"width": 375, "height": 800})
     no_sideways_scroll(page)
-    assert_accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-accounts-375")
     page.goto(f"{live_idp.url}/admin/accounts/{locked_marie}")
     no_sideways_scroll(page)
-    assert_accessible(page, axe)
+    accessible(page, axe)

@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from idp.i18n import text
-from tests.browser.a11y import assert_accessible
-from tests.browser.keyboard import no_sideways_scroll, tab_to
+from tests.browser.checks import accessible, no_sideways_scroll, tab_to
 from tests.support.console import totp
 from tests.support.factories import DEFAULT_PASSWORD
 
@@ -50,7 +49,7 @@ def test_validate_then_change_the_quota_with_the_keyboard_alone(
     page.goto(console)
     main = page.locator("main")
     expect(main).to_contain_text(t("admin_orgs.found", n=2))
-    assert_accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-organisations")
 
     # Search by status, then open the pending organisation.
@@ -67,7 +66,7 @@ def test_validate_then_change_the_quota_with_the_keyboard_alone(
         t("admin_orgs.organisation_title", dossier="")
     )
     expect(main).to_contain_text(t("admin_orgs.secondaries_count", n=3))
-    assert_accessible(page, axe)
+    accessible(page, axe)
 
     tab_to(page, page.get_by_role("button", name=t("admin_orgs.validate")))
     page.keyboard.press("Enter")
@@ -90,7 +89,7 @@ def test_validate_then_change_the_quota_with_the_keyboard_alone(
     expect(error).to_have_text(t("org.quota_below_used", used=2))
     expect(quota).to_have_attribute("aria-invalid", "true")
     expect(quota).to_be_focused()
-    assert_accessible(page, axe)
+    accessible(page, axe)
     screenshot(page, "admin-organisation-quota-refused")
     page.keyboard.press("Control+A")
     page.keyboard.type("5")
@@ -106,17 +105,17 @@ def test_english_and_a_phone(page: Page, console: str, axe, screenshot):
     for path in ("", "/services", "/services/DPAE", "/services/new", "/services/DPAE/remove"):
         page.goto(f"{console}{path}?ui_locales=en")
         expect(page.locator("html")).to_have_attribute("lang", "en")
-        assert_accessible(page, axe)
+        accessible(page, axe)
     page.goto(console + "?ui_locales=fr")
     page.get_by_role("rowheader").get_by_role("link").last.click()
     organisation = page.url
     for url in (organisation, organisation + "/quota", organisation + "/close"):
         page.goto(url + "?ui_locales=en")
-        assert_accessible(page, axe)
+        accessible(page, axe)
     page.goto(organisation + "?ui_locales=fr")
     page.get_by_role("link", name=t("admin_orgs.close")).click()
     expect(page.locator("main")).to_contain_text(t("admin_orgs.close_consequence", n=4))
-    assert_accessible(page, axe)
+    accessible(page, axe)
     page.goto(console + "/services")
     screenshot(page, "admin-services")
     page.set_viewport_size({"width": 375, "height": 800})
@@ -130,6 +129,6 @@ def test_english_and_a_phone(page: Page, console: str, axe, screenshot):
     ):
         page.goto(url)
         no_sideways_scroll(page)
-        assert_accessible(page, axe)
+        accessible(page, axe)
     page.goto(console)
     screenshot(page, "admin-organisations-375")

@@ -362,3 +362,16 @@ def test_changes_after_a_while_ask_for_the_password_and_code_again(console, cloc
     assert answer.status_code == 303 and "/admin/reauthenticate" in answer.headers["Location"]
     # The form page asks first, so that nothing typed is lost to the re-authentication.
     assert "/admin/reauthenticate" in console.get(NEW).headers["Location"]
+
+
+def test_the_same_form_sent_twice_registers_one_application(console, factories):
+    """A reload of the answer, or a double click, must not register a twin."""
+    page = body(console.get(NEW))
+    form_id = re.search(r'name="form_id" type="hidden" value="([^"]+)"', page)
+    assert form_id, "no form_id in the form"
+    first = console.post(NEW, data=_form(console, form_id=form_id.group(1)))
+    client_id, _ = _registered(body(first))
+    again = console.post(NEW, data=_form(console, form_id=form_id.group(1)))
+    assert again.status_code == 303
+    assert again.headers["Location"].startswith(f"{APPS}/{client_id}")
+    assert len(factories.audit("client_registered")) == 1

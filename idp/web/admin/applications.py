@@ -12,9 +12,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 
 from idp.extensions import db
@@ -30,6 +37,7 @@ from idp.services.clients import (
     ClientSpec,
     RegisteredClient,
 )
+from idp.services.hashing import new_secret
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
 
@@ -40,9 +48,16 @@ _SECRET_PLACEHOLDER = "<client_secret>"
 _DEFAULT_SCOPES = ("openid", "profile", "email", "phone", "address", "offline_access")
 
 
+# The last forms that registered an application, by their form_id (in the signed cookie).
+_REGISTERED_FORMS = "registered_forms"
+_KEPT_FORMS = 5
+
+
 class ApplicationForm(FlaskForm):
     """The registration form; what it may hold is checked by the registry alone."""
 
+    # Names this filling of the form: sent again (a reload, a double click), it registers nothing.
+    form_id = HiddenField()
     name = StringField()
     redirect_uris = TextAreaField()
     post_logout_redirect_uris = TextAreaField()
@@ -155,7 +170,13 @@ def new() -> str:
     form = ApplicationForm()
     if request.method == "GET":
         form.id_token_alg.data = rt.settings.keys.default_alg
+        form.form_id.data = new_secret(12)
     errors: dict[str, str] = {}
+    registered = session.get(_REGISTERED_FORMS, {})
+    if form.is_submitted() and form.form_id.data and form.form_id.data in registered:
+        flash(("admin_apps.already_registered", {}), "error")
+        target = url_for(".show", client_id=registered[form.form_id.data])
+        return redirect(target + "#notices", 303)
     if form.validate_on_submit():
         try:
             client, secret = rt.clients.register(_spec(form), now=rt.now(), by=access.actor())
@@ -163,6 +184,9 @@ def new() -> str:
             errors[refused.field or "form"] = text(refused.key, **refused.params)
         else:
             db.session.commit()
+            if form.form_id.data:
+                kept = list(registered.items())[-(_KEPT_FORMS - 1) :]
+                session[_REGISTERED_FORMS] = {**dict(kept), form.form_id.data: client.client_id}
             return _show(client, secret=secret, notice="admin_apps.registered")
     return render_template(
         "admin/applications/new.html",

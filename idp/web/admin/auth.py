@@ -8,6 +8,8 @@ views read the forms and answer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import segno
 from flask import Response, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
@@ -125,6 +127,22 @@ def _awaiting_factor() -> admin_sessions.Live:
     return live
 
 
+def _try_code(
+    check: Callable[..., second_factor.Result], live: admin_sessions.Live, code: str
+) -> second_factor.Result:
+    """`second_factor.verify` or `confirm_enrolment`, for this session's holder."""
+    rt = runtime()
+    return check(
+        live.member,
+        live.user,
+        code,
+        now=rt.now(),
+        hash_key=rt.hash_key,
+        lockout=rt.second_factor_lockout,
+        ip=request.remote_addr,
+    )
+
+
 def _wrong_code(live: admin_sessions.Live, result: second_factor.Result) -> str | None:
     """The message for a refused code, or None when the session ended (too many, locked)."""
     rt = runtime()
@@ -151,15 +169,7 @@ def second_factor_step() -> Response | str:
     if not form.validate_on_submit():
         return render_template("admin/code.html", form=form)
     rt = runtime()
-    result = second_factor.verify(
-        live.member,
-        live.user,
-        form.code.data,
-        now=rt.now(),
-        hash_key=rt.hash_key,
-        lockout=rt.second_factor_lockout,
-        ip=request.remote_addr,
-    )
+    result = _try_code(second_factor.verify, live, form.code.data)
     if result.outcome is not Outcome.ACCEPTED:
         message = _wrong_code(live, result)
         if message is None:
@@ -192,15 +202,7 @@ def enrol() -> Response | str:
         return _enrol_page(form, secret)
     if not form.validate():
         return _enrol_page(form, second_factor.pending_secret(live.member, hash_key=rt.hash_key))
-    result = second_factor.confirm_enrolment(
-        live.member,
-        live.user,
-        form.code.data,
-        now=rt.now(),
-        hash_key=rt.hash_key,
-        lockout=rt.second_factor_lockout,
-        ip=request.remote_addr,
-    )
+    result = _try_code(second_factor.confirm_enrolment, live, form.code.data)
     if result.outcome is not Outcome.ACCEPTED:
         message = _wrong_code(live, result)
         if message is None:
@@ -252,15 +254,7 @@ def reauthenticate() -> Response | str:
     )
     result = None
     if attempt.outcome is authn.Outcome.SIGNED_IN:
-        result = second_factor.verify(
-            live.member,
-            live.user,
-            form.code.data,
-            now=rt.now(),
-            hash_key=rt.hash_key,
-            lockout=rt.second_factor_lockout,
-            ip=request.remote_addr,
-        )
+        result = _try_code(second_factor.verify, live, form.code.data)
     if result is None or result.outcome is not Outcome.ACCEPTED:
         locked = attempt.outcome is authn.Outcome.LOCKED or (
             result is not None and result.outcome is Outcome.LOCKED
