@@ -9,7 +9,7 @@ so a search by state checks each candidate here rather than in SQL.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
@@ -80,7 +80,6 @@ class Page:
     total: int
     page: int
     pages: int
-    query: Query = field(default_factory=Query)
 
 
 @dataclass(frozen=True)
@@ -189,15 +188,15 @@ def search(wanted: Query, rules: StateRules, *, page: int = 1, page_size: int | 
         pages = max(1, -(-total // page_size))
         page = min(max(page, 1), pages)
         rows = _rows(query.limit(page_size).offset((page - 1) * page_size), rules)
-        return Page(rows, total, page, pages, wanted)
+        return Page(rows, total, page, pages)
     rows = _rows(query, rules)
     if not exact:
         rows = [row for row in rows if row.state == wanted.state]
     if page_size is None:
-        return Page(rows, len(rows), 1, 1, wanted)
+        return Page(rows, len(rows), 1, 1)
     pages = max(1, -(-len(rows) // page_size))
     page = min(max(page, 1), pages)
-    return Page(rows[(page - 1) * page_size : page * page_size], len(rows), page, pages, wanted)
+    return Page(rows[(page - 1) * page_size : page * page_size], len(rows), page, pages)
 
 
 # -- one account's file ------------------------------------------------------------------------

@@ -12,8 +12,7 @@ from playwright.sync_api import Page, expect
 from idp.extensions import db
 from idp.i18n import text
 from tests.browser.checks import accessible, no_sideways_scroll, tab_to
-from tests.support.console import totp
-from tests.support.factories import DEFAULT_PASSWORD
+from tests.support.console import sign_in_page
 from tests.support.outbox import last_email, text_part
 
 pytestmark = pytest.mark.browser
@@ -43,21 +42,11 @@ def locked_marie(live_idp) -> int:
     return marie.id
 
 
-def _console_sign_in(page: Page, url: str, secret: str) -> None:
-    page.goto(url + "/admin/login")
-    page.get_by_label(t("login.identifier")).fill("agent")
-    page.get_by_label(t("login.password"), exact=True).fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name=t("admin.continue")).click()
-    page.get_by_label(t("admin.code_label")).fill(totp(secret, int(time.time())))
-    page.get_by_role("button", name=t("admin.verify")).click()
-    expect(page).to_have_url(url + "/admin")
-
-
 def test_agent_unlocks_and_sends_a_temporary_password_with_the_keyboard(
     page: Page, live_idp, locked_marie, axe, screenshot
 ):
     secret = live_idp.factories.staff("agent", "assistance")
-    _console_sign_in(page, live_idp.url, secret)
+    sign_in_page(page, live_idp.url, "agent", secret)
 
     # Comptes, then a search for the locked accounts, Tab and Enter only.
     nav = page.get_by_role("navigation", name=t("admin.nav"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pyotp
 from flask.testing import FlaskClient
+from playwright.sync_api import Page, expect
 
+from idp.i18n import text
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import csrf_token
 
@@ -47,3 +50,17 @@ def enrolment_secret(page: str) -> str:
     match = re.search(r'<p class="secret"><code>([A-Z2-7 ]+)</code></p>', page)
     assert match, "no key on the enrolment page"
     return match.group(1).replace(" ", "")
+
+
+def sign_in_page(
+    page: Page, url: str, identifier: str, secret: str, *, path: str = "/admin"
+) -> None:
+    """In Chromium: open `path`, sign in on the console's pages (password, then the code the
+    app shows now), and land back on `path`."""
+    page.goto(url + path)
+    page.get_by_label(text("login.identifier", "fr")).fill(identifier)
+    page.get_by_label(text("login.password", "fr"), exact=True).fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name=text("admin.continue", "fr")).click()
+    page.get_by_label(text("admin.code_label", "fr")).fill(totp(secret, int(time.time())))
+    page.get_by_role("button", name=text("admin.verify", "fr")).click()
+    expect(page).to_have_url(url + path)
