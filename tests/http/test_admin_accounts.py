@@ -162,6 +162,14 @@ def test_pages_of_25_sorted_and_the_query_kept_in_links(agent, factories):
     assert odd.status_code == 200 and "user00" in odd.get_data(as_text=True)
 
 
+def test_a_long_list_links_its_ends_and_the_pages_near_this_one(agent, factories):
+    for number in range(26 * 8):
+        factories.user(f"u{number:03d}", email=None)
+    page = agent.get(ACCOUNTS, query_string={"q": "u", "page": "5"}).get_data(as_text=True)
+    linked = re.findall(r'href="/admin/accounts\?q=u&amp;page=(\d+)"', page)
+    assert sorted(set(map(int, linked))) == [1, 3, 4, 5, 6, 7, 9]
+
+
 def test_nothing_found_offers_to_widen(agent, factories):
     page = agent.get(ACCOUNTS, query_string={"q": "zzz"}).get_data(as_text=True)
     assert "Aucun compte ne correspond" in page
