@@ -67,9 +67,8 @@ def send_temporary_password(
     """Replace the password by a temporary one (sessions and tokens end) and send it over
     `channel` ("réinitialisé par un agent"). If it cannot be sent, nothing is changed: the
     account keeps its password and sessions, and `NotDelivered` says why."""
-    if channel not in CHANNELS:
-        raise NotDelivered(f"no channel {channel!r}", no_address=True)
     try:
+        deliveries.address(user, channel)  # before the change and its notice to the account
         with db.session.begin_nested():
             temporary = credentials.reset_to_temporary(
                 user, now=now, hashing=hashing, reason="agent"

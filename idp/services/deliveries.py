@@ -34,23 +34,30 @@ def _postal_address(user: User) -> Any:
         raise NoAddress(f"the postal address cannot be used: {exc}") from None
 
 
+def address(user: User, channel: str) -> Any:
+    """Where `channel` reaches the account; NoAddress when it has none there (asked before a
+    change that the message must carry, so that nothing changes when it cannot go)."""
+    if channel == "email":
+        found = email_for(user)
+        if not found:
+            raise NoAddress("the account has no e-mail address")
+        return found
+    if channel == "sms":
+        if not user.phone:
+            raise NoAddress("the account has no mobile phone number")
+        return user.phone
+    if channel == "post":
+        return _postal_address(user)
+    raise NoAddress(f"no channel {channel!r}")
+
+
 def send(user: User, channel: str, template: str, **context: Any) -> None:
     """Render `template` for `channel` and send it to the account's address there."""
     rt = runtime()
     locale = user.locale or "fr"
-    if channel == "email":
-        address = email_for(user)
-        if not address:
-            raise NoAddress("the account has no e-mail address")
-        rt.mailer.send(address, template, locale=locale, **context)
-    elif channel == "sms":
-        if not user.phone:
-            raise NoAddress("the account has no mobile phone number")
-        rt.sms.send(user.phone, template, locale=locale, **context)
-    elif channel == "post":
-        rt.letters.send(_postal_address(user), template, locale=locale, **context)
-    else:
-        raise NoAddress(f"no channel {channel!r}")
+    to = address(user, channel)
+    sender = {"email": rt.mailer, "sms": rt.sms, "post": rt.letters}[channel]
+    sender.send(to, template, locale=locale, **context)
 
 
 def _sign_in_url() -> str:

@@ -266,6 +266,7 @@ def test_missing_address_changes_nothing_and_says_why(agent, app, factories):
     page = _follow(agent, _post(agent, f"{ACCOUNTS}/{marie.id}/temporary-password", channel="post"))
     assert "n'a pas cette coordonnée. Rien n'a été modifié." in page
     assert _user(app, "marie").password_hash == before
+    assert emails(app) == []  # not even the notice that the password changed
     assert _by(factories, "temporary_password_sent") == [("failed", "staff:agent")]
 
 
