@@ -7,7 +7,7 @@ service with the acting staff member (`access.actor()`), and answer.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
@@ -17,7 +17,7 @@ from idp.extensions import db
 from idp.i18n import current_locale
 from idp.models import User
 from idp.runtime import runtime
-from idp.services import account_actions, account_search, staff, subscriptions, users
+from idp.services import account_actions, account_search, journal, staff, subscriptions, users
 from idp.services.users import AccountError
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
@@ -46,11 +46,11 @@ def _rules() -> account_search.StateRules:
 
 
 def _when(timestamp: int | None) -> str:
-    """A moment as agents read it: "5 déc. 2026, 14:03 UTC"."""
+    """A moment as agents read it, in the journal's time zone: "5 déc. 2026, 14:03 +0100"."""
     if timestamp is None:
         return ""
-    moment = datetime.fromtimestamp(timestamp, UTC)
-    return format_datetime(moment, "d MMM y, HH:mm", locale=current_locale()) + " UTC"
+    moment = datetime.fromtimestamp(timestamp, journal.TIMEZONE)
+    return format_datetime(moment, "d MMM y, HH:mm Z", locale=current_locale())
 
 
 @bp.context_processor
