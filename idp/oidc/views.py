@@ -34,9 +34,13 @@ def _pending_or_404(ref: str):
 def resume(ref: str) -> Response:
     """Back from a hosted page; "Continuer vers <application>" after its request expired
     says how to go back."""
-    if journey.came_with(ref) and journey.pending() is None:
-        return journey.gone(ref)
-    pending = _pending_or_404(ref)
+    # One lookup: a request ended between two (a twin tab resuming it at once) would
+    # otherwise pass the first and meet a bare 404 at the second.
+    pending = interactions.load(ref, binding=browser.binding_hash(), now=runtime().now())
+    if pending is None:
+        if journey.came_with(ref):
+            return journey.gone(ref)
+        abort(404)
     return interaction.authorize(interaction.stored_request(pending), pending)
 
 
