@@ -15,6 +15,7 @@ from idp.web import (
     dev,
     errors,
     federation,
+    health,
     home,
     invitation,
     journey,
@@ -57,3 +58,4 @@ def init_app(app: Flask) -> None:
     security.init_app(app)
     journey.init_app(app)
     federation.init_app(app)
+    health.init_app(app)

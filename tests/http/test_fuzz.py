@@ -1,4 +1,5 @@
-"""Garbage in, a 4xx out: nothing answers 500 to odd parameters, headers or bodies."""
+"""Garbage in, a 4xx out: nothing answers 500 to odd parameters, headers or bodies, and a
+refused request writes nothing but its audit record and the sign-in failure counters."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from tests.support.factories import ISSUER, REDIRECT_URI
 from tests.support.jose import ASSERTION_TYPE
 from tests.support.oidc import basic, csrf_token, pkce_pair
 from tests.support.recovery import begin
-from tests.support.rows import row_counts
+from tests.support.rows import RefusalsWriteNothing, row_counts, watch_refusals
 
 HUGE = "x" * 20_000
 ODD_VALUES = [
@@ -82,6 +83,13 @@ ASSERTIONS = [
     _b64url(b'{"alg":"RS256"}') + "." + _b64url(b'{"sub":["a"],"iss":"x"}') + ".sig",
     _b64url(b'{"alg":"none"}') + "." + _b64url(b'{"sub":"' + b"x" * 100 + b'"}') + ".",
 ]
+
+
+@pytest.fixture(autouse=True)
+def refusals_write_nothing(app, client, monkeypatch) -> RefusalsWriteNothing:
+    """Every request of these tests goes through `client`: a refused one must write no row
+    but its audit record and the sign-in failure counters (see REFUSALS_MAY_WRITE)."""
+    return watch_refusals(app, client, monkeypatch)
 
 
 def _ok(response, what: object) -> None:

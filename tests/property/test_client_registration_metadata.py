@@ -1,5 +1,6 @@
 """Any JSON at the registration endpoints gets a JSON answer: a client registered within
-least privilege, or a 400 saying why; never a 500, never more than was allowed."""
+least privilege, or a 400 saying why that writes nothing; never a 500, never more than was
+allowed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.client_registration import ENDPOINT, METADATA, bearer, initial_token
+from tests.support.rows import RefusalsWriteNothing, watch_refusals
 
 FIELDS = [
     "client_name",
@@ -42,6 +44,12 @@ EXAMPLES = settings(
 @pytest.fixture
 def settings_overrides() -> dict[str, dict[str, object]]:
     return {"client_registration": {"enabled": True, "requests_per_ip": "1000/minute"}}
+
+
+@pytest.fixture(autouse=True)
+def refusals_write_nothing(app, client, monkeypatch) -> RefusalsWriteNothing:
+    """A body refused with a 400 registers nothing, not even in part."""
+    return watch_refusals(app, client, monkeypatch)
 
 
 @EXAMPLES
