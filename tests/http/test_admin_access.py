@@ -75,6 +75,13 @@ ROUTES: dict[tuple[str, str], str] = {
 VISITORS = ("assistance", "auditor", "admin", "ordinary", "signed_out")
 
 
+@pytest.fixture
+def backend() -> str:
+    """Who may reach what does not depend on the storage: SQLite only (each page's own tests,
+    and this module's rules' services, also run on PostgreSQL)."""
+    return "sqlite"
+
+
 def _console_routes(app: Flask) -> set[tuple[str, str]]:
     return {
         (method, rule.endpoint)
