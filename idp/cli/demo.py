@@ -233,7 +233,7 @@ def _seed_staff() -> None:
     click.echo(f"console (/admin) administrator {STAFF_IDENTIFIER} / {STAFF_PASSWORD}")
     click.echo(f"  authenticator key {STAFF_TOTP_KEY}: add it to a TOTP app, or print a code with")
     click.echo(
-        f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{STAFF_TOTP_KEY}').now())\")"
+        f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{STAFF_TOTP_KEY}').now())\""
     )
 
 
