@@ -172,3 +172,17 @@ def test_route_by_visitor(method, endpoint, visitor, app, client, factories, clo
         assert answer.status_code == 303 and location.startswith("/admin/login"), location
     else:
         assert answer.status_code == 403, (answer.status_code, location)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    sorted(endpoint for method, endpoint in ROUTES if method == "POST"),
+)
+def test_every_console_action_refuses_a_post_without_its_csrf_token(
+    endpoint, app, client, factories, clock, world
+):
+    """Even from a signed-in admin whose authentication is fresh: no token, no change (the
+    sign-in steps included)."""
+    _visit("admin", client, factories, clock)
+    answer = client.post(_url(app, endpoint, world), data={})
+    assert answer.status_code == 400, (endpoint, answer.status_code)
