@@ -72,8 +72,11 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The suite on every core (pytest-xdist): each worker has its own PostgreSQL database and Redis
+# database number (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: install browsers node upstream lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS)
 
 # Refresh the README's screenshots (docs/screens/) from the browser tests.
 screens: install browsers node

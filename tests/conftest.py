@@ -7,13 +7,14 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from idp import create_app, schema
 from idp.clock import FrozenClock
@@ -27,8 +28,42 @@ from tests.support.oidc import RelyingParty
 # The FranceConnect v2 double (`franceconnect` fixture) for any test that asks for it.
 pytest_plugins = ["tests.support.franceconnect"]
 
-TEST_DATABASE_URL = os.environ.get("IDP_TEST_DATABASE_URL", "")
-TEST_REDIS_URL = os.environ.get("IDP_TEST_REDIS_URL", "")
+
+def _worker_index() -> int:
+    """Which pytest-xdist worker this is (0 without xdist): `gw3` is 3."""
+    return int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+
+
+def _per_worker_database(url: str) -> str:
+    """Under pytest-xdist each worker truncates tables between tests: it gets a database of its
+    own, named after the configured one (`idp_ci_gw1`), created on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    configured = make_url(url)
+    own = configured.set(database=f"{configured.database}_{worker}")
+    engine = create_engine(configured, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+        ).first()
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
+def _per_worker_redis(url: str) -> str:
+    """Worker N uses the Redis database N below the configured one (15, 14, ...)."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    number = (int(parts.path.strip("/") or 0) - _worker_index()) % 16
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+TEST_DATABASE_URL = _per_worker_database(os.environ.get("IDP_TEST_DATABASE_URL", ""))
+TEST_REDIS_URL = _per_worker_redis(os.environ.get("IDP_TEST_REDIS_URL", ""))
 # Every HTTP test runs on SQLite, and again on PostgreSQL + Redis when CI provides them.
 BACKENDS = ["sqlite", *(["postgresql"] if TEST_DATABASE_URL else [])]
 
