@@ -24,7 +24,9 @@ from sqlalchemy import func, select
 from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.models import AuditEvent, BrowserSession, FederatedIdentity, User
+from idp.oidc.logout_token import issue_logout_token
 from idp.services import federation
+from tests.support.backchannel import Receiver, serve_receiver, verify_logout_token
 from tests.support.factories import DEFAULT_PASSWORD, POST_LOGOUT_URI, Factories
 from tests.support.jose import verify_id_token
 from tests.support.oidc import RelyingParty, csrf_token, query, sign_in_browser
@@ -387,6 +389,135 @@ def test_a_local_session_signs_out_without_the_upstream(
     token = csrf_token(client.get("/logout").get_data(as_text=True))
     ended = client.post("/logout/confirm", data={"csrf_token": token})
     assert upstream.url not in (ended.location or "")
+
+
+# -- the provider signs the person out (Back-Channel Logout 1.0 to us, then from us) --------
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """Our relying application's back-channel logout endpoint."""
+    yield from serve_receiver(Receiver())
+
+
+def signed_in_through_upstream(
+    client: FlaskClient, upstream: Upstream, factories: Factories, clock: FrozenClock, url: str
+) -> tuple[str, dict[str, Any]]:
+    """Sign in to an application (back-channel logout at `url`) through the upstream: its
+    client id and the claims of our ID token."""
+    registered, secret = factories.client(first_party=True, backchannel_logout_uri=url)
+    rp = RelyingParty(client, registered.client_id, secret, clock=clock)
+    ref = ref_of(rp.authorize())
+    client.get(callback_path(go_upstream(client, upstream, ref)))
+    response = rp.walk(link_by_password(client, ref))
+    id_token = rp.exchange(query(response.location)["code"]).get_json()["id_token"]
+    return rp.client_id, verify_id_token(client, id_token, rp.client_id, issuer=DOWNSTREAM)
+
+
+def upstream_logout_token(upstream: Upstream) -> str:
+    """What the upstream POSTs to us when its session ends: a logout token signed by its own
+    code, naming its session and the subject we know."""
+    rt = upstream.app.extensions["idp"]
+    with upstream.app.app_context():
+        live = db.session.scalars(select(BrowserSession).where(BrowserSession.ended_at.is_(None)))
+        [session] = live.all()
+        return issue_logout_token(
+            keys=rt.keys,
+            issuer=upstream.url,
+            client=rt.clients.lookup(upstream.client_id),
+            user=db.session.get(User, session.user_id),
+            sid=session.sid,
+            now=rt.now(),
+            hash_key=rt.hash_key,
+        )
+
+
+@pytest.mark.parametrize("named", [{}, {"sub": None}, {"sid": None}], ids=["both", "sid", "sub"])
+def test_the_provider_signing_out_ends_our_session_and_tells_the_applications(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Factories,
+    clock: FrozenClock,
+    user: User,
+    receiver: Receiver,
+    named: dict[str, Any],
+) -> None:
+    client_id, seen = signed_in_through_upstream(client, upstream, factories, clock, receiver.url)
+    assert client.get("/account").status_code == 200
+    token = resign(upstream, upstream_logout_token(upstream), **named)
+
+    # The provider's server, not the browser: no cookie.
+    answer = app.test_client().post(
+        "/federation/up/backchannel-logout", data={"logout_token": token}
+    )
+    app.extensions["idp.backchannel"].wait()
+
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert client.get("/account").status_code == 303  # our session ended
+    [told] = receiver.tokens()
+    claims = verify_logout_token(client, told, client_id, issuer=DOWNSTREAM)
+    assert (claims["sid"], claims["sub"]) == (seen["sid"], seen["sub"])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"events": {}},
+        {"nonce": "an ID token is no logout token"},
+        {"jti": None},
+        {"sub": None, "sid": None},
+        {"aud": "another-client"},
+        {"iss": "https://evil.example"},
+        {"signature": "AAAA"},
+    ],
+    ids=["events", "nonce", "jti", "nobody", "aud", "iss", "signature"],
+)
+def test_a_logout_token_that_does_not_verify_ends_nothing(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Factories,
+    clock: FrozenClock,
+    user: User,
+    receiver: Receiver,
+    changes: dict[str, Any],
+) -> None:
+    signed_in_through_upstream(client, upstream, factories, clock, receiver.url)
+    signature = changes.pop("signature", None)
+    token = resign(upstream, upstream_logout_token(upstream), **changes)
+    if signature:
+        token = token.rsplit(".", 1)[0] + "." + signature
+    answer = app.test_client().post(
+        "/federation/up/backchannel-logout", data={"logout_token": token}
+    )
+    app.extensions["idp.backchannel"].wait()
+
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_request"
+    assert client.get("/account").status_code == 200
+    assert receiver.received == []
+
+
+def test_a_logout_of_another_upstream_account_ends_nothing(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Factories,
+    clock: FrozenClock,
+    user: User,
+    receiver: Receiver,
+) -> None:
+    signed_in_through_upstream(client, upstream, factories, clock, receiver.url)
+    token = resign(upstream, upstream_logout_token(upstream), sub="someone-else", sid=None)
+    answer = app.test_client().post(
+        "/federation/up/backchannel-logout", data={"logout_token": token}
+    )
+    app.extensions["idp.backchannel"].wait()
+
+    assert answer.status_code == 200
+    assert client.get("/account").status_code == 200
+    assert receiver.received == []
 
 
 # -- every refusal ends on a page, links nobody ----------------------------------------------
