@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from idp.config import FederationProvider
 from idp.extensions import db
 from idp.models import BrowserSession, FederatedIdentity, FederatedSession, User
-from idp.services import audit, sessions, users
+from idp.services import audit, civil_data, sessions, users
 from idp.services.federation import UpstreamIdentity, UpstreamLogout
 from idp.services.hashing import new_secret
 from idp.services.passwords import PasswordHashing
@@ -79,9 +79,10 @@ def _names(value: object) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
-def pivot_match(identity: UpstreamIdentity) -> User | None:
-    """The one account whose civil data (family name, first names, birth date) is exactly the
-    pivot identity's; None when none or several match (never a guess)."""
+def pivot_match(identity: UpstreamIdentity, *, hash_key: str) -> User | None:
+    """The one account whose civil data (family name, first names, birth date, and its NIR
+    where the organisation holds one) is exactly the pivot identity's; None when none or
+    several match (never a guess)."""
     claims = identity.claims
     family, given, birth = (
         _names(claims.get("family_name")),
@@ -98,7 +99,16 @@ def pivot_match(identity: UpstreamIdentity) -> User | None:
     matches = [
         user
         for user in candidates
-        if _names(user.family_name) == family and _names(user.given_name) == given
+        if _names(user.family_name) == family
+        and _names(user.given_name) == given
+        and civil_data.nir_agrees(
+            user,
+            gender=str(claims.get("gender") or ""),
+            birthdate=birth,
+            birthplace=str(claims.get("birthplace") or ""),
+            birthcountry=str(claims.get("birthcountry") or ""),
+            hash_key=hash_key,
+        )
     ]
     return matches[0] if len(matches) == 1 else None
 
@@ -189,13 +199,13 @@ def end_upstream_sessions(provider: str, logout: UpstreamLogout, *, now: int) ->
         )
         if link is not None:  # else unlinked since: its sessions are found by their tokens
             query = query.where(BrowserSession.user_id == link)
-    sids = [sid for sid, id_token in db.session.execute(query) if _names(id_token, logout)]
+    sids = [sid for sid, id_token in db.session.execute(query) if _started_by(id_token, logout)]
     ended = sessions.end_many(sids, now=now)
     audit.record("federation.logout", "success", at=now, provider=provider, sessions=ended)
     return ended
 
 
-def _names(id_token: str, logout: UpstreamLogout) -> bool:
+def _started_by(id_token: str, logout: UpstreamLogout) -> bool:
     """The upstream ID token a session started with (verified then) has the `sub` and `sid`
     the logout token names."""
     try:

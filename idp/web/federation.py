@@ -201,7 +201,7 @@ def link() -> Response | str:
     if pending is not None:
         allow_form_target(pending.params.get("redirect_uri", ""))
     match = (
-        federated_accounts.pivot_match(identity)
+        federated_accounts.pivot_match(identity, hash_key=runtime().hash_key)
         if provider.link_policy == "pivot_identity"
         else None
     )
@@ -222,7 +222,7 @@ def link_pivot() -> Response:
         return _refused("federation.link_expired", None)
     provider, identity, ref = held
     user = (
-        federated_accounts.pivot_match(identity)
+        federated_accounts.pivot_match(identity, hash_key=runtime().hash_key)
         if provider.link_policy == "pivot_identity"
         else None
     )

@@ -20,12 +20,13 @@ from flask.testing import FlaskClient
 from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy import func, select
+from stdnum.fr import nir as nir_numbers
 
 from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.models import AuditEvent, BrowserSession, FederatedIdentity, User
 from idp.oidc.logout_token import issue_logout_token
-from idp.services import federation
+from idp.services import civil_data, federation
 from tests.support.backchannel import Receiver, serve_receiver, verify_logout_token
 from tests.support.factories import DEFAULT_PASSWORD, POST_LOGOUT_URI, Factories
 from tests.support.jose import verify_id_token
@@ -853,6 +854,52 @@ def test_pivot_identity_offers_a_one_click_link(
     [link] = links(app)
     with app.app_context():
         assert db.session.get(User, link.user_id).identifier == "jdupont"
+
+
+PARIS_7 = {"gender": "male", "birthplace": "75107", "birthcountry": "99100"}
+
+
+@pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
+@pytest.mark.parametrize(
+    ("nir", "pivot", "offered"),
+    [
+        ("1800475107123", PARIS_7, True),
+        ("1800469123123", PARIS_7, False),  # the NIR says born in Lyon
+        ("2800475107123", PARIS_7, False),  # the NIR says a woman
+        ("1800599134123", {**PARIS_7, "birthplace": "", "birthcountry": "99134"}, False),
+        ("1800499134123", {**PARIS_7, "birthplace": "", "birthcountry": "99134"}, True),
+        ("1800475107123", {**PARIS_7, "gender": ""}, False),  # the identity cannot say
+    ],
+    ids=["agrees", "place", "sex", "month", "abroad", "no-gender"],
+)
+def test_pivot_identity_and_the_nir_the_organisation_holds(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Any,
+    userinfo_as: Any,
+    nir: str,
+    pivot: dict[str, str],
+    offered: bool,
+) -> None:
+    """Where the organisation holds the account's NIR, the pivot identity's sex, birth month
+    and birthplace must be those it encodes for the one-click link to be offered."""
+    userinfo_as(birthdate="1980-04-02", **pivot)
+    number = nir + nir_numbers.calc_check_digits(nir)
+    factories.user(
+        "jdupont",
+        given_name="Jean",
+        family_name="Dupont",
+        birth_date="1980-04-02",
+        nir_hash=civil_data.nir_hash(number, hash_key=app.extensions["idp"].hash_key),
+    )
+    client.get(callback_path(go_upstream(client, upstream)))
+    page = client.get("/federation/link").get_data(as_text=True)
+    assert ("correspond au compte jdupont" in page) is offered
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    linked = client.post("/federation/link/pivot", data={"csrf_token": token})
+    assert (linked.status_code == 303) is offered
+    assert len(links(app)) == int(offered)
 
 
 @pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
