@@ -300,6 +300,19 @@ def test_creation_from_the_pivot_identity(
     assert len(links(app)) == 1
 
 
+@pytest.mark.parametrize("provider_options", [{"categories": "particulier"}])
+def test_only_the_account_categories_the_provider_is_for(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Factories
+) -> None:
+    """FranceConnect is for "particulier" accounts: a company's account proves its password
+    and is still neither linked nor signed in."""
+    factories.user(category="entreprise")
+    client.get(callback_path(go_upstream(client, upstream)))
+    refused_with(client, link_by_password(client, None), "pas ouvert à votre type de compte")
+    assert links(app) == []
+    assert client.get("/account").status_code == 303  # to the sign-in: no session
+
+
 def test_unlinking_from_my_account(
     client: FlaskClient, app: Flask, upstream: Upstream, user: User
 ) -> None:
