@@ -52,7 +52,10 @@ def allowed(provider: FederationProvider, user: User) -> bool:
 
 def link(identity: UpstreamIdentity, user: User, provider: FederationProvider, *, now: int) -> None:
     """Link `identity` to `user`, who has just proved they hold the account (an identity
-    linked meanwhile, from another tab, is not moved: the first link stands)."""
+    linked meanwhile, from another tab, is not moved: the first link stands). A disabled
+    account gets no link: its sign-in would be refused and leave the link behind."""
+    if not user.is_active:
+        raise LinkRefused("login.disabled")
     if not allowed(provider, user):
         raise LinkRefused("federation.category_refused")
     taken = db.session.scalar(

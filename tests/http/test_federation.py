@@ -869,6 +869,26 @@ def test_pivot_identity_offers_a_one_click_link(
         assert db.session.get(User, link.user_id).identifier == "jdupont"
 
 
+@pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
+def test_a_disabled_account_is_never_linked(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any, userinfo_as: Any
+) -> None:
+    """Its sign-in is refused: the one-click link must not be left behind either."""
+    userinfo_as(birthdate="1980-04-02")
+    factories.user(
+        "jdupont",
+        given_name="Jean",
+        family_name="Dupont",
+        birth_date="1980-04-02",
+        status="disabled",
+    )
+    client.get(callback_path(go_upstream(client, upstream)))
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    linked = client.post("/federation/link/pivot", data={"csrf_token": token})
+    refused_with(client, linked, "Ce compte a été désactivé")
+    assert links(app) == []
+
+
 PARIS_7 = {"gender": "male", "birthplace": "75107", "birthcountry": "99100"}
 
 
