@@ -17,6 +17,9 @@ from idp.models import User
 from idp.services.hashing import hashes_equal, keyed_hash
 
 IBAN_TAIL = 6
+# The pivot identity's `gender` as a NIR's first digit, and its `birthcountry` for France.
+NIR_SEX = {"male": "1", "female": "2"}
+FRANCE = "99100"
 
 
 class InvalidNumber(ValueError):
@@ -66,6 +69,31 @@ def iban_tail_matches(user: User, tail: str, *, hash_key: str) -> bool:
     if len(typed) != IBAN_TAIL or not user.iban_tail_hash:
         return False
     return hashes_equal(keyed_hash(hash_key, "iban-tail", typed), user.iban_tail_hash)
+
+
+def nir_agrees(
+    user: User, *, gender: str, birthdate: str, birthplace: str, birthcountry: str, hash_key: str
+) -> bool:
+    """Whether the account's NIR, where the organisation holds one, is a person's of this sex,
+    born in this month and place: a pivot identity carries no NIR, but a NIR's first ten
+    characters are these (born abroad: 99 and the country), so the 999 birth orders are tried
+    against its hash. True when no NIR is held; False when the identity cannot say."""
+    if not user.nir_hash:
+        return True
+    place = birthplace if birthcountry in (FRANCE, "") else f"99{birthcountry[-3:]}"
+    sex = NIR_SEX.get(gender)
+    if sex is None or len(birthdate) != 10 or len(place) != 5:
+        return False
+    prefix = f"{sex}{birthdate[2:4]}{birthdate[5:7]}{place.upper()}"
+    for order in range(1, 1000):
+        number = f"{prefix}{order:03d}"
+        try:
+            number += nir_numbers.calc_check_digits(number)
+        except ValueError:
+            return False  # not a NIR's place (letters other than Corsica's 2A and 2B)
+        if hashes_equal(keyed_hash(hash_key, "nir", number), user.nir_hash):
+            return True
+    return False
 
 
 def find_by_civil_data(

@@ -7,13 +7,17 @@ provider's `link_policy` allows it, or by creating the account. Never silently o
 
 from __future__ import annotations
 
+import json
+
+from joserfc import jws
+from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
 from idp.config import FederationProvider
 from idp.extensions import db
-from idp.models import FederatedIdentity, FederatedSession, User
-from idp.services import audit, users
-from idp.services.federation import UpstreamIdentity
+from idp.models import BrowserSession, FederatedIdentity, FederatedSession, User
+from idp.services import audit, civil_data, sessions, users
+from idp.services.federation import UpstreamIdentity, UpstreamLogout
 from idp.services.hashing import new_secret
 from idp.services.passwords import PasswordHashing
 
@@ -48,7 +52,10 @@ def allowed(provider: FederationProvider, user: User) -> bool:
 
 def link(identity: UpstreamIdentity, user: User, provider: FederationProvider, *, now: int) -> None:
     """Link `identity` to `user`, who has just proved they hold the account (an identity
-    linked meanwhile, from another tab, is not moved: the first link stands)."""
+    linked meanwhile, from another tab, is not moved: the first link stands). A disabled
+    account gets no link: its sign-in would be refused and leave the link behind."""
+    if not user.is_active:
+        raise LinkRefused("login.disabled")
     if not allowed(provider, user):
         raise LinkRefused("federation.category_refused")
     taken = db.session.scalar(
@@ -75,9 +82,10 @@ def _names(value: object) -> str:
     return " ".join(str(value or "").split()).casefold()
 
 
-def pivot_match(identity: UpstreamIdentity) -> User | None:
-    """The one account whose civil data (family name, first names, birth date) is exactly the
-    pivot identity's; None when none or several match (never a guess)."""
+def pivot_match(identity: UpstreamIdentity, *, hash_key: str) -> User | None:
+    """The one account whose civil data (family name, first names, birth date, and its NIR
+    where the organisation holds one) is exactly the pivot identity's; None when none or
+    several match (never a guess)."""
     claims = identity.claims
     family, given, birth = (
         _names(claims.get("family_name")),
@@ -94,7 +102,16 @@ def pivot_match(identity: UpstreamIdentity) -> User | None:
     matches = [
         user
         for user in candidates
-        if _names(user.family_name) == family and _names(user.given_name) == given
+        if _names(user.family_name) == family
+        and _names(user.given_name) == given
+        and civil_data.nir_agrees(
+            user,
+            gender=str(claims.get("gender") or ""),
+            birthdate=birth,
+            birthplace=str(claims.get("birthplace") or ""),
+            birthcountry=str(claims.get("birthcountry") or ""),
+            hash_key=hash_key,
+        )
     ]
     return matches[0] if len(matches) == 1 else None
 
@@ -166,3 +183,40 @@ def session_claims(sid: str | None) -> dict[str, str]:
     """`idp`, the provider a session was signed in through, for our ID tokens."""
     upstream = upstream_session(sid)
     return {"idp": upstream.provider} if upstream else {}
+
+
+def end_upstream_sessions(provider: str, logout: UpstreamLogout, *, now: int) -> int:
+    """The provider signed someone out: end our live sessions its sign-in started there (each
+    one tells its applications by back-channel logout); how many ended."""
+    query = (
+        select(FederatedSession.sid, FederatedSession.id_token)
+        .join(BrowserSession, BrowserSession.sid == FederatedSession.sid)
+        .where(FederatedSession.provider == provider, BrowserSession.ended_at.is_(None))
+    )
+    if logout.subject is not None:
+        link = db.session.scalar(
+            select(FederatedIdentity.user_id).where(
+                FederatedIdentity.provider == provider,
+                FederatedIdentity.subject == logout.subject,
+            )
+        )
+        if link is not None:  # else unlinked since: its sessions are found by their tokens
+            query = query.where(BrowserSession.user_id == link)
+    sids = [sid for sid, id_token in db.session.execute(query) if _started_by(id_token, logout)]
+    ended = sessions.end_many(sids, now=now)
+    audit.record("federation.logout", "success", at=now, provider=provider, sessions=ended)
+    return ended
+
+
+def _started_by(id_token: str, logout: UpstreamLogout) -> bool:
+    """The upstream ID token a session started with (verified then) has the `sub` and `sid`
+    the logout token names."""
+    try:
+        claims = json.loads(jws.extract_compact(id_token.encode()).payload)
+    except (JoseError, ValueError, TypeError):
+        return False
+    return all(
+        claims.get(name) == value
+        for name, value in (("sub", logout.subject), ("sid", logout.sid))
+        if value is not None
+    )

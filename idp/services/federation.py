@@ -351,9 +351,7 @@ def _verify(token: str, keys: KeySet, *, issuer: str, client_id: str, now: int) 
         claims = jwt.decode(token, keys, algorithms=list(ALGORITHMS)).claims
     except (JoseError, ValueError, TypeError) as exc:
         raise Refused("federation.invalid_token", f"signature: {exc}") from None
-    audience = claims.get("aud")
-    audiences = audience if isinstance(audience, list) else [audience]
-    if claims.get("iss") != issuer or client_id not in audiences:
+    if not _from_to(claims, issuer=issuer, client_id=client_id):
         raise Refused("federation.invalid_token", "iss or aud")
     if "azp" in claims and claims["azp"] != client_id:
         raise Refused("federation.invalid_token", "azp")
@@ -365,6 +363,13 @@ def _verify(token: str, keys: KeySet, *, issuer: str, client_id: str, now: int) 
     if not isinstance(claims.get("sub"), str) or not claims["sub"]:
         raise Refused("federation.invalid_token", "sub")
     return claims
+
+
+def _from_to(claims: dict[str, Any], *, issuer: str, client_id: str) -> bool:
+    """The token was issued by the provider, for us among its audiences."""
+    audience = claims.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    return claims.get("iss") == issuer and client_id in audiences
 
 
 def _userinfo(
@@ -425,3 +430,46 @@ def end_session_url(
         "state": secrets.token_urlsafe(16),
     }
     return f"{endpoint}?{urlencode(params)}"
+
+
+BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
+
+
+@dataclass(frozen=True)
+class UpstreamLogout:
+    """Whom the provider signed out (Back-Channel Logout 1.0 §2.4): the upstream `sub`, the
+    upstream session `sid`, or both; the sessions of ours it names end."""
+
+    subject: str | None
+    sid: str | None
+
+
+def verify_logout_token(provider: FederationProvider, token: str, *, now: int) -> UpstreamLogout:
+    """A logout token the provider POSTed to us, validated as §2.6 asks: its signature by the
+    provider's JWKS, `iss`, `aud`, `iat`, `exp` when present, `jti`, the back-channel logout
+    event, never a `nonce` (so no ID token passes for one), and `sub` or `sid`. Anyone may
+    POST one: an unknown `kid` does not fetch the JWKS again (the cached one expires within
+    minutes, and the provider retries)."""
+    meta = metadata(provider)
+    keys = _import_keys(_get_json(meta["jwks_uri"]))
+    try:
+        claims = jwt.decode(token, keys, algorithms=list(ALGORITHMS)).claims
+    except (JoseError, ValueError, TypeError) as exc:
+        raise Refused("federation.logout_token", f"signature: {exc}") from None
+    if not _from_to(claims, issuer=meta["issuer"], client_id=provider.client_id):
+        raise Refused("federation.logout_token", "iss or aud")
+    iat, exp = claims.get("iat"), claims.get("exp")
+    if not isinstance(iat, int) or iat > now + LEEWAY_SECONDS:
+        raise Refused("federation.logout_token", "iat")
+    if exp is not None and (not isinstance(exp, int) or exp <= now - LEEWAY_SECONDS):
+        raise Refused("federation.logout_token", "exp")
+    events = claims.get("events")
+    if not isinstance(events, dict) or not isinstance(events.get(BACKCHANNEL_LOGOUT_EVENT), dict):
+        raise Refused("federation.logout_token", "events")
+    if "nonce" in claims or not isinstance(claims.get("jti"), str):
+        raise Refused("federation.logout_token", "nonce or jti")
+    subject, sid = claims.get("sub"), claims.get("sid")
+    named = [value for value in (subject, sid) if value is not None]
+    if not named or not all(isinstance(value, str) and value for value in named):
+        raise Refused("federation.logout_token", "sub or sid")
+    return UpstreamLogout(subject=subject, sid=sid)

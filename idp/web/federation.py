@@ -16,6 +16,7 @@ from flask import (
     Response,
     abort,
     g,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -25,7 +26,7 @@ from flask import (
 
 from idp import browser
 from idp.config import FederationProvider
-from idp.extensions import db
+from idp.extensions import csrf, db
 from idp.models import BrowserSession, FederatedIdentity, PendingAuthorization, User
 from idp.runtime import runtime
 from idp.services import audit, federated_accounts, federation, interactions
@@ -200,7 +201,7 @@ def link() -> Response | str:
     if pending is not None:
         allow_form_target(pending.params.get("redirect_uri", ""))
     match = (
-        federated_accounts.pivot_match(identity)
+        federated_accounts.pivot_match(identity, hash_key=runtime().hash_key)
         if provider.link_policy == "pivot_identity"
         else None
     )
@@ -221,7 +222,7 @@ def link_pivot() -> Response:
         return _refused("federation.link_expired", None)
     provider, identity, ref = held
     user = (
-        federated_accounts.pivot_match(identity)
+        federated_accounts.pivot_match(identity, hash_key=runtime().hash_key)
         if provider.link_policy == "pivot_identity"
         else None
     )
@@ -309,6 +310,37 @@ def leaving() -> Response | str:
 def logged_out() -> Response:
     """Back from the provider's logout: on to the application (or our logout page)."""
     return redirect(session.pop(_AFTER_LOGOUT, None) or url_for("oidc.logged_out"), code=303)
+
+
+@bp.post("/<name>/backchannel-logout")
+@csrf.exempt  # the provider's server POSTs here (a signed token, never a cookie)
+def backchannel_logout(name: str) -> Response:
+    """The provider signed someone out (Back-Channel Logout 1.0): our sessions from that
+    sign-in end, and our applications are told in turn."""
+    provider = _provider(name)
+    rt = runtime()
+    try:
+        logout = federation.verify_logout_token(
+            provider, request.form.get("logout_token", ""), now=rt.now()
+        )
+    except Refused as refused:
+        audit.record(
+            "federation.logout",
+            "failure",
+            at=rt.now(),
+            ip=request.remote_addr,
+            provider=provider.name,
+            reason=str(refused),
+        )
+        db.session.commit()
+        response = jsonify(error="invalid_request", error_description=refused.key)
+        response.status_code = 400
+    else:
+        federated_accounts.end_upstream_sessions(provider.name, logout, now=rt.now())
+        db.session.commit()
+        response = Response(status=200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def links_of(user: User) -> list[tuple[FederatedIdentity, str]]:

@@ -1,17 +1,22 @@
 """The FranceConnect journey in Chromium, with the keyboard only, against the FranceConnect v2
 double: the demo application, our sign-in page, "Revenir" on the double and our refusal page,
 then the button again, an identity, "Continuer", "Associer votre compte" by password, and back
-to the application with `amr` "fc". Our pages are audited at 1280 and 375 px."""
+to the application with `amr` "fc". Our pages are audited at 1280 and 375 px. Then an account
+created from the pivot identity, and a replayed and a forged callback refused."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import func, select
 
+from idp.extensions import db
+from idp.models import FederatedIdentity, User
 from idp.services import federation
 from tests.browser.a11y import describe
 from tests.support.factories import DEFAULT_PASSWORD
@@ -37,7 +42,13 @@ def double_port() -> int:
 
 
 @pytest.fixture
-def settings_overrides(double_port: int) -> dict[str, Any]:
+def provider_options() -> dict[str, Any]:
+    """Extra keys of the provider's table; override with parametrize."""
+    return {}
+
+
+@pytest.fixture
+def settings_overrides(double_port: int, provider_options: dict[str, Any]) -> dict[str, Any]:
     return {
         "federation": {
             "providers": [
@@ -50,6 +61,7 @@ def settings_overrides(double_port: int) -> dict[str, Any]:
                     "client_secret": SECRET,
                     "scopes": "openid identite_pivot email",
                     "acr_values": "eidas1",
+                    **provider_options,
                 }
             ]
         }
@@ -177,3 +189,67 @@ def test_franceconnect_journey_with_the_keyboard(
     expect(page).to_have_url(live_demo_rp.url + "/")
     page.goto(live_idp.url + "/account")
     expect(page).to_have_url(re.compile(re.escape(live_idp.url) + "/login"))
+
+
+def through_the_double(page: Page, identity: dict[str, str]) -> str:
+    """From our sign-in page, FranceConnect's button, an identity on the double, "Continuer":
+    the callback URL the double sent the browser to."""
+    callbacks: list[str] = []
+    page.on(
+        "request",
+        lambda request: callbacks.append(request.url) if "/callback?" in request.url else None,
+    )
+    page.get_by_role("link", name="S’identifier avec FranceConnect").click()
+    page.get_by_role("button", name=f"{identity['given_name']} {identity['family_name']}").click()
+    page.get_by_role("button", name="Continuer sur Mon espace").click()
+    expect(page.get_by_role("heading", name="Associer votre compte")).to_be_visible()
+    [callback] = callbacks
+    return callback
+
+
+def refused_with(page: Page, axe: Any, text: str) -> None:
+    expect(page).to_have_url(re.compile(r"/federation/refused$"))
+    expect(page.get_by_role("alert")).to_contain_text(text)
+    expect(page.get_by_role("link", name="Se connecter avec son identifiant")).to_be_visible()
+    accessible(page, axe)
+
+
+@pytest.mark.parametrize(
+    "provider_options", [{"create_accounts": True, "categories": "particulier"}]
+)
+def test_creation_from_the_pivot_identity_then_a_replayed_and_a_forged_callback(
+    page: Page, live_idp: Any, double: FranceConnectDouble, axe: Any
+) -> None:
+    page.goto(live_idp.url + "/login")
+    callback = through_the_double(page, ANGELA)
+
+    # The same callback again (history, a reload): refused, nothing linked or made.
+    page.goto(callback)
+    refused_with(page, axe, "déjà été traitée")
+    with live_idp.app.app_context():
+        assert db.session.scalars(select(FederatedIdentity)).all() == []
+
+    # The identity that arrived the first time is still waiting: an account from it.
+    page.goto(live_idp.url + "/federation/link")
+    page.get_by_role("button", name="Créer mon compte").click()
+    expect(page).to_have_url(re.compile(re.escape(live_idp.url) + "/contacts/confirm"))
+    with live_idp.app.app_context():
+        [link] = db.session.scalars(select(FederatedIdentity)).all()
+        account = db.session.get(User, link.user_id)
+        assert (account.given_name, account.family_name) == (
+            ANGELA["given_name"],
+            ANGELA["family_name"],
+        )
+        assert (account.birth_date, account.email) == (ANGELA["birthdate"], ANGELA["email"])
+        assert account.category == "particulier" and account.password_hash is None
+
+    # A callback whose state this browser did not send: refused.
+    page.goto(live_idp.url + "/login")
+    page.get_by_role("link", name="S’identifier avec FranceConnect").click()
+    expect(page.get_by_role("heading", name="Je choisis un compte")).to_be_visible()
+    forged = urlsplit(callback)._replace(query="state=forged&code=forged")
+    page.goto(forged.geturl())
+    refused_with(page, axe, "aucune connexion commencée dans ce navigateur")
+    with live_idp.app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        assert len(db.session.scalars(select(FederatedIdentity)).all()) == 1

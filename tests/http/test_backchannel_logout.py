@@ -5,15 +5,11 @@ whenever a session it took part in ends; failures are retried with backoff, then
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-import jwt
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
@@ -22,72 +18,20 @@ from idp.extensions import db
 from idp.models import Habilitation, LogoutDelivery, User
 from idp.oidc import backchannel
 from idp.services import logout_deliveries, subscriptions, users
+from tests.support.backchannel import Receiver, serve_receiver, verify_logout_token
 from tests.support.cli import Operator
-from tests.support.factories import DEFAULT_PASSWORD, ISSUER
-from tests.support.jose import published_jwks
+from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token, sign_in_browser
-
-EVENT = "http://schemas.openid.net/event/backchannel-logout"
-
-
-@dataclass
-class Receiver:
-    """A relying application's back-channel logout endpoint: records what it is sent and
-    answers the statuses it is told to (then 200), after `delay` seconds."""
-
-    statuses: list[int] = field(default_factory=list)
-    delay: float = 0.0
-    received: list[dict[str, Any]] = field(default_factory=list)
-    url: str = ""
-
-    def answer(self) -> int:
-        return self.statuses.pop(0) if self.statuses else 200
-
-    def tokens(self) -> list[str]:
-        return [r["form"]["logout_token"][0] for r in self.received]
-
-
-def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            receiver.received.append(
-                {"content_type": self.headers.get("Content-Type"), "form": parse_qs(body)}
-            )
-            time.sleep(receiver.delay)
-            self.send_response(receiver.answer())
-            self.send_header("Cache-Control", "no-store")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    return Handler
-
-
-def _serve(receiver: Receiver) -> Iterator[Receiver]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(receiver))
-    server.daemon_threads = True
-    receiver.url = f"http://127.0.0.1:{server.server_address[1]}/backchannel-logout"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield receiver
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
-    yield from _serve(Receiver())
+    yield from serve_receiver(Receiver())
 
 
 @pytest.fixture
 def other_receiver() -> Iterator[Receiver]:
-    yield from _serve(Receiver())
+    yield from serve_receiver(Receiver())
 
 
 class WaitsForLogouts(FlaskClient):
@@ -115,29 +59,6 @@ def _rp(client: FlaskClient, factories, clock, receiver: Receiver | None, **spec
     uri = {"backchannel_logout_uri": receiver.url} if receiver else {}
     registered, secret = factories.client(first_party=True, **uri, **spec)
     return RelyingParty(client, registered.client_id, secret, clock=clock)
-
-
-def _verify(http: FlaskClient, token: str, audience: str) -> dict[str, Any]:
-    """What a relying application checks (spec §2.6), with PyJWT against our JWKS."""
-    header = jwt.get_unverified_header(token)
-    assert header["typ"] == "logout+jwt", header
-    key = jwt.PyJWKSet.from_dict(published_jwks(http))[header["kid"]]
-    claims = jwt.decode(
-        token,
-        key=key,
-        algorithms=[header["alg"]],
-        audience=audience,
-        issuer=ISSUER,
-        options={
-            "require": ["iss", "aud", "iat", "exp", "jti", "events"],
-            # The test clock is not the wall clock: checked below against it.
-            "verify_exp": False,
-            "verify_iat": False,
-        },
-    )
-    assert claims["events"] == {EVENT: {}}
-    assert "nonce" not in claims
-    return claims
 
 
 def _logout(http: FlaskClient, id_token: str):
@@ -172,7 +93,7 @@ def _run(idp: Operator) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("subject_type", ["public", "pairwise"])
-def test_sign_out_tells_the_application_with_a_token_it_can_verify(
+def test_sign_out_tells_the_application_with_a_token_it_canverify_logout_token(
     client, factories, clock, user, receiver, subject_type
 ):
     rp = _rp(client, factories, clock, receiver, subject_type=subject_type)
@@ -186,7 +107,7 @@ def test_sign_out_tells_the_application_with_a_token_it_can_verify(
 
     assert len(receiver.received) == 1
     assert receiver.received[0]["content_type"] == "application/x-www-form-urlencoded"
-    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    claims = verify_logout_token(client, receiver.tokens()[0], rp.client_id)
     assert claims["sub"] == seen["sub"]
     assert claims["sid"] == seen["sid"]
     assert claims["iat"] == signed_out_at and claims["exp"] == signed_out_at + 120
@@ -204,7 +125,7 @@ def test_each_token_is_new(client, factories, clock, user, receiver):
     _logout(client, first)
     second = rp.tokens()["id_token"]
     _logout(client, second)
-    one, two = (_verify(client, t, rp.client_id) for t in receiver.tokens())
+    one, two = (verify_logout_token(client, t, rp.client_id) for t in receiver.tokens())
     assert one["jti"] != two["jti"] and one["sid"] != two["sid"]
 
 
@@ -222,7 +143,7 @@ def test_only_applications_of_that_session_with_a_uri_are_told(
 
     _logout(client, id_token)
 
-    assert [_verify(client, t, told.client_id)["aud"] for t in receiver.tokens()] == [
+    assert [verify_logout_token(client, t, told.client_id)["aud"] for t in receiver.tokens()] == [
         told.client_id
     ]
     assert other_receiver.received == []
@@ -241,7 +162,7 @@ def test_an_account_disabled_by_an_operator(app, client, factories, clock, user,
 
     assert _run(idp) == {"delivered": 1, "retrying": 0, "abandoned": 0}
 
-    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    claims = verify_logout_token(client, receiver.tokens()[0], rp.client_id)
     assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
     assert json.loads(idp("logout-deliveries", "list", "--pending", "--json").output) == []
     assert _run(idp) == {"delivered": 0, "retrying": 0, "abandoned": 0}
@@ -256,7 +177,7 @@ def test_a_password_change_ends_the_other_sessions(app, client, factories, clock
 
     assert _change_password(other_browser).status_code == 303
 
-    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    claims = verify_logout_token(client, receiver.tokens()[0], rp.client_id)
     assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
 
 
@@ -273,7 +194,7 @@ def test_a_withdrawn_habilitation(app, client, factories, clock, user, receiver,
 
     assert _run(idp)["delivered"] == 1
 
-    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    claims = verify_logout_token(client, receiver.tokens()[0], rp.client_id)
     assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
 
 
@@ -295,7 +216,7 @@ def test_a_failed_delivery_is_retried_after_its_backoff(
 
     first, second = receiver.tokens()
     assert first != second  # re-signed: the first one's short life may be over
-    claims = _verify(client, second, rp.client_id)
+    claims = verify_logout_token(client, second, rp.client_id)
     assert claims["iat"] == clock.now()
     audited = factories.audit("backchannel_logout")
     assert [(a.outcome, a.detail["status"], a.detail["attempt"]) for a in audited] == [
@@ -438,7 +359,7 @@ def test_an_idle_session_noticed_at_the_next_request(client, factories, clock, u
 
     rp.authorize()  # the browser comes back: the session is found idle, and ended
 
-    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    claims = verify_logout_token(client, receiver.tokens()[0], rp.client_id)
     assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])
 
 
@@ -467,5 +388,5 @@ def test_a_closed_organisation(client, factories, clock, receiver, idp):
     assert idp("orgs", "status", "asp1ent", "closed").exit_code == 0
     assert _run(idp)["delivered"] == 1
 
-    claims = _verify(client, receiver.tokens()[0], rp.client_id)
+    claims = verify_logout_token(client, receiver.tokens()[0], rp.client_id)
     assert (claims["sub"], claims["sid"]) == (seen["sub"], seen["sid"])

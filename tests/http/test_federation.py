@@ -20,11 +20,14 @@ from flask.testing import FlaskClient
 from joserfc import jwt
 from joserfc.jwk import ECKey
 from sqlalchemy import func, select
+from stdnum.fr import nir as nir_numbers
 
 from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.models import AuditEvent, BrowserSession, FederatedIdentity, User
-from idp.services import federation
+from idp.oidc.logout_token import issue_logout_token
+from idp.services import civil_data, federation
+from tests.support.backchannel import Receiver, serve_receiver, verify_logout_token
 from tests.support.factories import DEFAULT_PASSWORD, POST_LOGOUT_URI, Factories
 from tests.support.jose import verify_id_token
 from tests.support.oidc import RelyingParty, csrf_token, query, sign_in_browser
@@ -297,6 +300,19 @@ def test_creation_from_the_pivot_identity(
     assert len(links(app)) == 1
 
 
+@pytest.mark.parametrize("provider_options", [{"categories": "particulier"}])
+def test_only_the_account_categories_the_provider_is_for(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Factories
+) -> None:
+    """FranceConnect is for "particulier" accounts: a company's account proves its password
+    and is still neither linked nor signed in."""
+    factories.user(category="entreprise")
+    client.get(callback_path(go_upstream(client, upstream)))
+    refused_with(client, link_by_password(client, None), "pas ouvert à votre type de compte")
+    assert links(app) == []
+    assert client.get("/account").status_code == 303  # to the sign-in: no session
+
+
 def test_unlinking_from_my_account(
     client: FlaskClient, app: Flask, upstream: Upstream, user: User
 ) -> None:
@@ -387,6 +403,135 @@ def test_a_local_session_signs_out_without_the_upstream(
     token = csrf_token(client.get("/logout").get_data(as_text=True))
     ended = client.post("/logout/confirm", data={"csrf_token": token})
     assert upstream.url not in (ended.location or "")
+
+
+# -- the provider signs the person out (Back-Channel Logout 1.0 to us, then from us) --------
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """Our relying application's back-channel logout endpoint."""
+    yield from serve_receiver(Receiver())
+
+
+def signed_in_through_upstream(
+    client: FlaskClient, upstream: Upstream, factories: Factories, clock: FrozenClock, url: str
+) -> tuple[str, dict[str, Any]]:
+    """Sign in to an application (back-channel logout at `url`) through the upstream: its
+    client id and the claims of our ID token."""
+    registered, secret = factories.client(first_party=True, backchannel_logout_uri=url)
+    rp = RelyingParty(client, registered.client_id, secret, clock=clock)
+    ref = ref_of(rp.authorize())
+    client.get(callback_path(go_upstream(client, upstream, ref)))
+    response = rp.walk(link_by_password(client, ref))
+    id_token = rp.exchange(query(response.location)["code"]).get_json()["id_token"]
+    return rp.client_id, verify_id_token(client, id_token, rp.client_id, issuer=DOWNSTREAM)
+
+
+def upstream_logout_token(upstream: Upstream) -> str:
+    """What the upstream POSTs to us when its session ends: a logout token signed by its own
+    code, naming its session and the subject we know."""
+    rt = upstream.app.extensions["idp"]
+    with upstream.app.app_context():
+        live = db.session.scalars(select(BrowserSession).where(BrowserSession.ended_at.is_(None)))
+        [session] = live.all()
+        return issue_logout_token(
+            keys=rt.keys,
+            issuer=upstream.url,
+            client=rt.clients.lookup(upstream.client_id),
+            user=db.session.get(User, session.user_id),
+            sid=session.sid,
+            now=rt.now(),
+            hash_key=rt.hash_key,
+        )
+
+
+@pytest.mark.parametrize("named", [{}, {"sub": None}, {"sid": None}], ids=["both", "sid", "sub"])
+def test_the_provider_signing_out_ends_our_session_and_tells_the_applications(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Factories,
+    clock: FrozenClock,
+    user: User,
+    receiver: Receiver,
+    named: dict[str, Any],
+) -> None:
+    client_id, seen = signed_in_through_upstream(client, upstream, factories, clock, receiver.url)
+    assert client.get("/account").status_code == 200
+    token = resign(upstream, upstream_logout_token(upstream), **named)
+
+    # The provider's server, not the browser: no cookie.
+    answer = app.test_client().post(
+        "/federation/up/backchannel-logout", data={"logout_token": token}
+    )
+    app.extensions["idp.backchannel"].wait()
+
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "no-store"
+    assert client.get("/account").status_code == 303  # our session ended
+    [told] = receiver.tokens()
+    claims = verify_logout_token(client, told, client_id, issuer=DOWNSTREAM)
+    assert (claims["sid"], claims["sub"]) == (seen["sid"], seen["sub"])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"events": {}},
+        {"nonce": "an ID token is no logout token"},
+        {"jti": None},
+        {"sub": None, "sid": None},
+        {"aud": "another-client"},
+        {"iss": "https://evil.example"},
+        {"signature": "AAAA"},
+    ],
+    ids=["events", "nonce", "jti", "nobody", "aud", "iss", "signature"],
+)
+def test_a_logout_token_that_does_not_verify_ends_nothing(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Factories,
+    clock: FrozenClock,
+    user: User,
+    receiver: Receiver,
+    changes: dict[str, Any],
+) -> None:
+    signed_in_through_upstream(client, upstream, factories, clock, receiver.url)
+    claims = {name: value for name, value in changes.items() if name != "signature"}
+    token = resign(upstream, upstream_logout_token(upstream), **claims)
+    if signature := changes.get("signature"):
+        token = token.rsplit(".", 1)[0] + "." + signature
+    answer = app.test_client().post(
+        "/federation/up/backchannel-logout", data={"logout_token": token}
+    )
+    app.extensions["idp.backchannel"].wait()
+
+    assert answer.status_code == 400
+    assert answer.get_json()["error"] == "invalid_request"
+    assert client.get("/account").status_code == 200
+    assert receiver.received == []
+
+
+def test_a_logout_of_another_upstream_account_ends_nothing(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Factories,
+    clock: FrozenClock,
+    user: User,
+    receiver: Receiver,
+) -> None:
+    signed_in_through_upstream(client, upstream, factories, clock, receiver.url)
+    token = resign(upstream, upstream_logout_token(upstream), sub="someone-else", sid=None)
+    answer = app.test_client().post(
+        "/federation/up/backchannel-logout", data={"logout_token": token}
+    )
+    app.extensions["idp.backchannel"].wait()
+
+    assert answer.status_code == 200
+    assert client.get("/account").status_code == 200
+    assert receiver.received == []
 
 
 # -- every refusal ends on a page, links nobody ----------------------------------------------
@@ -722,6 +867,72 @@ def test_pivot_identity_offers_a_one_click_link(
     [link] = links(app)
     with app.app_context():
         assert db.session.get(User, link.user_id).identifier == "jdupont"
+
+
+@pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
+def test_a_disabled_account_is_never_linked(
+    client: FlaskClient, app: Flask, upstream: Upstream, factories: Any, userinfo_as: Any
+) -> None:
+    """Its sign-in is refused: the one-click link must not be left behind either."""
+    userinfo_as(birthdate="1980-04-02")
+    factories.user(
+        "jdupont",
+        given_name="Jean",
+        family_name="Dupont",
+        birth_date="1980-04-02",
+        status="disabled",
+    )
+    client.get(callback_path(go_upstream(client, upstream)))
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    linked = client.post("/federation/link/pivot", data={"csrf_token": token})
+    refused_with(client, linked, "Ce compte a été désactivé")
+    assert links(app) == []
+
+
+PARIS_7 = {"gender": "male", "birthplace": "75107", "birthcountry": "99100"}
+
+
+@pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
+@pytest.mark.parametrize(
+    ("nir", "pivot", "offered"),
+    [
+        ("1800475107123", PARIS_7, True),
+        ("1800469123123", PARIS_7, False),  # the NIR says born in Lyon
+        ("2800475107123", PARIS_7, False),  # the NIR says a woman
+        ("1800599134123", {**PARIS_7, "birthplace": "", "birthcountry": "99134"}, False),
+        ("1800499134123", {**PARIS_7, "birthplace": "", "birthcountry": "99134"}, True),
+        ("1800475107123", {**PARIS_7, "gender": ""}, False),  # the identity cannot say
+    ],
+    ids=["agrees", "place", "sex", "month", "abroad", "no-gender"],
+)
+def test_pivot_identity_and_the_nir_the_organisation_holds(
+    client: FlaskClient,
+    app: Flask,
+    upstream: Upstream,
+    factories: Any,
+    userinfo_as: Any,
+    nir: str,
+    pivot: dict[str, str],
+    offered: bool,
+) -> None:
+    """Where the organisation holds the account's NIR, the pivot identity's sex, birth month
+    and birthplace must be those it encodes for the one-click link to be offered."""
+    userinfo_as(birthdate="1980-04-02", **pivot)
+    number = nir + nir_numbers.calc_check_digits(nir)
+    factories.user(
+        "jdupont",
+        given_name="Jean",
+        family_name="Dupont",
+        birth_date="1980-04-02",
+        nir_hash=civil_data.nir_hash(number, hash_key=app.extensions["idp"].hash_key),
+    )
+    client.get(callback_path(go_upstream(client, upstream)))
+    page = client.get("/federation/link").get_data(as_text=True)
+    assert ("correspond au compte jdupont" in page) is offered
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    linked = client.post("/federation/link/pivot", data={"csrf_token": token})
+    assert (linked.status_code == 303) is offered
+    assert len(links(app)) == int(offered)
 
 
 @pytest.mark.parametrize("provider_options", [{"link_policy": "pivot_identity"}])
