@@ -16,7 +16,7 @@ from phonenumbers import PhoneNumberType
 from idp.config import ContactsSettings
 from idp.models import User
 from idp.notify.mail import Mailer
-from idp.services import audit
+from idp.services import audit, mailboxes
 from idp.services.codes import CodeRules
 from idp.services.notices import send_change_notice
 from idp.services.users import AccountError, normalise_email
@@ -118,10 +118,16 @@ def submit(
     user: User, form: ContactForm, *, region: str, email_required: bool, now: int
 ) -> Submission:
     """Store valid phone numbers; confirm the contacts unless a new or unverified address
-    must first be proved by a code (the caller sends it)."""
+    must first be proved by a code (the caller sends it). A secondary account without a
+    mailbox gives no address: its primary receives its messages (`mailboxes`)."""
+    routed = mailboxes.routed_to_primary(user) is not None
     cleaned = clean(
-        form, region=region, email_optional=email_optional(user, email_required=email_required)
+        form,
+        region=region,
+        email_optional=routed or email_optional(user, email_required=email_required),
     )
+    if routed and cleaned.email is not None:
+        cleaned.problems["email"] = "contacts.email_by_primary"
     if cleaned.problems:
         return Submission(problems=cleaned.problems)
     if cleaned.mobile != user.phone:

@@ -14,7 +14,7 @@ from idp.extensions import db, limiter
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import contacts
+from idp.services import contacts, mailboxes, organisations
 from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
 from idp.web.forms import Required
@@ -91,12 +91,14 @@ def contact_details() -> Response | str:
             if not problems:
                 db.session.commit()
                 return redirect(url_for("contacts.verify_email", ref=ref), code=303)
+    routed = mailboxes.routed_to_primary(user)
     db.session.commit()
     return render_template(
         "contacts/details.html",
         form=form,
         problems=problems,
         first_connection=first_connection,
+        routed_to=organisations.user_of(routed).identifier if routed else None,
         email_optional=contacts.email_optional(
             user, email_required=rt.settings.contacts.email_required
         ),
