@@ -64,6 +64,15 @@ def email_optional(user: User, *, email_required: bool) -> bool:
     return not email_required and not (user.email and user.email_verified)
 
 
+def own_address_refused(user: User) -> str | None:
+    """Why the account may not give itself an e-mail address (a catalogue key), or None: a
+    secondary account without a mailbox has none, only its primary gives it one, within the
+    quota (its messages go to the primary's responsible meanwhile: `mailboxes`)."""
+    if mailboxes.routed_to_primary(user) is not None:
+        return "contacts.email_by_primary"
+    return None
+
+
 def clean(
     form: ContactForm,
     *,
@@ -120,14 +129,14 @@ def submit(
     """Store valid phone numbers; confirm the contacts unless a new or unverified address
     must first be proved by a code (the caller sends it). A secondary account without a
     mailbox gives no address: its primary receives its messages (`mailboxes`)."""
-    routed = mailboxes.routed_to_primary(user) is not None
+    refusal = own_address_refused(user)
     cleaned = clean(
         form,
         region=region,
-        email_optional=routed or email_optional(user, email_required=email_required),
+        email_optional=refusal is not None or email_optional(user, email_required=email_required),
     )
-    if routed and cleaned.email is not None:
-        cleaned.problems["email"] = "contacts.email_by_primary"
+    if refusal is not None and cleaned.email is not None:
+        cleaned.problems["email"] = refusal
     if cleaned.problems:
         return Submission(problems=cleaned.problems)
     if cleaned.mobile != user.phone:

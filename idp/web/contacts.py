@@ -50,6 +50,13 @@ def send_email_code(user: User, address: str) -> None:
     )
 
 
+def routed_to(user: User) -> str | None:
+    """The primary account that receives the messages of a secondary account without a
+    mailbox (its pages then ask no address and say where its messages go), or None."""
+    primary = mailboxes.routed_to_primary(user)
+    return organisations.user_of(primary).identifier if primary is not None else None
+
+
 @bp.route("/contacts/confirm", methods=["GET", "POST"], endpoint="confirm")
 @bp.route("/account/contacts", methods=["GET", "POST"], endpoint="edit")
 @requires_user
@@ -91,14 +98,14 @@ def contact_details() -> Response | str:
             if not problems:
                 db.session.commit()
                 return redirect(url_for("contacts.verify_email", ref=ref), code=303)
-    routed = mailboxes.routed_to_primary(user)
+    routed = routed_to(user)
     db.session.commit()
     return render_template(
         "contacts/details.html",
         form=form,
         problems=problems,
         first_connection=first_connection,
-        routed_to=organisations.user_of(routed).identifier if routed else None,
+        routed_to=routed,
         email_optional=contacts.email_optional(
             user, email_required=rt.settings.contacts.email_required
         ),

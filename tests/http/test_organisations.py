@@ -622,6 +622,13 @@ def test_a_secondary_without_mailbox_cannot_add_an_address_later(app, client, fa
     _, refused = _contacts_form(client, "/account/contacts", email="moi@example.org")
     assert refused.status_code == 200
     assert text("contacts.email_by_primary", "fr") in html.unescape(refused.get_data(as_text=True))
+    page = client.get("/account/email").get_data(as_text=True)
+    assert text("contacts.email_routed", "fr", primary=PRIMARY) in html.unescape(page)
+    assert 'name="email"' not in page
+    token = csrf_token(client.get("/account/password").get_data(as_text=True))
+    changed = client.post("/account/email", data={"csrf_token": token, "email": "moi@example.org"})
+    assert changed.status_code == 200
+    assert client.get("/contacts/verify").location.startswith("/account/contacts")
     assert stored_user(app, "cs1.asp1ent").email is None
     assert emails(app) == []
 
