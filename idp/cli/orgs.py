@@ -1,5 +1,5 @@
-"""`idp orgs add|list|show|status|quota|services|import`: organisations, held by their primary
-accounts (thin: the rules live in idp.services.organisations and subscriptions)."""
+"""`idp orgs add|list|show|status|quota|billing-date|services|import`: organisations, held by
+their primary accounts (thin: the rules live in idp.services.organisations and subscriptions)."""
 
 from __future__ import annotations
 
@@ -176,6 +176,7 @@ def show(app: Flask, org: str, as_json: bool) -> None:
     ]
     info = {
         **_summary(organisation),
+        "billing_date": organisation.billing_date,
         "identity": identity,
         "services": _codes(set(subscriptions.subscriptions_of(primary.user_id))),
         "secondaries": sorted(secondaries, key=lambda a: a["identifier"]),
@@ -183,7 +184,7 @@ def show(app: Flask, org: str, as_json: bool) -> None:
     if as_json:
         echo_json(info)
         return
-    for key in ("dossier", "primary", "status", "siret"):
+    for key in ("dossier", "primary", "status", "siret", "billing_date"):
         click.echo(f"{key}: {info[key] or '-'}")
     click.echo(f"quota: {info['mailboxes_used']} of {info['quota']} mailboxes used")
     for key, value in identity.items():
@@ -225,6 +226,23 @@ def quota(app: Flask, org: str, quota: int) -> None:
     db.session.commit()
     used = organisations.mailbox_count(organisation.id)
     click.echo(f"organisation {organisation.dossier}: quota {quota} ({used} mailboxes used)")
+
+
+@orgs.command("billing-date")
+@click.argument("org")
+@click.argument("day", metavar="YYYY-MM-DD|none")
+@pass_app
+def billing_date(app: Flask, org: str, day: str) -> None:
+    """Set the "Date de facturation" the Facturation tab shows (`none` clears it)."""
+    organisation = find_org(org)
+    try:
+        organisations.set_billing_date(
+            organisation, None if day == "none" else day, now=runtime().now(), by="cli"
+        )
+    except OrganisationError as exc:
+        raise _refused(exc) from None
+    db.session.commit()
+    click.echo(f"organisation {organisation.dossier}: billing date {day}")
 
 
 @orgs.command("services")

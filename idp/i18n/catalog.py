@@ -395,6 +395,19 @@ MESSAGES.update(
             "en": "Optional if you have no e-mail address. A confirmation code will be sent to "
             "this address if it is new.",
         },
+        "contacts.email_routed": {
+            "fr": "Ce compte secondaire n'a pas de boîte mail : les messages qui vous sont "
+            "destinés sont envoyés au responsable de votre compte principal {primary}. Pour "
+            "les recevoir à votre propre adresse, demandez-lui de vous attribuer une boîte mail.",
+            "en": "This secondary account has no mailbox: the messages meant for you are sent "
+            "to the responsible of your primary account {primary}. To receive them at your own "
+            "address, ask it to give you a mailbox.",
+        },
+        "contacts.email_by_primary": {
+            "fr": "Seul votre compte principal peut attribuer une boîte mail à ce compte "
+            "secondaire.",
+            "en": "Only your primary account can give this secondary account a mailbox.",
+        },
         "contacts.mobile": {
             "fr": "Votre numéro de téléphone portable",
             "en": "Your mobile phone number",

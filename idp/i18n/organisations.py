@@ -74,6 +74,10 @@ ORGANISATION_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le numéro de dossier {dossier} est déjà attribué.",
         "en": "The file number {dossier} is already taken.",
     },
+    "org.billing_date_invalid": {
+        "fr": "La date de facturation {date} n'est pas une date au format AAAA-MM-JJ.",
+        "en": "The billing date {date} is not a date in the form YYYY-MM-DD.",
+    },
     "org.billing_address_incomplete": {
         "fr": "Indiquez au moins le nom de voie, le code postal et la ville de facturation.",
         "en": "Enter at least the street, postal code and city for billing.",

@@ -16,7 +16,7 @@ from phonenumbers import PhoneNumberType
 from idp.config import ContactsSettings
 from idp.models import User
 from idp.notify.mail import Mailer
-from idp.services import audit
+from idp.services import audit, mailboxes
 from idp.services.codes import CodeRules
 from idp.services.notices import send_change_notice
 from idp.services.users import AccountError, normalise_email
@@ -62,6 +62,15 @@ def email_optional(user: User, *, email_required: bool) -> bool:
     """An account may go without e-mail (ASSU2000's holders who have none) only where the
     deployment allows it, and never by dropping an address it has verified."""
     return not email_required and not (user.email and user.email_verified)
+
+
+def own_address_refused(user: User) -> str | None:
+    """Why the account may not give itself an e-mail address (a catalogue key), or None: a
+    secondary account without a mailbox has none, only its primary gives it one, within the
+    quota (its messages go to the primary's responsible meanwhile: `mailboxes`)."""
+    if mailboxes.routed_to_primary(user) is not None:
+        return "contacts.email_by_primary"
+    return None
 
 
 def clean(
@@ -118,10 +127,16 @@ def submit(
     user: User, form: ContactForm, *, region: str, email_required: bool, now: int
 ) -> Submission:
     """Store valid phone numbers; confirm the contacts unless a new or unverified address
-    must first be proved by a code (the caller sends it)."""
+    must first be proved by a code (the caller sends it). A secondary account without a
+    mailbox gives no address: its primary receives its messages (`mailboxes`)."""
+    refusal = own_address_refused(user)
     cleaned = clean(
-        form, region=region, email_optional=email_optional(user, email_required=email_required)
+        form,
+        region=region,
+        email_optional=refusal is not None or email_optional(user, email_required=email_required),
     )
+    if refusal is not None and cleaned.email is not None:
+        cleaned.problems["email"] = refusal
     if cleaned.problems:
         return Submission(problems=cleaned.problems)
     if cleaned.mobile != user.phone:

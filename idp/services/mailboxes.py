@@ -8,14 +8,22 @@ from idp.models import OrganisationAccount, User
 from idp.services import organisations
 
 
-def email_for(user: User) -> str | None:
-    """The address that receives the messages meant for `user` (codes, links, notices)."""
-    if user.email:
-        return user.email
+def routed_to_primary(user: User) -> OrganisationAccount | None:
+    """For a secondary account without a mailbox: its primary, which receives its messages.
+    Such an account has no address of its own: only its primary gives it one ("Options"),
+    within the quota, so no other page may (its contact details, say)."""
     member = organisations.membership(user.id)
     if member is None or member.is_primary or member.has_mailbox:
         return None
-    return responsible_email(organisations.primary_of(member))
+    return organisations.primary_of(member)
+
+
+def email_for(user: User) -> str | None:
+    """The address that receives the messages meant for `user` (codes, links, notices)."""
+    primary = routed_to_primary(user)
+    if primary is not None:
+        return responsible_email(primary)
+    return user.email
 
 
 def responsible_email(member: OrganisationAccount) -> str | None:

@@ -26,6 +26,7 @@ COLUMNS = (
     *(name for name in IDENTITY_FIELDS if name != "kind"),
     "quota",
     "status",
+    "billing_date",
     "services",
 )
 REQUIRED = ("primary", "type", "company_name")
@@ -107,6 +108,8 @@ def _write(
         status=row.get("status") or PENDING,
         quota=int(row.get("quota") or 0),
     )
+    if row.get("billing_date"):
+        organisations.set_billing_date(organisation, row["billing_date"], now=now, by=by)
     if services:
         member = organisations.primary_account(organisation)
         subscriptions.set_services(

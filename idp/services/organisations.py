@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
@@ -478,6 +479,32 @@ def update_billing(
         user_id=primary_account(organisation).user_id,
         by=by,
         changed=changed,
+    )
+
+
+def set_billing_date(organisation: Organisation, day: str | None, *, now: int, by: str) -> None:
+    """ "Date de facturation": the day the operator bills the organisation from (YYYY-MM-DD,
+    or None to clear it); the "Facturation" tab shows it, the primary does not change it."""
+    value = (day or "").strip() or None
+    if value is not None:
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.isoformat() != value:
+            raise OrganisationError("org.billing_date_invalid", date=value[:32])
+    if value == organisation.billing_date:
+        return
+    before = organisation.billing_date
+    organisation.billing_date = value
+    organisation.updated_at = now
+    audit.record(
+        "organisation_billing_changed",
+        "success",
+        at=now,
+        user_id=primary_account(organisation).user_id,
+        by=by,
+        changed={"billing_date": [before, value]},
     )
 
 

@@ -14,6 +14,7 @@ them end, and the codes not yet exchanged are deleted.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -381,7 +382,7 @@ def set_services(
         elif list(row.document_types or []) != types:
             row.document_types = types
     affected = [member.user_id]
-    dropped: dict[str, int] = {}
+    lost: dict[int, set[int]] = {}
     if removed:
         db.session.execute(
             delete(Subscription).where(
@@ -389,30 +390,43 @@ def set_services(
             )
         )
         if member.role == PRIMARY:
-            secondaries, by_service = _drop_from_secondaries(member, removed)
+            secondaries, lost = _drop_from_secondaries(member, removed)
             affected += secondaries
-            dropped = {services[i].code: n for i, n in sorted(by_service.items()) if n}
     db.session.flush()
     enforce(affected, now=now)
     added = choice.service_ids - set(current)
+    by = user_of(acting).identifier
     if added or removed:
         audit.record(
             "services_changed",
             "success",
             at=now,
             user_id=member.user_id,
-            by=user_of(acting).identifier,
+            by=by,
             added=sorted(services[i].code for i in added),
             removed=sorted(services[i].code for i in removed),
         )
-    return dropped
+    for user_id, ids in lost.items():
+        # Each secondary's own trail says what it lost, and that its primary's choice did it.
+        audit.record(
+            "services_changed",
+            "success",
+            at=now,
+            user_id=user_id,
+            by=by,
+            added=[],
+            removed=sorted(services[i].code for i in ids),
+            cascade=True,
+        )
+    by_service = Counter(i for ids in lost.values() for i in ids)
+    return {services[i].code: n for i, n in sorted(by_service.items())}
 
 
 def _drop_from_secondaries(
     primary: OrganisationAccount, service_ids: set[int]
-) -> tuple[list[int], dict[int, int]]:
-    """Unsubscribe every secondary from the services; returns the secondaries and, by
-    service, how many of them were subscribed."""
+) -> tuple[list[int], dict[int, set[int]]]:
+    """Unsubscribe every secondary from the services; returns the secondaries and, for each
+    that was subscribed to some of them, those it lost."""
     secondaries = list(
         db.session.scalars(
             select(OrganisationAccount.user_id).where(
@@ -421,14 +435,15 @@ def _drop_from_secondaries(
             )
         )
     )
-    counts: dict[int, int] = {}
+    lost: dict[int, set[int]] = {}
     if secondaries:
         held = delete(Subscription).where(
             Subscription.user_id.in_(secondaries), Subscription.service_id.in_(service_ids)
         )
-        for service_id in db.session.scalars(held.returning(Subscription.service_id)):
-            counts[service_id] = counts.get(service_id, 0) + 1
-    return secondaries, counts
+        rows = db.session.execute(held.returning(Subscription.user_id, Subscription.service_id))
+        for user_id, service_id in rows:
+            lost.setdefault(user_id, set()).add(service_id)
+    return secondaries, lost
 
 
 def _authorise(member: OrganisationAccount, acting: OrganisationAccount) -> None:

@@ -14,7 +14,7 @@ from idp.services import authn, contacts, credentials, required_actions
 from idp.services.codes import TooSoon
 from idp.services.users import AccountError, normalise_email
 from idp.web.auth import requires_user
-from idp.web.contacts import send_email_code
+from idp.web.contacts import routed_to, send_email_code
 from idp.web.forms import Required
 from idp.web.password import NewPasswordForm
 
@@ -117,8 +117,8 @@ def change_email() -> Response | str:
     """A new address replaces the old one only once the code sent to it is typed."""
     user = g.user
     form = ChangeEmailForm()
-    problem = None
-    if form.validate_on_submit():
+    problem = contacts.own_address_refused(user)
+    if problem is None and form.validate_on_submit():
         try:
             address = normalise_email(form.email.data.strip())
         except AccountError:
@@ -136,7 +136,10 @@ def change_email() -> Response | str:
                 if problem is None:
                     db.session.commit()
                     return redirect(url_for("contacts.verify_email"), code=303)
-    elif form.email.errors:
+    elif problem is None and form.email.errors:
         problem = "login.required"  # an empty field says so, never a silent reload
+    routed = routed_to(user)
     db.session.commit()
-    return render_template("account/email.html", form=form, problem=problem, user=user)
+    return render_template(
+        "account/email.html", form=form, problem=problem, user=user, routed_to=routed
+    )

@@ -14,7 +14,7 @@ from idp.extensions import db, limiter
 from idp.models import User
 from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import contacts
+from idp.services import contacts, mailboxes, organisations
 from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
 from idp.web.forms import Required
@@ -48,6 +48,13 @@ def send_email_code(user: User, address: str) -> None:
         code=code,
         minutes=rt.settings.contacts.email_code_minutes,
     )
+
+
+def routed_to(user: User) -> str | None:
+    """The primary account that receives the messages of a secondary account without a
+    mailbox (its pages then ask no address and say where its messages go), or None."""
+    primary = mailboxes.routed_to_primary(user)
+    return organisations.user_of(primary).identifier if primary is not None else None
 
 
 @bp.route("/contacts/confirm", methods=["GET", "POST"], endpoint="confirm")
@@ -91,12 +98,14 @@ def contact_details() -> Response | str:
             if not problems:
                 db.session.commit()
                 return redirect(url_for("contacts.verify_email", ref=ref), code=303)
+    routed = routed_to(user)
     db.session.commit()
     return render_template(
         "contacts/details.html",
         form=form,
         problems=problems,
         first_connection=first_connection,
+        routed_to=routed,
         email_optional=contacts.email_optional(
             user, email_required=rt.settings.contacts.email_required
         ),

@@ -16,7 +16,7 @@ from idp.i18n import text
 from idp.models import BrowserSession, Organisation, User
 from idp.services import organisations, subscriptions
 from tests.support.factories import DEFAULT_PASSWORD, SIREN
-from tests.support.oidc import csrf_token
+from tests.support.oidc import RelyingParty, csrf_token
 from tests.support.outbox import emails, text_part
 from tests.support.signin import submit
 
@@ -329,6 +329,36 @@ def test_primary_options_quota_services_and_cascade(app, primary):
     assert services_of(app, "asp1ent") == {"AED": ["Certificat"]}
     assert services_of(app, "cs1.asp1ent") == {} and services_of(app, "cs2.asp1ent") == {}
     assert asp1ent(app).secondary_quota == 3
+
+
+def test_unsubscribing_on_the_page_ends_the_secondaries_access_at_once(
+    app, client, factories, puzzles, clock
+):
+    """The cascade through the Options page: the secondary's tokens and session for the
+    service's application end, its next authorization meets the habilitation refusal, and
+    its own audit trail says what it lost and who did it."""
+    _, secret = factories.client(client_id="decl", first_party=True)
+    factories.service("DECL", "decl")
+    owner = factories.organisation(services=("DECL",))
+    factories.secondary(owner, "cs1", services=("DECL",))
+    rp = RelyingParty(app.test_client(), "decl", secret, clock=clock)
+    tokens = rp.tokens(identifier="cs1.asp1ent", scope="openid offline_access")
+    assert live_sessions(app, "cs1.asp1ent") == 1
+    assert submit(client, puzzles, "asp1ent").status_code == 303
+    response = post(client, f"{OWN}/options", quota="0")
+    assert response.status_code == 303
+    assert says(client.get(response.location), "org_tabs.service_removed", code="DECL", n=1)
+    assert services_of(app, "cs1.asp1ent") == {}
+    assert rp.userinfo(tokens["access_token"]).status_code == 401
+    assert rp.refresh(tokens["refresh_token"]).status_code == 400
+    assert rp.introspect(tokens["access_token"]).get_json() == {"active": False}
+    assert live_sessions(app, "cs1.asp1ent") == 0
+    login = rp.authorize()
+    refusal = rp.http.get(rp.sign_in(login.location, "cs1.asp1ent").location)
+    assert refusal.location.startswith("/login/habilitation/")
+    cs1 = user_row(app, "cs1.asp1ent")
+    trail = [e.detail for e in factories.audit("services_changed") if e.user_id == cs1.id]
+    assert trail[-1] == {"by": "asp1ent", "added": [], "removed": ["DECL"], "cascade": True}
 
 
 def test_quota_below_used_or_not_a_number_is_refused(app, primary):

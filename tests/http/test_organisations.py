@@ -9,6 +9,7 @@ introspection, recovery and the outbox.
 from __future__ import annotations
 
 import dataclasses
+import html
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlalchemy import delete, select
 
 from idp.clock import FrozenClock
 from idp.extensions import db
+from idp.i18n import text
 from idp.models import AuditEvent, BrowserSession, OrganisationAccount, Subscription, User
 from idp.services import credentials, deliveries, organisations, subscriptions, users
 from idp.services.organisations import NewSecondary, OrganisationError
@@ -581,6 +583,66 @@ def test_the_primarys_own_mailbox_is_used_when_the_identity_has_no_address(
         member(PRIMARY).email = None
     factories.secondary(owner, "cs1", last_login_at=clock.now() - 3600)
     assert _recovery_code_recipient(app, client, puzzles, "cs1.asp1ent") == "asp1ent@example.org"
+
+
+def _contacts_form(http, url: str, **fields: str):
+    page = http.get(url)
+    assert page.status_code == 200, page.status_code
+    form = page.get_data(as_text=True)
+    data = {"csrf_token": csrf_token(form), "email": "", "mobile": "", "landline": "", "fax": ""}
+    return form, http.post(url, data={**data, **fields})
+
+
+def test_a_secondary_without_mailbox_gives_itself_no_address_at_its_first_connection(
+    app, client, factories, puzzles
+):
+    """Its first connection asks no address (the quota's mailbox would be had for free and
+    its messages would leave the responsible): it confirms its contacts without one."""
+    owner = factories.organisation(PRIMARY)
+    factories.secondary(owner, "cs1", contacts_confirmed_at=None)
+    signed = submit(client, puzzles, "cs1.asp1ent")
+    assert signed.location == "/contacts/confirm"
+    tampered_page, tampered = _contacts_form(client, "/contacts/confirm", email="moi@example.org")
+    assert 'name="email"' not in tampered_page
+    assert text("contacts.email_routed", "fr", primary=PRIMARY) in html.unescape(tampered_page)
+    assert tampered.status_code == 200
+    assert text("contacts.email_by_primary", "fr") in html.unescape(tampered.get_data(as_text=True))
+    assert emails(app) == []  # no code to the typed address
+    _, confirmed = _contacts_form(client, "/contacts/confirm", mobile="06 12 34 56 78")
+    assert confirmed.status_code == 303
+    assert not confirmed.location.startswith("/contacts/verify")
+    user = stored_user(app, "cs1.asp1ent")
+    assert user.email is None and user.contacts_confirmed_at is not None
+
+
+def test_a_secondary_without_mailbox_cannot_add_an_address_later(app, client, factories, puzzles):
+    owner = factories.organisation(PRIMARY)
+    factories.secondary(owner, "cs1")
+    assert submit(client, puzzles, "cs1.asp1ent").status_code == 303
+    _, refused = _contacts_form(client, "/account/contacts", email="moi@example.org")
+    assert refused.status_code == 200
+    assert text("contacts.email_by_primary", "fr") in html.unescape(refused.get_data(as_text=True))
+    page = client.get("/account/email").get_data(as_text=True)
+    assert text("contacts.email_routed", "fr", primary=PRIMARY) in html.unescape(page)
+    assert 'name="email"' not in page
+    token = csrf_token(client.get("/account/password").get_data(as_text=True))
+    changed = client.post("/account/email", data={"csrf_token": token, "email": "moi@example.org"})
+    assert changed.status_code == 200
+    assert client.get("/contacts/verify").location.startswith("/account/contacts")
+    assert stored_user(app, "cs1.asp1ent").email is None
+    assert emails(app) == []
+
+
+def test_a_stray_address_of_a_secondary_without_mailbox_is_not_used(
+    app, client, factories, puzzles, clock
+):
+    """However an address reached the account (an import, a direct edit), its messages go to
+    the responsible while it has no mailbox."""
+    owner = factories.organisation(PRIMARY)
+    factories.secondary(owner, "cs1", last_login_at=clock.now() - 3600, email_verified=True)
+    with acting(app):
+        users.find_by_identifier("cs1.asp1ent").email = "stray@example.org"
+    assert _recovery_code_recipient(app, client, puzzles, "cs1.asp1ent") == RESPONSIBLE
 
 
 # -- the mailbox switch ----------------------------------------------------------------------

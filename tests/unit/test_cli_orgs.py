@@ -20,6 +20,7 @@ from tests.support.factories import NIC, SIREN, Factories
 from tests.support.oidc import RelyingParty, query
 from tests.support.outbox import emails, last_email, links
 from tests.support.rows import row_counts
+from tests.support.signin import submit
 
 ORG_HEADER = (
     "primary,dossier,type,company_name,siren,nic,civility,last_name,first_name,"
@@ -287,6 +288,30 @@ def test_orgs_quota_never_below_the_mailboxes_used(app, idp, factories):
     assert "quota 5 (2 mailboxes used)" in ok(idp("orgs", "quota", "asp1ent", "5")).output
 
 
+def test_orgs_billing_date_set_shown_on_the_billing_tab_and_cleared(
+    app, idp, factories, client, puzzles
+):
+    factories.organisation()
+    assert (
+        "billing date 2008-06-27" in ok(idp("orgs", "billing-date", "asp1ent", "2008-06-27")).output
+    )
+    assert as_json(idp("orgs", "show", "asp1ent", "--json"))["billing_date"] == "2008-06-27"
+    assert "billing_date: 2008-06-27" in ok(idp("orgs", "show", "asp1ent")).output
+    assert submit(client, puzzles, "asp1ent").status_code == 303
+    tab = client.get("/account/organisation/account/billing").get_data(as_text=True)
+    assert "<dd>27/06/2008</dd>" in tab
+    for wrong in ("2008-13-01", "20080627", "27/06/2008", "demain"):
+        refused(idp("orgs", "billing-date", "asp1ent", wrong), "is not a date in the form")
+    assert as_json(idp("orgs", "show", "asp1ent", "--json"))["billing_date"] == "2008-06-27"
+    ok(idp("orgs", "billing-date", "asp1ent", "none"))
+    assert as_json(idp("orgs", "show", "asp1ent", "--json"))["billing_date"] is None
+    changes = [e.detail["changed"] for e in factories.audit("organisation_billing_changed")]
+    assert changes == [
+        {"billing_date": [None, "2008-06-27"]},
+        {"billing_date": ["2008-06-27", None]},
+    ]
+
+
 # -- idp orgs services: the cascade ------------------------------------------------------------
 
 
@@ -491,6 +516,25 @@ def test_import_semicolons_and_all_good_exit_zero(idp, tmp_path, factories, dpae
         encoding="utf-8",
     )
     assert "1 created, 0 updated, 0 refused" in ok(idp("orgs", "import", str(path))).output
+
+
+def test_import_sets_the_billing_date_and_refuses_a_line_with_a_bad_one(
+    app, idp, tmp_path, factories, dpae
+):
+    for identifier in ("asp1ent", "asp2ent"):
+        factories.user(identifier, email=f"{identifier}@example.org")
+    path = write(
+        tmp_path,
+        ORG_HEADER + ",billing_date",
+        GOOD_ORG + ",2008-06-27",
+        "asp2ent,,Entreprise,SECONDE,,,,,,,,,,,,,,,2008-02-30",
+    )
+    report = json.loads(idp("orgs", "import", path, "--json").output)
+    assert report["created"] == ["D-1"]
+    (line,) = report["refused"]
+    assert line["line"] == 3 and "2008-02-30 is not a date" in line["problems"][0]
+    assert member_of(app, "asp2ent") is None
+    assert as_json(idp("orgs", "show", "D-1", "--json"))["billing_date"] == "2008-06-27"
 
 
 def test_import_with_a_bad_header_refuses_the_file(app, idp, tmp_path, factories):
