@@ -12,9 +12,7 @@ from typing import Any, ClassVar
 from authlib.oauth2.rfc6749 import (
     InvalidGrantError,
     InvalidRequestError,
-    InvalidScopeError,
     grants,
-    scope_to_list,
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
@@ -23,8 +21,8 @@ from sqlalchemy import select, update
 
 from idp.extensions import db
 from idp.models import AuthorizationCode, Token, User
-from idp.oidc import tokens
-from idp.oidc.client_auth import ALL_METHODS, CONFIDENTIAL_METHODS
+from idp.oidc import token_rules, tokens
+from idp.oidc.client_auth import ALL_METHODS
 from idp.oidc.id_token import Authentication
 from idp.oidc.issuance import (
     client_credentials_token,
@@ -217,34 +215,38 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
+    """Refresh, rotating: the rules are token_rules.check_refresh (the fast path's too)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = token_rules.REFRESH_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
 
-    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        row = tokens.by_refresh_token(refresh_token)
-        now = runtime().now()
-        if row is None or tokens.refresh_token_active(row, now):
-            return row
-        if row.refresh_used_at is not None and not row.revoked:
-            self._reused(row)
-        return None
+    def validate_token_request(self) -> None:
+        client = self.authenticate_token_endpoint_client()
+        self.request.client = client
+        value = self.request.form.get("refresh_token")
+        if value is None:
+            raise InvalidRequestError("Missing 'refresh_token' in request.")
+        row = tokens.by_refresh_token(value)
+        user = db.session.get(User, row.user_id) if row and row.user_id is not None else None
+        outcome = token_rules.check_refresh(
+            client, row, user.status if user else None, self.request.payload.scope, runtime().now()
+        )
+        if isinstance(outcome, token_rules.Refusal):
+            if outcome.reused:
+                self._reused(row)
+            raise outcome.exception()
+        self.request.refresh_token = row
+        self.request.user = user
+        self.request.granted = outcome
 
     def _reused(self, row: Token) -> None:
         """A refresh token presented twice means one copy leaked: end the whole grant."""
         _end_grant_after_misuse(row, "refresh_token_reused")
 
-    def _validate_token_scope(self, token: Token) -> None:
-        requested = self.request.payload.scope
-        if requested and not set(scope_to_list(requested)) <= set(
-            scope_to_list(token.granted_scope) or []
-        ):
-            raise InvalidScopeError()
-
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         old: Token = self.request.refresh_token
-        user = _active_user(old.user_id)
         token = rotate_refresh_token(
-            db.session, self.request.client, old, user, self.request.payload.scope
+            db.session, self.request.client, old, self.request.user, self.request.granted.scope
         )
         if token is None:
             self._reused(old)
@@ -253,8 +255,19 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_METHODS
+    """A service's token: the rules are token_rules.check_client_credentials (the fast
+    path's too)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = token_rules.CLIENT_CREDENTIALS_AUTH_METHODS
+
+    def validate_token_request(self) -> None:
+        client = self.authenticate_token_endpoint_client()
+        self.request.client = client
+        outcome = token_rules.check_client_credentials(client, self.request.payload.scope)
+        if isinstance(outcome, token_rules.Refusal):
+            raise outcome.exception()
+        self.request.granted = outcome
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
-        token = client_credentials_token(self.request.client, self.request.payload.scope)
+        token = client_credentials_token(self.request.client, self.request.granted.scope)
         return 200, token, self.TOKEN_RESPONSE_HEADER
