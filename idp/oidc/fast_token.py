@@ -4,8 +4,8 @@ Relying parties refreshing their tokens and services asking for client_credentia
 make most of the token endpoint's traffic, and for them the per-request machinery of Flask
 and Authlib (routing, hooks, request wrappers, grant lookup) costs more than the work itself.
 This WSGI middleware answers those requests when they are well-formed and will succeed: it
-checks them against the same client registry and rules as the grants, and issues tokens with
-the same functions (idp.oidc.issuance). Every other request goes on to the full pipeline with
+parses them, asks the grants' own rulebook (idp.oidc.token_rules) and issues tokens with the
+same functions (idp.oidc.issuance). Every other request goes on to the full pipeline with
 its body intact: the other grants, private_key_jwt, anything unusual, and every request that
 would be refused, so that each error and each consequence of a misuse (a reused refresh
 token ending its grant) comes from one place, the grants.
@@ -29,12 +29,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from idp.driver import DriverStatements
 from idp.extensions import db
 from idp.http_headers import COMMON, HSTS
-from idp.models.user import ACTIVE
-from idp.oidc import tokens
+from idp.oidc import token_rules, tokens
 from idp.oidc.claims import ID_TOKEN_SCOPES
+from idp.oidc.grants import habilitated
 from idp.oidc.issuance import client_credentials_token, rotate_refresh_token
 from idp.runtime import runtime
-from idp.services.clients import SUPPORTED_SCOPES, RegisteredClient
+from idp.services.clients import RegisteredClient
 
 TOKEN_PATH = "/token"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -68,12 +68,10 @@ def _client_credentials(
     statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
 ) -> dict[str, Any] | None:
     """A self-contained token: nothing to read or write."""
-    scope = form.get("scope") or None
-    if scope and not set(scope_to_list(scope)) <= set(SUPPORTED_SCOPES):
+    outcome = token_rules.check_client_credentials(client, form.get("scope"))
+    if isinstance(outcome, token_rules.Refusal):
         return None
-    if not client.check_grant_type("client_credentials"):
-        return None
-    return client_credentials_token(client, scope)
+    return client_credentials_token(client, outcome.scope)
 
 
 def _refresh(
@@ -82,35 +80,42 @@ def _refresh(
     """Rotate on a DBAPI connection of its own (see idp.driver), committed here; leaving the
     block without committing rolls back."""
     value = form.get("refresh_token")
-    if not value or not client.check_grant_type("refresh_token"):
+    if not value:
         return None
     with statements.connect() as conn:
         row = tokens.refresh_grant(conn, value)
-        if row is None or not tokens.refresh_token_active(row, runtime().now()):
-            return None
-        if row.client_id != client.client_id or row.user_status != ACTIVE:
+        outcome = token_rules.check_refresh(
+            client,
+            row,
+            user_status=row.user_status if row else None,
+            habilitated=row is not None and habilitated(row.user_id, client),
+            scope=None,
+            now=runtime().now(),
+        )
+        if isinstance(outcome, token_rules.Refusal):
             return None
         if ID_TOKEN_SCOPES & set(scope_to_list(row.granted_scope) or []):
             # Its ID token's claims are read through the ORM: the full pipeline issues it.
             return None
         # The row carries the user's subject: what the ID token needs of the user.
-        token = rotate_refresh_token(conn, client, row, row, None)
+        token = rotate_refresh_token(conn, client, row, row, outcome.scope)
         if token is not None:
             conn.commit()
         return token
 
 
-_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+# The methods this path reads (private_key_jwt is left to the full pipeline).
+_READ_METHODS = frozenset({"client_secret_basic", "client_secret_post", "none"})
 GRANTS: dict[str, HandledGrant] = {
     "client_credentials": HandledGrant(
         frozenset({"grant_type", "scope", "client_id", "client_secret"}),
-        _SECRET_METHODS,
+        _READ_METHODS & set(token_rules.CLIENT_CREDENTIALS_AUTH_METHODS),
         _client_credentials,
     ),
     # A refresh that narrows its scope is rare: it takes the full pipeline.
     "refresh_token": HandledGrant(
         frozenset({"grant_type", "refresh_token", "client_id", "client_secret"}),
-        _SECRET_METHODS | {"none"},
+        _READ_METHODS & set(token_rules.REFRESH_AUTH_METHODS),
         _refresh,
     ),
 }
@@ -187,8 +192,10 @@ def token_request(form: dict[str, str], authorization: str | None) -> TokenReque
 
 
 def authenticate(request: TokenRequest) -> RegisteredClient | None:
+    """The client, if it authenticates as its registration says (the client's own checks,
+    which Authlib's authentication calls too)."""
     client = runtime().clients.lookup(request.client_id)
-    if client is None or client.token_endpoint_auth_method != request.auth_method:
+    if client is None or not client.check_endpoint_auth_method(request.auth_method, "token"):
         return None
     if request.client_secret is not None and not client.check_client_secret(request.client_secret):
         return None

@@ -71,6 +71,13 @@ def _active_user(user_id: int | None) -> User:
     return user
 
 
+def habilitated(user_id: int, client: Any) -> bool:
+    """Whether the account may use the client (the authorization endpoint's rule)."""
+    return not subscriptions.refused(
+        user_id, client.client_id, requires_habilitation=client.requires_habilitation
+    )
+
+
 class StrictPKCE(CodeChallenge):
     """RFC 7636 with S256 only (RFC 9700 §2.1.1)."""
 
@@ -204,10 +211,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         client = self.request.client
         # Again at the exchange: a right withdrawn after the code was issued (the withdrawal
         # deletes unexchanged codes, but one issued at that very moment escapes it).
-        if subscriptions.refused(
-            user.id, client.client_id, requires_habilitation=client.requires_habilitation
-        ):
-            raise InvalidGrantError("The account may no longer use this application.")
+        if not habilitated(user.id, client):
+            raise InvalidGrantError(token_rules.NOT_HABILITATED)
         return user
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
@@ -229,7 +234,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         row = tokens.by_refresh_token(value)
         user = db.session.get(User, row.user_id) if row and row.user_id is not None else None
         outcome = token_rules.check_refresh(
-            client, row, user.status if user else None, self.request.payload.scope, runtime().now()
+            client,
+            row,
+            user_status=user.status if user else None,
+            habilitated=user is not None and habilitated(user.id, client),
+            scope=self.request.payload.scope,
+            now=runtime().now(),
         )
         if isinstance(outcome, token_rules.Refusal):
             if outcome.reused:

@@ -33,6 +33,7 @@ from idp.services.clients import SUPPORTED_SCOPES
 # A service authenticates itself; a public client has no credentials to present.
 CLIENT_CREDENTIALS_AUTH_METHODS = CONFIDENTIAL_METHODS
 REFRESH_AUTH_METHODS = ALL_METHODS
+NOT_HABILITATED = "The account may no longer use this application."
 
 
 @dataclass(frozen=True)
@@ -78,14 +79,23 @@ def check_client_credentials(client: Any, scope: str | None) -> Granted | Refusa
 
 
 def check_refresh(
-    client: Any, token: Any, user_status: str | None, scope: str | None, now: int
+    client: Any,
+    token: Any,
+    *,
+    user_status: str | None,
+    habilitated: bool,
+    scope: str | None,
+    now: int,
 ) -> Granted | Refusal:
     """A refresh, once the client is authenticated: `token` is the row of the presented
     refresh token (None: unknown), `user_status` its user's status (None: no such user),
-    `scope` the requested one (None: the granted scope again).
+    `habilitated` whether the user may use this client (idp.services.subscriptions), `scope`
+    the requested one (None: the granted scope again).
 
     The order is Authlib's: the grant type, the token (a used one first, whoever presents
-    it: a thief's attempt ends the grant too), then the scope, then the account.
+    it: a thief's attempt ends the grant too), then the scope, then the account. The
+    habilitation is the code exchange's rule, held at every refresh too: a client that starts
+    requiring one leaves no token refreshing for an account without it.
     """
     refused = _grant_type_refused(client, "refresh_token")
     if refused is not None:
@@ -101,4 +111,6 @@ def check_refresh(
         return Refusal(InvalidScopeError)
     if user_status != ACTIVE:
         return Refusal(InvalidGrantError, "The account is no longer active.")
+    if not habilitated:
+        return Refusal(InvalidGrantError, NOT_HABILITATED)
     return Granted(scope or token.granted_scope)
