@@ -87,6 +87,7 @@ def _refresh(
         outcome = token_rules.check_refresh(
             client,
             row,
+            presented=True,
             user_status=row.user_status if row else None,
             habilitated=row is not None and habilitated(row.user_id, client),
             scope=None,

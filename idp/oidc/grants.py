@@ -229,13 +229,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
         client = self.authenticate_token_endpoint_client()
         self.request.client = client
         value = self.request.form.get("refresh_token")
-        if value is None:
-            raise InvalidRequestError("Missing 'refresh_token' in request.")
-        row = tokens.by_refresh_token(value)
+        row = tokens.by_refresh_token(value) if value is not None else None
         user = db.session.get(User, row.user_id) if row and row.user_id is not None else None
         outcome = token_rules.check_refresh(
             client,
             row,
+            presented=value is not None,
             user_status=user.status if user else None,
             habilitated=user is not None and habilitated(user.id, client),
             scope=self.request.payload.scope,

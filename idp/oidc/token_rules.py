@@ -19,6 +19,7 @@ from typing import Any
 
 from authlib.oauth2.rfc6749 import (
     InvalidGrantError,
+    InvalidRequestError,
     InvalidScopeError,
     OAuth2Error,
     UnauthorizedClientError,
@@ -82,15 +83,16 @@ def check_refresh(
     client: Any,
     token: Any,
     *,
+    presented: bool,
     user_status: str | None,
     habilitated: bool,
     scope: str | None,
     now: int,
 ) -> Granted | Refusal:
-    """A refresh, once the client is authenticated: `token` is the row of the presented
-    refresh token (None: unknown), `user_status` its user's status (None: no such user),
-    `habilitated` whether the user may use this client (idp.services.subscriptions), `scope`
-    the requested one (None: the granted scope again).
+    """A refresh, once the client is authenticated. `presented`: whether the request has a
+    refresh_token; `token`: its row (None: unknown); `user_status`: its user's status (None:
+    no such user); `habilitated`: whether that user may use this client
+    (idp.services.subscriptions); `scope`: the requested one (None: the granted one again).
 
     The order is Authlib's: the grant type, the token (a used one first, whoever presents
     it: a thief's attempt ends the grant too), then the scope, then the account. The
@@ -100,6 +102,8 @@ def check_refresh(
     refused = _grant_type_refused(client, "refresh_token")
     if refused is not None:
         return refused
+    if not presented:
+        return Refusal(InvalidRequestError, "Missing 'refresh_token' in request.")
     if token is None:
         return Refusal(InvalidGrantError)
     if not refresh_token_active(token, now):

@@ -152,6 +152,12 @@ def public_client_credentials(scene: Scene) -> TestResponse:
 # name: (request, status, error, description or None when Authlib's default)
 REFUSALS: dict[str, tuple[Callable[[Scene], TestResponse], int, str, str | None]] = {
     "refresh: unknown token": (lambda s: s.rp.refresh("nope"), 400, "invalid_grant", None),
+    "refresh: no token": (
+        lambda s: s.rp.post_authenticated("/token", grant_type="refresh_token"),
+        400,
+        "invalid_request",
+        "Missing 'refresh_token' in request.",
+    ),
     "refresh: another client's token": (
         lambda s: s.other_party().refresh(s.refresh_token),
         400,
