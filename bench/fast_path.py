@@ -1,16 +1,15 @@
-"""Does the token endpoint's fast path (and idp.driver under it) earn its keep under granian?
+"""Does the token endpoint's fast path earn its keep under granian?
 
     .venv/bin/python bench/fast_path.py [--seconds 5] [--repeats 3]
         [--postgresql postgresql+psycopg://USER:PASS@127.0.0.1:5432/EMPTY_DB]
 
 One granian worker (`--interface wsgi --workers 1 --blocking-threads 1`) on core 0, wrk on
-core 1, with the instances, tokens and wrk runs of bench/run.py. Three builds of the same tree
-serve client_credentials and refresh back to back: `fast` (the app as shipped), `no_driver`
-(the fast path on SQLAlchemy connections instead of idp.driver) and `off` (no fast path: Flask
-and Authlib answer every token request). Each round starts them in turn, so the machine's
-load of the moment weighs on all three alike; the ratios to `fast` are given per round and as
-the median over the rounds, on SQLite and, with --postgresql, on PostgreSQL (the database
-must be empty: `idp init` creates the schema).
+core 1, with the instances, tokens and wrk runs of bench/run.py. Two builds of the same tree
+serve client_credentials and refresh back to back: `fast` (the app as shipped) and `off` (no
+fast path: Flask and Authlib answer every token request). Each round starts them in turn, so
+the machine's load of the moment weighs on both alike; the ratios to `fast` (req/s, and the
+worker's CPU per request) are given per round and as the median over the rounds, on SQLite
+and, with --postgresql, on PostgreSQL (the database must be empty: `idp init` creates it).
 """
 
 from __future__ import annotations
@@ -35,16 +34,6 @@ import run as bench
 # Each build is the shipped app with one part swapped before create_app() builds it.
 BUILDS: dict[str, str] = {
     "fast": "",
-    "no_driver": """
-class EngineStatements:
-    def __init__(self, engine):
-        self.engine = engine
-
-    def connect(self):
-        return self.engine.connect()
-
-fast_token.DriverStatements = EngineStatements
-""",
     "off": "fast_token.FastTokenEndpoint = lambda wsgi_app, app: wsgi_app\n",
 }
 MODULE = """import idp.oidc.fast_token as fast_token

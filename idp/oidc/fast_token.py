@@ -26,7 +26,6 @@ from authlib.oauth2.rfc6749 import scope_to_list
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from idp.driver import DriverStatements
 from idp.extensions import db
 from idp.http_headers import COMMON, HSTS
 from idp.oidc import token_rules, tokens
@@ -52,7 +51,7 @@ class TokenRequest:
     auth_method: str
 
 
-Issuer = Callable[[DriverStatements, RegisteredClient, dict[str, str]], "dict[str, Any] | None"]
+Issuer = Callable[[RegisteredClient, dict[str, str]], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -64,9 +63,7 @@ class HandledGrant:
     issue: Issuer
 
 
-def _client_credentials(
-    statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
-) -> dict[str, Any] | None:
+def _client_credentials(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] | None:
     """A self-contained token: nothing to read or write."""
     outcome = token_rules.check_client_credentials(client, form.get("scope"))
     if isinstance(outcome, token_rules.Refusal):
@@ -74,15 +71,13 @@ def _client_credentials(
     return client_credentials_token(client, outcome.scope)
 
 
-def _refresh(
-    statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
-) -> dict[str, Any] | None:
-    """Rotate on a DBAPI connection of its own (see idp.driver), committed here; leaving the
-    block without committing rolls back."""
+def _refresh(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] | None:
+    """Rotate on a connection of its own (Core statements, without the ORM's session),
+    committed here; leaving the block without committing rolls back."""
     value = form.get("refresh_token")
     if not value:
         return None
-    with statements.connect() as conn:
+    with db.engine.connect() as conn:
         row = tokens.refresh_grant(conn, value)
         outcome = token_rules.check_refresh(
             client,
@@ -209,8 +204,6 @@ class FastTokenEndpoint:
     def __init__(self, wsgi_app: Any, app: Flask) -> None:
         self._wsgi_app = wsgi_app
         self._app = app
-        with app.app_context():
-            self._statements = DriverStatements(db.engine)
         self._headers = [
             ("Content-Type", "application/json"),
             ("Cache-Control", "no-store"),
@@ -244,9 +237,7 @@ class FastTokenEndpoint:
                 client = authenticate(request)
                 if client is None:
                     return None
-                return GRANTS[request.form["grant_type"]].issue(
-                    self._statements, client, request.form
-                )
+                return GRANTS[request.form["grant_type"]].issue(client, request.form)
             except SQLAlchemyError:
                 # The database failed (locked too long, connection lost): nothing was
                 # committed; the full pipeline tries again, and answers as it does.
