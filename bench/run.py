@@ -172,7 +172,7 @@ def toml_value(value: str | int) -> str:
     return json.dumps(value) if isinstance(value, str) else str(value)
 
 
-def write_config(config: Path, port: int, source: Path) -> None:
+def write_config(config: Path, port: int, source: Path, database_url: str | None = None) -> None:
     known = json.loads(
         subprocess.run(
             [sys.executable, "-c", KNOWN_SETTINGS],
@@ -192,6 +192,8 @@ def write_config(config: Path, port: int, source: Path) -> None:
         },
         "keys": {"dir": "keys"},
     }
+    if database_url:
+        sections["database"] = {"url": database_url}
     for section, values in BENCH_SETTINGS.items():
         for key, value in values.items():
             if key in known.get(section, ()):
@@ -204,10 +206,14 @@ def write_config(config: Path, port: int, source: Path) -> None:
     config.write_text("\n".join(lines))
 
 
-def make_instance(base: Path, source: Path, id_token_alg: str | None = None) -> Instance:
+def make_instance(
+    base: Path, source: Path, id_token_alg: str | None = None, database_url: str | None = None
+) -> Instance:
+    """A configured and initialised instance: SQLite in its folder, or `database_url` (an
+    empty database)."""
     port = free_port()
     config = base / "idp.toml"
-    write_config(config, port, source)
+    write_config(config, port, source, database_url)
     instance = Instance(base=base, port=port, source=source, config=config)
     instance.idp("init")
     created = json.loads(

@@ -4,8 +4,8 @@ Relying parties refreshing their tokens and services asking for client_credentia
 make most of the token endpoint's traffic, and for them the per-request machinery of Flask
 and Authlib (routing, hooks, request wrappers, grant lookup) costs more than the work itself.
 This WSGI middleware answers those requests when they are well-formed and will succeed: it
-checks them against the same client registry and rules as the grants, and issues tokens with
-the same functions (idp.oidc.issuance). Every other request goes on to the full pipeline with
+parses them, asks the grants' own rulebook (idp.oidc.token_rules) and issues tokens with the
+same functions (idp.oidc.issuance). Every other request goes on to the full pipeline with
 its body intact: the other grants, private_key_jwt, anything unusual, and every request that
 would be refused, so that each error and each consequence of a misuse (a reused refresh
 token ending its grant) comes from one place, the grants.
@@ -26,15 +26,14 @@ from authlib.oauth2.rfc6749 import scope_to_list
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from idp.driver import DriverStatements
 from idp.extensions import db
 from idp.http_headers import COMMON, HSTS
-from idp.models.user import ACTIVE
-from idp.oidc import tokens
+from idp.oidc import token_rules, tokens
 from idp.oidc.claims import ID_TOKEN_SCOPES
+from idp.oidc.grants import habilitated
 from idp.oidc.issuance import client_credentials_token, rotate_refresh_token
 from idp.runtime import runtime
-from idp.services.clients import SUPPORTED_SCOPES, RegisteredClient
+from idp.services.clients import RegisteredClient
 
 TOKEN_PATH = "/token"
 FORM_TYPE = "application/x-www-form-urlencoded"
@@ -52,7 +51,7 @@ class TokenRequest:
     auth_method: str
 
 
-Issuer = Callable[[DriverStatements, RegisteredClient, dict[str, str]], "dict[str, Any] | None"]
+Issuer = Callable[[RegisteredClient, dict[str, str]], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -64,53 +63,55 @@ class HandledGrant:
     issue: Issuer
 
 
-def _client_credentials(
-    statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
-) -> dict[str, Any] | None:
+def _client_credentials(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] | None:
     """A self-contained token: nothing to read or write."""
-    scope = form.get("scope") or None
-    if scope and not set(scope_to_list(scope)) <= set(SUPPORTED_SCOPES):
+    outcome = token_rules.check_client_credentials(client, form.get("scope"))
+    if isinstance(outcome, token_rules.Refusal):
         return None
-    if not client.check_grant_type("client_credentials"):
-        return None
-    return client_credentials_token(client, scope)
+    return client_credentials_token(client, outcome.scope)
 
 
-def _refresh(
-    statements: DriverStatements, client: RegisteredClient, form: dict[str, str]
-) -> dict[str, Any] | None:
-    """Rotate on a DBAPI connection of its own (see idp.driver), committed here; leaving the
-    block without committing rolls back."""
+def _refresh(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] | None:
+    """Rotate on a connection of its own (Core statements, without the ORM's session),
+    committed here; leaving the block without committing rolls back."""
     value = form.get("refresh_token")
-    if not value or not client.check_grant_type("refresh_token"):
+    if not value:
         return None
-    with statements.connect() as conn:
+    with db.engine.connect() as conn:
         row = tokens.refresh_grant(conn, value)
-        if row is None or not tokens.refresh_token_active(row, runtime().now()):
-            return None
-        if row.client_id != client.client_id or row.user_status != ACTIVE:
+        outcome = token_rules.check_refresh(
+            client,
+            row,
+            presented=True,
+            user_status=row.user_status if row else None,
+            habilitated=row is not None and habilitated(row.user_id, client),
+            scope=None,
+            now=runtime().now(),
+        )
+        if isinstance(outcome, token_rules.Refusal):
             return None
         if ID_TOKEN_SCOPES & set(scope_to_list(row.granted_scope) or []):
             # Its ID token's claims are read through the ORM: the full pipeline issues it.
             return None
         # The row carries the user's subject: what the ID token needs of the user.
-        token = rotate_refresh_token(conn, client, row, row, None)
+        token = rotate_refresh_token(conn, client, row, row, outcome.scope)
         if token is not None:
             conn.commit()
         return token
 
 
-_SECRET_METHODS = frozenset({"client_secret_basic", "client_secret_post"})
+# The methods this path reads (private_key_jwt is left to the full pipeline).
+_READ_METHODS = frozenset({"client_secret_basic", "client_secret_post", "none"})
 GRANTS: dict[str, HandledGrant] = {
     "client_credentials": HandledGrant(
         frozenset({"grant_type", "scope", "client_id", "client_secret"}),
-        _SECRET_METHODS,
+        _READ_METHODS & set(token_rules.CLIENT_CREDENTIALS_AUTH_METHODS),
         _client_credentials,
     ),
     # A refresh that narrows its scope is rare: it takes the full pipeline.
     "refresh_token": HandledGrant(
         frozenset({"grant_type", "refresh_token", "client_id", "client_secret"}),
-        _SECRET_METHODS | {"none"},
+        _READ_METHODS & set(token_rules.REFRESH_AUTH_METHODS),
         _refresh,
     ),
 }
@@ -187,8 +188,10 @@ def token_request(form: dict[str, str], authorization: str | None) -> TokenReque
 
 
 def authenticate(request: TokenRequest) -> RegisteredClient | None:
+    """The client, if it authenticates as its registration says (the client's own checks,
+    which Authlib's authentication calls too)."""
     client = runtime().clients.lookup(request.client_id)
-    if client is None or client.token_endpoint_auth_method != request.auth_method:
+    if client is None or not client.check_endpoint_auth_method(request.auth_method, "token"):
         return None
     if request.client_secret is not None and not client.check_client_secret(request.client_secret):
         return None
@@ -201,8 +204,6 @@ class FastTokenEndpoint:
     def __init__(self, wsgi_app: Any, app: Flask) -> None:
         self._wsgi_app = wsgi_app
         self._app = app
-        with app.app_context():
-            self._statements = DriverStatements(db.engine)
         self._headers = [
             ("Content-Type", "application/json"),
             ("Cache-Control", "no-store"),
@@ -236,9 +237,7 @@ class FastTokenEndpoint:
                 client = authenticate(request)
                 if client is None:
                     return None
-                return GRANTS[request.form["grant_type"]].issue(
-                    self._statements, client, request.form
-                )
+                return GRANTS[request.form["grant_type"]].issue(client, request.form)
             except SQLAlchemyError:
                 # The database failed (locked too long, connection lost): nothing was
                 # committed; the full pipeline tries again, and answers as it does.

@@ -12,9 +12,7 @@ from typing import Any, ClassVar
 from authlib.oauth2.rfc6749 import (
     InvalidGrantError,
     InvalidRequestError,
-    InvalidScopeError,
     grants,
-    scope_to_list,
 )
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
@@ -23,8 +21,8 @@ from sqlalchemy import select, update
 
 from idp.extensions import db
 from idp.models import AuthorizationCode, Token, User
-from idp.oidc import tokens
-from idp.oidc.client_auth import ALL_METHODS, CONFIDENTIAL_METHODS
+from idp.oidc import token_rules, tokens
+from idp.oidc.client_auth import ALL_METHODS
 from idp.oidc.id_token import Authentication
 from idp.oidc.issuance import (
     client_credentials_token,
@@ -71,6 +69,13 @@ def _active_user(user_id: int | None) -> User:
     if user is None or not user.is_active:
         raise InvalidGrantError("The account is no longer active.")
     return user
+
+
+def habilitated(user_id: int, client: Any) -> bool:
+    """Whether the account may use the client (the authorization endpoint's rule)."""
+    return not subscriptions.refused(
+        user_id, client.client_id, requires_habilitation=client.requires_habilitation
+    )
 
 
 class StrictPKCE(CodeChallenge):
@@ -206,10 +211,8 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         client = self.request.client
         # Again at the exchange: a right withdrawn after the code was issued (the withdrawal
         # deletes unexchanged codes, but one issued at that very moment escapes it).
-        if subscriptions.refused(
-            user.id, client.client_id, requires_habilitation=client.requires_habilitation
-        ):
-            raise InvalidGrantError("The account may no longer use this application.")
+        if not habilitated(user.id, client):
+            raise InvalidGrantError(token_rules.NOT_HABILITATED)
         return user
 
     def delete_authorization_code(self, authorization_code: AuthorizationCode) -> None:
@@ -217,34 +220,42 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
 
 
 class RefreshTokenGrant(grants.RefreshTokenGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ALL_METHODS
+    """Refresh, rotating: the rules are token_rules.check_refresh (the fast path's too)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = token_rules.REFRESH_AUTH_METHODS
     INCLUDE_NEW_REFRESH_TOKEN = True
 
-    def authenticate_refresh_token(self, refresh_token: str) -> Token | None:
-        row = tokens.by_refresh_token(refresh_token)
-        now = runtime().now()
-        if row is None or tokens.refresh_token_active(row, now):
-            return row
-        if row.refresh_used_at is not None and not row.revoked:
-            self._reused(row)
-        return None
+    def validate_token_request(self) -> None:
+        client = self.authenticate_token_endpoint_client()
+        self.request.client = client
+        value = self.request.form.get("refresh_token")
+        row = tokens.by_refresh_token(value) if value is not None else None
+        user = db.session.get(User, row.user_id) if row and row.user_id is not None else None
+        outcome = token_rules.check_refresh(
+            client,
+            row,
+            presented=value is not None,
+            user_status=user.status if user else None,
+            habilitated=user is not None and habilitated(user.id, client),
+            scope=self.request.payload.scope,
+            now=runtime().now(),
+        )
+        if isinstance(outcome, token_rules.Refusal):
+            if outcome.reused:
+                self._reused(row)
+            raise outcome.exception()
+        self.request.refresh_token = row
+        self.request.user = user
+        self.request.granted = outcome
 
     def _reused(self, row: Token) -> None:
         """A refresh token presented twice means one copy leaked: end the whole grant."""
         _end_grant_after_misuse(row, "refresh_token_reused")
 
-    def _validate_token_scope(self, token: Token) -> None:
-        requested = self.request.payload.scope
-        if requested and not set(scope_to_list(requested)) <= set(
-            scope_to_list(token.granted_scope) or []
-        ):
-            raise InvalidScopeError()
-
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         old: Token = self.request.refresh_token
-        user = _active_user(old.user_id)
         token = rotate_refresh_token(
-            db.session, self.request.client, old, user, self.request.payload.scope
+            db.session, self.request.client, old, self.request.user, self.request.granted.scope
         )
         if token is None:
             self._reused(old)
@@ -253,8 +264,19 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = CONFIDENTIAL_METHODS
+    """A service's token: the rules are token_rules.check_client_credentials (the fast
+    path's too)."""
+
+    TOKEN_ENDPOINT_AUTH_METHODS = token_rules.CLIENT_CREDENTIALS_AUTH_METHODS
+
+    def validate_token_request(self) -> None:
+        client = self.authenticate_token_endpoint_client()
+        self.request.client = client
+        outcome = token_rules.check_client_credentials(client, self.request.payload.scope)
+        if isinstance(outcome, token_rules.Refusal):
+            raise outcome.exception()
+        self.request.granted = outcome
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
-        token = client_credentials_token(self.request.client, self.request.payload.scope)
+        token = client_credentials_token(self.request.client, self.request.granted.scope)
         return 200, token, self.TOKEN_RESPONSE_HEADER

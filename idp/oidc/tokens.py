@@ -15,16 +15,15 @@ from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from idp.driver import DriverConnection
 from idp.extensions import db
 from idp.models import Token, User
 from idp.oidc.id_token import Authentication
 from idp.services.hashing import new_secret, token_hash
 
 # Where the statements of a token request run: the request's session, or (the token
-# endpoint's fast path) a DBAPI connection. The statements below are Core statements, valid
-# on all of them.
-Executor = Session | Connection | DriverConnection
+# endpoint's fast path) a connection of its own. The statements below are Core statements,
+# valid on both.
+Executor = Session | Connection
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ path answers a plain refresh, a refresh naming its scope goes to the Authlib gra
 
 Threads alone seldom overlap inside the few milliseconds between a rotation's checks and its
 write, so each rotation is held, after the token was found active and before it is consumed,
-until all the requests are there: every run then races for the consumption itself. (On
-SQLite the fast path takes turns on one connection, idp.driver: two fast-path rotations
-cannot overlap there, and the hold gives up after a second.)
+until all the requests are there: every run then races for the consumption itself (the
+hold gives up after a second, should a request never reach it).
 """
 
 from __future__ import annotations
