@@ -115,7 +115,13 @@ def started(
 
 
 def our_server(
-    kind: str, instance: bench.Instance, port: int, *, workers: int = 1, cores: str = "0"
+    kind: str,
+    instance: bench.Instance,
+    port: int,
+    *,
+    workers: int = 1,
+    cores: str = "0",
+    env: dict[str, str] | None = None,
 ) -> contextlib.AbstractContextManager[Target]:
     if kind == "granian":
         command = [sys.executable, "-m", "idp", "--config", str(instance.config), "serve"]
@@ -131,7 +137,7 @@ def our_server(
         f"http://127.0.0.1:{port}",
         "/jwks.json",
         cwd=instance.source,
-        env=instance.env(),
+        env={**instance.env(), **(env or {})},
     )
 
 

@@ -45,7 +45,8 @@ def test_sigterm_stops_the_workers_and_the_server(
         # Both workers have built the app (a signal that lands while a worker is still
         # importing is lost, and granian kills that worker after its 30 s timeout).
         deadline = time.monotonic() + 60
-        while "Started worker-2" not in live.log_tail() and time.monotonic() < deadline:
+        started = ("Started worker-1", "Started worker-2")
+        while not all(s in live.log_tail() for s in started) and time.monotonic() < deadline:
             time.sleep(0.1)
         workers = _children(live.process.pid)
         assert len(workers) == 2, live.log_tail()
