@@ -294,7 +294,6 @@ def flows(
     out["rps"] = out["flows_per_s"]
     out["cpu_us_per_flow"] = round(used / out["flows"] * 1e6) if out["flows"] else None
     out["core_share"] = round(used / seconds, 2)
-    out["errors"] = out["errors"]
     return out
 
 
