@@ -1,4 +1,5 @@
-"""WSGI entry point for production: `gunicorn wsgi:app` (configuration from IDP_CONFIG)."""
+"""WSGI entry point for gunicorn, `gunicorn wsgi:app` (configuration from IDP_CONFIG); granian
+serves the same app through `idp serve --production` (see idp/serving.py)."""
 
 from idp import create_app
 

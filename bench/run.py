@@ -53,6 +53,8 @@ VENV_BIN = Path(sys.executable).parent
 SERVER_CORE = 0
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 LOAD_CORE = 1
+# Where wrk runs: core 1, or both cores when a comparison loads several workers.
+LOAD_CORE_SPEC = str(LOAD_CORE)
 REDIRECT_URI = "http://127.0.0.1:9/cb"  # never contacted: the code is read from the Location
 USER_IDENTIFIER = "bench"
 USER_PASSWORD = "Bench-Password-2026!"
@@ -158,7 +160,7 @@ BENCH_SETTINGS: dict[str, dict[str, str | int]] = {
     "tokens": {"authorization_code_ttl_seconds": 600, "access_token_ttl_seconds": 7200},
     # The bench signs in a few browsers to mint codes: no captcha, no rate limit on that.
     "captcha": {"mode": "never"},
-    "ratelimit": {"login_per_ip": "1000/minute", "login_per_identifier": "1000/minute"},
+    "ratelimit": {"login_per_ip": "100000/minute", "login_per_identifier": "100000/minute"},
 }
 
 KNOWN_SETTINGS = """
@@ -424,7 +426,7 @@ def wrk(
     command = [
         "taskset",
         "-c",
-        str(LOAD_CORE),
+        LOAD_CORE_SPEC,
         "wrk",
         "--threads",
         "1",

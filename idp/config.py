@@ -58,6 +58,12 @@ class ServerSettings:
     # A change to clients (CLI, another worker) reaches each worker within this many seconds;
     # 0 checks on every request (one more query on the token endpoint).
     client_cache_seconds: int = 1
+    # Processes and threads per process of the production server (`idp serve --production`,
+    # granian). A worker is a process: it runs Python on one core at a time (the GIL), so one
+    # worker per core. Its threads let it go on serving while a request waits on the database
+    # or on argon2id (which releases the GIL); each concurrent sign-in costs the hash's memory.
+    workers: int = 1
+    threads: int = 2
 
 
 @dataclass(frozen=True)
@@ -656,6 +662,7 @@ def validate(settings: Settings) -> None:
     if not 4 <= settings.recovery.code_digits <= 8:
         raise ConfigError("[recovery] code_digits must be between 4 and 8")
     _validate_rate_limits(settings)
+    _validate_workers(settings)
     recovery = settings.recovery
     if recovery.identifier_alert_nirs < 1 or recovery.identifier_alert_minutes < 1:
         raise ConfigError(
@@ -703,6 +710,24 @@ def _validate_rate_limits(settings: Settings) -> None:
             parse_many(value)
         except ValueError:
             raise ConfigError(f'[ratelimit] {name} must be a limit such as "20/minute"') from None
+
+
+def _validate_workers(settings: Settings) -> None:
+    """In-memory rate limits are per process: with several workers each would count alone and
+    an attacker would get `workers` times the sign-in attempts. Tolerated on http (development)."""
+    server = settings.server
+    if server.workers < 1 or server.threads < 1:
+        raise ConfigError("[server] workers and threads must be at least 1")
+    if (
+        server.workers > 1
+        and settings.is_https
+        and settings.ratelimit.storage_uri.startswith("memory://")
+    ):
+        raise ConfigError(
+            f'[ratelimit] storage_uri = "memory://" with [server] workers = {server.workers}: '
+            "each worker would keep its own counts, so the limits would not be shared; "
+            'use a shared storage such as "redis://HOST:6379" or one worker'
+        )
 
 
 def _validate_mail(settings: Settings) -> None:

@@ -7,7 +7,8 @@ from flask import Flask
 
 from idp import schema
 from idp.access_log import DevRequestHandler
-from idp.cli.app import pass_app
+from idp.cli.app import AppHolder, pass_app
+from idp.config import ConfigError
 from idp.runtime import runtime
 
 
@@ -26,12 +27,51 @@ def init(app: Flask) -> None:
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@pass_app
-def serve(app: Flask, host: str, port: int) -> None:
-    """Run the development server (production: gunicorn 'wsgi:app')."""
-    app.run(
-        host=host, port=port, threaded=True, use_reloader=False, request_handler=DevRequestHandler
-    )
+@click.option(
+    "--production",
+    is_flag=True,
+    help="Serve with granian (WSGI) in worker processes instead of the development server.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Worker processes, one per core (default: [server] workers). With --production.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Threads per worker (default: [server] threads). With --production.",
+)
+@click.pass_obj
+def serve(
+    holder: AppHolder,
+    host: str,
+    port: int,
+    production: bool,
+    workers: int | None,
+    threads: int | None,
+) -> None:
+    """Run the development server, or with --production granian (gunicorn: see the README)."""
+    if not production:
+        if workers is not None or threads is not None:
+            raise click.UsageError("--workers and --threads go with --production")
+        app = holder.app
+        with app.app_context():
+            app.run(
+                host=host,
+                port=port,
+                threaded=True,
+                use_reloader=False,
+                request_handler=DevRequestHandler,
+            )
+        return
+    from idp import serving
+
+    try:
+        settings = serving.settings_for_workers(holder.config, workers, threads)
+    except ConfigError as exc:
+        raise click.ClickException(f"configuration: {exc}") from None
+    serving.serve(settings, host, port)
 
 
 @click.group()

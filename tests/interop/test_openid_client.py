@@ -1,6 +1,7 @@
 """Interop: the certified relying-party library openid-client (Node) against a live server.
 
-One server per module, started from a config file alone (`idp init`, then `idp serve` on a free
+One server per production server (granian as `idp serve --production` runs it, gunicorn as
+the README runs it), started from a config file alone (`idp init`, then the server on a free
 port), with an account and one client per authentication method registered through the `idp`
 command. For each client, `rp.mjs` runs the whole relying-party life cycle with openid-client v6
 and prints what it saw as JSON; this test asserts on it:
@@ -22,23 +23,20 @@ Needs Node 20 and `tests/interop/node_modules` (`make node`).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
 
 from idp.config import SECTIONS
+from tests.support import servers
+from tests.support.servers import SERVERS, clean_env, free_port
 
 pytestmark = pytest.mark.interop
 
@@ -65,19 +63,6 @@ AUTH_METHODS = {
     "public": "none",
     "private_key_jwt": "private_key_jwt",
 }
-
-NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def clean_env() -> dict[str, str]:
-    """The environment without IDP_* variables: the config file alone decides."""
-    return {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
 
 
 def require_node() -> str:
@@ -140,7 +125,7 @@ class ConfigFile:
     def path(self) -> Path:
         return self.base / "idp.toml"
 
-    def write(self, port: int) -> None:
+    def write(self, port: int) -> Path:
         def q(value: str) -> str:
             return json.dumps(value)  # a JSON string is a valid TOML basic string
 
@@ -164,36 +149,7 @@ class ConfigFile:
         draft = self.path.with_suffix(".draft")
         draft.write_text("\n".join(lines))
         draft.replace(self.path)
-
-
-def serve(config: ConfigFile, port: int, log: IO[bytes]) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "idp", "--config", str(config.path), "serve"]
-    return subprocess.Popen(
-        [*command, "--port", str(port)], env=clean_env(), stdout=log, stderr=subprocess.STDOUT
-    )
-
-
-def wait_for_discovery(
-    issuer: str, process: subprocess.Popen[bytes], log: Path, log_offset: int
-) -> bool:
-    """True once the server answers; False if it could not bind its port (taken meanwhile)."""
-    url = f"{issuer}/.well-known/openid-configuration"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = log.read_bytes()[log_offset:].decode(errors="replace")
-            if "Address already in use" in output:
-                return False
-            pytest.fail(f"`idp serve` exited with {process.returncode}:\n{output}")
-        try:
-            with NO_PROXY.open(url, timeout=2) as response:
-                answered = response.status == 200 and json.load(response).get("issuer") == issuer
-        except (urllib.error.URLError, OSError, ValueError):
-            answered = False
-        if answered and process.poll() is None:
-            return True
-        time.sleep(0.05)
-    pytest.fail(f"no discovery answer from {url} within 20 s:\n{log.read_text()}")
+        return self.path
 
 
 def register_clients(live: LiveServer, rp_base: str, generated: dict[str, Any]) -> None:
@@ -234,21 +190,16 @@ def register_clients(live: LiveServer, rp_base: str, generated: dict[str, Any]) 
         }
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module", params=SERVERS)
+def live_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """The IdP under each production server in turn (granian, gunicorn)."""
     node = require_node()
-    base = tmp_path_factory.mktemp("interop")
+    base = tmp_path_factory.mktemp(f"interop-{request.param}")
     config = ConfigFile(base)
-    port = free_port()
-    config.write(port)
+    config.write(free_port())
     rp_base = f"http://127.0.0.1:{free_port()}"  # the RP's callbacks: never contacted
-    live = LiveServer(
-        issuer=f"http://127.0.0.1:{port}",
-        config=config.path,
-        log=base / "server.log",
-        workdir=base,
-        node=node,
-    )
     # The client key pair (Node) is made while `idp init` creates the schema and keys.
     keygen = subprocess.Popen(
         [node, str(RP_SCRIPT), "keygen"],
@@ -265,52 +216,35 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     if keygen.returncode != 0:
         pytest.fail(f"rp.mjs keygen failed:\n{key_out}\n{key_err}")
 
-    with live.log.open("ab") as log:
-        # The server starts while the account and clients are registered from another
-        # process: it must see them (its client cache follows the registry's generation).
-        offsets = [live.log.stat().st_size]
-        processes = [serve(config, port, log)]
-        try:
-            user = json.loads(
-                run_idp(
-                    config.path,
-                    "users",
-                    "add",
-                    "--identifier",
-                    IDENTIFIER,
-                    "--email",
-                    EMAIL,
-                    "--given-name",
-                    GIVEN_NAME,
-                    "--family-name",
-                    FAMILY_NAME,
-                    "--password",
-                    PASSWORD,
-                    # Past its first connection: the flows here are the protocol's.
-                    "--contacts-verified",
-                    "--json",
-                )
+    with servers.serving(request.param, config.write, base / "server.log") as served:
+        live = LiveServer(
+            issuer=served.url, config=config.path, log=served.log, workdir=base, node=node
+        )
+        # The account and clients are registered from another process while the server
+        # runs: it must see them (its client cache follows the registry's generation).
+        user = json.loads(
+            run_idp(
+                config.path,
+                "users",
+                "add",
+                "--identifier",
+                IDENTIFIER,
+                "--email",
+                EMAIL,
+                "--given-name",
+                GIVEN_NAME,
+                "--family-name",
+                FAMILY_NAME,
+                "--password",
+                PASSWORD,
+                # Past its first connection: the flows here are the protocol's.
+                "--contacts-verified",
+                "--json",
             )
-            live.subject = user["subject"]
-            register_clients(live, rp_base, json.loads(key_out))
-            # Another process may take the free port before the server binds it: try another.
-            while not wait_for_discovery(live.issuer, processes[-1], live.log, offsets[-1]):
-                if len(processes) == 3:
-                    pytest.fail(f"`idp serve` found no free port:\n{live.log_tail()}")
-                port = free_port()
-                config.write(port)
-                live.issuer = f"http://127.0.0.1:{port}"
-                offsets.append(live.log.stat().st_size)
-                processes.append(serve(config, port, log))
-            yield live
-        finally:
-            for process in processes:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(timeout=10)
+        )
+        live.subject = user["subject"]
+        register_clients(live, rp_base, json.loads(key_out))
+        yield live
 
 
 def run_scenario(live: LiveServer, name: str) -> tuple[dict[str, Any], str]:

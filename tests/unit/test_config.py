@@ -166,6 +166,39 @@ def test_development_pages_refused_on_https():
         load_settings(None, overrides={"server": server}, environ={})
 
 
+HTTPS_SERVER = {"issuer": "https://idp.example", "secret_key": SECRET, "hash_key": SECRET}
+
+
+def test_memory_rate_limits_refused_with_several_workers_on_https():
+    """Each worker would count alone: `workers` times the sign-in attempts allowed."""
+    with pytest.raises(
+        ConfigError, match=r'"memory://" with \[server\] workers = 2.*not be shared'
+    ):
+        load_settings(None, overrides={"server": {**HTTPS_SERVER, "workers": 2}}, environ={})
+    # The same through the variable `idp serve --production --workers 2` exports to workers.
+    with pytest.raises(ConfigError, match="memory://"):
+        load_settings(None, overrides={"server": HTTPS_SERVER}, environ={"IDP_SERVER_WORKERS": "2"})
+
+
+@pytest.mark.parametrize(
+    ("server", "ratelimit"),
+    [
+        ({**HTTPS_SERVER, "workers": 2}, {"storage_uri": "redis://127.0.0.1:6379"}),
+        ({**HTTPS_SERVER, "workers": 1}, {}),
+        ({"workers": 4}, {}),  # http: development on this machine
+    ],
+)
+def test_memory_rate_limits_allowed_with_one_worker_or_on_http(server, ratelimit):
+    settings = load_settings(None, overrides={"server": server, "ratelimit": ratelimit}, environ={})
+    assert settings.server.workers == server["workers"]
+
+
+@pytest.mark.parametrize("name", ["workers", "threads"])
+def test_workers_and_threads_are_at_least_one(name):
+    with pytest.raises(ConfigError, match="workers and threads must be at least 1"):
+        load_settings(None, overrides={"server": {name: 0}}, environ={})
+
+
 def _hosts(issuer: str, **server: object) -> tuple[str, ...]:
     return load_settings(None, {"server": {"issuer": issuer, **server}}, environ={}).trusted_hosts
 
