@@ -8,8 +8,8 @@ the request (log records, audit records) reads it here, without Flask.
 
 from __future__ import annotations
 
+import random
 import re
-import secrets
 from contextvars import ContextVar, Token
 
 HEADER = "X-Request-Id"
@@ -21,10 +21,12 @@ _current: ContextVar[str | None] = ContextVar("idp_request_id", default=None)
 
 
 def accept(incoming: str | None) -> str:
-    """The incoming id when it is sane, else a new random one."""
+    """The incoming id when it is sane, else a new random one: 128 bits, unique enough to
+    join lines, and not a secret (it names a request, it grants nothing), so Python's fast
+    generator rather than a system call on every request."""
     if incoming and _SANE.fullmatch(incoming):
         return incoming
-    return secrets.token_hex(16)
+    return f"{random.getrandbits(128):032x}"
 
 
 def bind(value: str) -> Token[str | None]:
