@@ -15,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from idp import private_files
+from idp import logs, private_files
 from idp.clock import SystemClock
 from idp.config import Settings, load_settings, resolve_secret
 from idp.hosts import IdentityProvider, TrustedHostsFirst
@@ -126,6 +126,7 @@ def create_app(
     `clock` and `puzzles` (captcha answers) are for tests; configuration cannot set them.
     """
     from idp import web
+    from idp.access_log import RequestLog
     from idp.extensions import babel, csrf, db, limiter
     from idp.i18n import select_locale
     from idp.notify.mail import build_mailer
@@ -146,6 +147,7 @@ def create_app(
     from idp.services.passwords import PasswordHashing
 
     settings = config if isinstance(config, Settings) else load_settings(config, overrides)
+    logs.configure(settings.logging)
     private_files.make_private_dir(settings.instance_path)
     private_files.create_database_file(settings.database_url)
     private_files.warn_if_too_open(settings)
@@ -214,4 +216,12 @@ def create_app(
     oidc_registration.init_app(app)
     web.init_app(app)
     _template_helpers(app, settings)
+    # Outermost: every request, whichever layer answers it, is counted and logged.
+    app.wsgi_app = RequestLog(  # type: ignore[method-assign]
+        app,
+        app.wsgi_app,
+        paths_before_flask=[*PublishedDocuments.DISCOVERY_PATHS, PublishedDocuments.JWKS_PATH],
+        log_requests=settings.logging.access,
+        count=settings.metrics.enabled,
+    )
     return app

@@ -26,6 +26,8 @@ PASSWORD_POLICIES = ("cnil-2022-case2", "cnil-2022-case1", "msa", "nist-800-63b"
 # Six digits are 20 bits: "pin-6" only under a lockout this strict (see validate).
 PIN_MAX_ATTEMPTS = 3
 PIN_DAILY_MAX_FAILURES = 25
+LOG_FORMATS = ("json", "plain")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev"}
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost")
 # A host name or IPv4 address (letters, digits, hyphens, dots; ".name" for its subdomains).
@@ -403,6 +405,25 @@ class ClientRegistrationSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    """`/metrics`, for Prometheus."""
+
+    enabled: bool = True
+    # When set, a scrape must send `Authorization: Bearer <token>` (401 without, 403 wrong).
+    # Empty: anyone who reaches /metrics reads it (keep it off the public network then).
+    token: str = ""
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    # "json": one JSON object a line (production); "plain": text for a terminal (development).
+    format: str = "json"
+    level: str = "INFO"
+    # One line per request (method, route, status, duration, request id, client IP).
+    access: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -428,6 +449,8 @@ class Settings:
     client_registration: ClientRegistrationSettings = field(
         default_factory=ClientRegistrationSettings
     )
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
     # Folder the relative paths above are resolved against (the config file's folder).
     base_dir: Path = field(default_factory=Path.cwd)
 
@@ -697,6 +720,16 @@ def validate(settings: Settings) -> None:
     _validate_postal(settings)
     _validate_federation(settings)
     _validate_client_registration(settings)
+    _validate_observability(settings)
+
+
+def _validate_observability(settings: Settings) -> None:
+    if settings.logging.format not in LOG_FORMATS:
+        raise ConfigError('[logging] format must be "json" or "plain"')
+    if settings.logging.level.upper() not in LOG_LEVELS:
+        raise ConfigError(f"[logging] level must be one of {', '.join(LOG_LEVELS)}")
+    if settings.is_https and settings.metrics.token in PLACEHOLDER_SECRETS - {""}:
+        raise ConfigError("[metrics] token is a placeholder: set a random value")
 
 
 def _validate_rate_limits(settings: Settings) -> None:

@@ -29,6 +29,7 @@ def _as_dict(row: Row) -> dict[str, object]:
         "client_id": row.client_id,
         "ip": row.ip,
         "detail": row.detail,
+        "request_id": row.request_id,
     }
 
 
@@ -41,7 +42,7 @@ def _print(rows: list[Row], as_json: bool) -> None:
         click.echo(
             f"{row.at.isoformat()}  {row.event:<22} {row.outcome:<20} "
             f"account={row.account or '-'} client={row.client_id or '-'} "
-            f"ip={row.ip or '-'} {detail}".rstrip()
+            f"ip={row.ip or '-'} request={row.request_id or '-'} {detail}".rstrip()
         )
 
 

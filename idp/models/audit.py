@@ -23,3 +23,5 @@ class AuditEvent(db.Model):
     client_id: Mapped[str | None] = mapped_column(String(64))
     ip: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The request that wrote it (idp.request_id), to find its log lines; None from the CLI.
+    request_id: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from flask import current_app
 from jinja2 import Template, TemplateNotFound
 
+from idp import metrics
 from idp.clock import SystemClock
 from idp.config import BrandingSettings, MailSettings, Settings
 from idp.notify import DeliveryFailed
@@ -156,6 +157,7 @@ class Mailer:
         email = self.render(to, template, locale=locale, **context)
         self.transport.deliver(email.message())
         log.info("e-mail %s sent (%s, %s)", email.message_id, template, email.locale)
+        metrics.message_sent("email", template)
         return email
 
     def render(self, to: str, template: str, *, locale: str, **context: Any) -> Email:

@@ -32,6 +32,7 @@ from babel.dates import format_date
 from flask import current_app
 from jinja2 import Template, TemplateNotFound
 
+from idp import metrics
 from idp.clock import SystemClock
 from idp.config import BrandingSettings, PostalSettings, Settings, postal_place
 from idp.notify import DeliveryFailed
@@ -216,6 +217,7 @@ class LetterBox:
         except OSError as exc:
             raise DeliveryFailed("postal", f"outbox {self.folder}: {exc}") from exc
         log.info("letter %s queued (%s, %s)", letter.id, template, letter.locale)
+        metrics.message_sent("post", template)
         return letter
 
     def render(

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from jinja2 import Template, TemplateNotFound
 
+from idp import metrics
 from idp.clock import SystemClock
 from idp.config import SMS_BODY_PLACEHOLDERS, BrandingSettings, Settings, SmsSettings
 from idp.notify import DeliveryFailed
@@ -206,6 +207,7 @@ class SmsSender:
         sms = self.render(to, template, locale=locale, **context)
         self.transport.deliver(sms)
         log.info("SMS %s sent (%s, %s, %d segment(s))", sms.id, template, sms.locale, sms.segments)
+        metrics.message_sent("sms", template)
         return sms
 
     def render(self, to: str, template: str, *, locale: str, **context: Any) -> Sms:

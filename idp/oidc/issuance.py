@@ -11,6 +11,7 @@ from typing import Any
 from authlib.oidc.core.grants.util import is_openid_scope
 from sqlalchemy import Row
 
+from idp import metrics
 from idp.models import Token
 from idp.oidc import service_tokens, tokens
 from idp.oidc.claims import USER_SCOPES, Subject, id_token_claims
@@ -85,6 +86,7 @@ def client_credentials_token(client: Any, scope: str | None) -> dict[str, Any]:
         now=rt.now(),
         ttl_seconds=ttl,
     )
+    metrics.token_issued("client_credentials")
     return {
         "access_token": access_token,
         "token_type": "Bearer",
@@ -130,4 +132,5 @@ def rotate_refresh_token(
         refresh_expires_at=old.refresh_expires_at,
         authentication=authentication,
     )
+    metrics.token_issued("refresh_token")
     return token

@@ -12,6 +12,7 @@ from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from flask import Flask, current_app
 from flask import request as flask_request
 
+from idp import metrics
 from idp.extensions import db
 from idp.models import AuthorizationCode
 from idp.oidc import tokens
@@ -98,6 +99,7 @@ class Server(AuthorizationServer):
             refresh_expires_at=now + runtime().settings.tokens.refresh_token_ttl_seconds,
             authentication=Authentication(code.auth_time, code.acr, tuple(code.amr), code.sid),
         )
+        metrics.token_issued("authorization_code")
 
 
 def init_app(app: Flask) -> Server:

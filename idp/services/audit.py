@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from idp import request_id
 from idp.extensions import db
 from idp.models import AuditEvent
 
@@ -19,7 +20,8 @@ def record(
     ip: str | None = None,
     **detail: Any,
 ) -> AuditEvent:
-    """Add an audit event to the current transaction (committed with the action it records)."""
+    """Add an audit event to the current transaction (committed with the action it records),
+    stamped with the id of the request being handled, if any."""
     entry = AuditEvent(
         at=at,
         event=event,
@@ -29,6 +31,7 @@ def record(
         client_id=client_id,
         ip=ip,
         detail=detail or None,
+        request_id=request_id.current(),
     )
     db.session.add(entry)
     return entry

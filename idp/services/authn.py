@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from idp import metrics
 from idp.config import CaptchaSettings
 from idp.models import User
 from idp.services import audit, credentials, users
@@ -70,6 +71,7 @@ def check_password(
 
 def _audit(attempt: Attempt, identifier: str, context: Context) -> None:
     user = attempt.user
+    metrics.sign_in(attempt.outcome.value)
     audit.record(
         "sign_in",
         attempt.outcome.value,
@@ -85,6 +87,7 @@ def _note_lock(status: Status, user: User | None, identifier: str, context: Cont
     """The attempt that sets a lock writes it in the audit trail (once per lock)."""
     if not status.just_locked:
         return
+    metrics.LOCKS.inc()
     audit.record(
         "account_locked",
         "locked",
@@ -154,6 +157,7 @@ def sign_in(
             ip=context.ip,
         )
         captcha_failures.add(identifier, now=now)
+        metrics.CAPTCHA_FAILURES.inc()
         status = lockout.status(identifier, now=now)
         if status.locked(now):
             return Attempt(Outcome.LOCKED, locked_until=status.locked_until)

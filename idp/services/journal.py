@@ -100,6 +100,8 @@ class Row:
     ip: str | None
     by: str | None
     detail: dict[str, Any]
+    # The request that wrote it (X-Request-Id), to find its log lines.
+    request_id: str | None = None
 
     @property
     def detail_json(self) -> str:
@@ -226,6 +228,7 @@ def _row(event: AuditEvent, identifier: str | None) -> Row:
         ip=event.ip,
         by=by if isinstance(by, str) else None,
         detail=detail,
+        request_id=event.request_id,
     )
 
 

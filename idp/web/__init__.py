@@ -20,6 +20,7 @@ from idp.web import (
     invitation,
     journey,
     login,
+    metrics,
     organisation,
     organisation_tabs,
     password,
@@ -59,3 +60,4 @@ def init_app(app: Flask) -> None:
     journey.init_app(app)
     federation.init_app(app)
     health.init_app(app)
+    metrics.init_app(app)

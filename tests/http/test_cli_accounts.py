@@ -59,6 +59,7 @@ def test_disable_ends_sessions_and_tokens_and_enable_restores(client, factories,
 def test_audit_tail_json_has_time_account_client_ip_outcome(client, factories, puzzles, idp):
     factories.user()
     submit(client, puzzles, password="wrong")
+    client.environ_base["HTTP_X_REQUEST_ID"] = "req-ghost"
     submit(client, puzzles, "ghost", "wrong")
     lines = idp("audit", "tail", "-n", "2", "--json").output
     events = [json.loads(chunk) for chunk in lines.replace("}\n{", "}\x00{").split("\x00")]
@@ -66,6 +67,8 @@ def test_audit_tail_json_has_time_account_client_ip_outcome(client, factories, p
     assert [e["known_account"] for e in events] == [True, False]
     assert all(e["outcome"] == "invalid_credentials" and e["ip"] == "127.0.0.1" for e in events)
     assert all(e["at"].startswith("20") for e in events)
+    assert len(events[0]["request_id"]) == 32 and events[1]["request_id"] == "req-ghost"
+    assert "request=req-ghost" in idp("audit", "tail", "-n", "1").output
 
 
 def test_unknown_account_is_a_clear_error(idp):
