@@ -4,6 +4,10 @@ with a process, never sent twice by two workers, their secrets sealed and then e
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +24,7 @@ from idp.extensions import db
 from idp.models import OutboxMessage, User
 from idp.runtime import Runtime
 from idp.services import credentials, deliveries, outbox
-from tests.support.cli import Operator
+from tests.support.cli import Operator, write_config
 from tests.support.concurrency import together
 from tests.support.outbox import emails, last_letter, last_sms, text_part
 
@@ -275,6 +279,29 @@ def test_the_command_runs_one_pass_over_every_channel(app, user, tmp_path):
     assert result.output.strip() == "sent=2 retrying=0 failed=0"
     assert TEMPORARY in last_sms(app)["text"]
     assert last_letter(app)["recipient"]["city"] == "Boulogne-Billancourt"
+
+
+def test_the_worker_process_sends_until_sigterm(app, factories, tmp_path):
+    """`idp deliveries run` as an operator starts it: a process of its own, polling."""
+    marie = factories.user("marie")
+    config = write_config(app, tmp_path / "idp.toml")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "idp", "--config", str(config), "deliveries", "run"],
+        env={**os.environ, "IDP_DELIVERIES_POLL_SECONDS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _queue_temporary_password(app, marie.id)
+        deadline = time.monotonic() + 30
+        while len(emails(app)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(emails(app)) == 2
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err.decode()
+    assert "delivery worker running" in out.decode()
 
 
 class TestInProcess:
