@@ -76,9 +76,11 @@ def enqueue(
 def claim(*, now: int, hash_key: str, limit: int = 20) -> list[Claimed]:
     """Take up to `limit` due messages for one attempt each (counted now), oldest first.
 
-    One UPDATE whose subquery skips the rows another worker holds (PostgreSQL's SKIP
-    LOCKED; SQLite has one writer at a time), and which re-checks that each row is still due:
-    a message is never taken twice for one attempt. The caller commits at once.
+    One statement: a CTE picks the due rows, skipping those another worker holds
+    (PostgreSQL's SKIP LOCKED; SQLite has one writer at a time), and the UPDATE re-checks that
+    each is still due: a message is never taken twice for one attempt. (A CTE, not `IN
+    (subquery)`: PostgreSQL may run such a subquery again and take more than `limit`.) The
+    caller commits at once.
     """
     due = (
         select(OutboxMessage.id)
@@ -86,11 +88,12 @@ def claim(*, now: int, hash_key: str, limit: int = 20) -> list[Claimed]:
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("due")
     )
     rows = db.session.execute(
         update(OutboxMessage)
         .where(
-            OutboxMessage.id.in_(due.scalar_subquery()),
+            OutboxMessage.id == due.c.id,
             OutboxMessage.state == PENDING,
             OutboxMessage.next_attempt_at <= now,
         )

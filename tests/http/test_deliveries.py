@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -87,6 +88,10 @@ def _messages(app: Flask) -> list[OutboxMessage]:
         found = list(db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
         db.session.expunge_all()
         return found
+
+
+def _hash_key(app: Flask) -> str:
+    return app.extensions["idp"].hash_key
 
 
 def _run(app: Flask) -> dict[str, int]:
@@ -266,6 +271,45 @@ def test_two_workers_never_send_one_message_twice(app, factories, clock):
     for n in range(count):
         assert sum(f"marie-{n}\n" in body for body in sent) == 1
     assert {m.state for m in _messages(app)} == {outbox.SENT}
+
+
+def test_a_claim_held_by_one_worker_is_not_taken_by_another(app, clock):
+    """Worker A has claimed messages and not committed yet; worker B, claiming meanwhile,
+    takes the others (PostgreSQL: SKIP LOCKED) or waits for A (SQLite: one writer) and then
+    finds A's no longer due: never the same message."""
+    with app.app_context():
+        for n in range(10):
+            deliveries.enqueue("sms", "+33612345678", "letter_on_its_way", locale="fr", n=n)
+        db.session.commit()
+    other = create_app(app.extensions["idp"].settings, clock=clock)
+    held = threading.Event()
+    taken: dict[str, list[int]] = {}
+
+    def worker_a() -> None:
+        with app.app_context():
+            taken["a"] = [
+                m.id for m in outbox.claim(now=clock.now(), hash_key=_hash_key(app), limit=5)
+            ]
+            held.set()
+            time.sleep(0.5)  # B claims while A holds its rows
+            db.session.commit()
+            db.session.remove()
+
+    def worker_b() -> None:
+        held.wait(10)
+        with other.app_context():
+            taken["b"] = [m.id for m in outbox.claim(now=clock.now(), hash_key=_hash_key(other))]
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+
+    threads = [threading.Thread(target=worker_a), threading.Thread(target=worker_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(taken["a"]) == 5 and not set(taken["a"]) & set(taken["b"])
+    assert sorted(taken["a"] + taken["b"]) == [m.id for m in _messages(app)]
 
 
 def test_the_command_runs_one_pass_over_every_channel(app, user, tmp_path):
