@@ -72,7 +72,7 @@ def _row(message: OutboxMessage) -> dict[str, object]:
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def list_messages(app: Flask, failed: bool, pending: bool, limit: int, as_json: bool) -> None:
-    """Messages, newest first."""
+    """Messages, newest first, then how many are in each state."""
     if failed and pending:
         raise click.UsageError("--failed or --pending, not both")
     state = outbox.FAILED if failed else outbox.PENDING if pending else None
@@ -86,6 +86,7 @@ def list_messages(app: Flask, failed: bool, pending: bool, limit: int, as_json: 
             f"to={row['recipient']} attempts={row['attempts']} "
             f"next={row['next_attempt_at'] or '-'} last_error={row['last_error'] or '-'}"
         )
+    click.echo(" ".join(f"{state}={count}" for state, count in outbox.counts().items()))
 
 
 @deliveries_group.command()

@@ -228,6 +228,7 @@ class TestRetries:
         assert TEMPORARY not in listed.output
         plain = idp("deliveries", "list", "--failed")
         assert f"{row['id']:>6}  failed" in plain.output and TEMPORARY not in plain.output
+        assert plain.output.splitlines()[-1] == "pending=0 sent=0 failed=1"
         assert json.loads(idp("deliveries", "list", "--pending", "--json").output) == []
 
         with relay_on(port, refusals=0) as relay:
