@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
 
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
@@ -31,15 +30,16 @@ EXTENSION = "idp.deliveries"
 
 
 def _hand_over(rt: Runtime, message: outbox.Claimed) -> None:
-    """Render the message and give it to its channel; raises DeliveryFailed (or a render
-    error) when it did not go."""
-    context: dict[str, Any] = message.context
+    """Open the message, render it and give it to its channel; raises DeliveryFailed (or
+    another error: a payload that does not open, a template that does not render) when it did
+    not go."""
+    to, context = outbox.open_payload(message, rt.hash_key)
     if message.channel == "email":
-        rt.mailer.send(message.to, message.template, locale=message.locale, **context)
+        rt.mailer.send(to, message.template, locale=message.locale, **context)
     elif message.channel == "sms":
-        rt.sms.send(message.to, message.template, locale=message.locale, **context)
+        rt.sms.send(to, message.template, locale=message.locale, **context)
     elif message.channel == "post":
-        address = PostalAddress.from_json(message.to)
+        address = PostalAddress.from_json(to)
         rt.letters.send(address, message.template, locale=message.locale, **context)
     else:
         raise DeliveryFailed(message.channel, "no such channel")
@@ -57,7 +57,7 @@ def send_due(rt: Runtime) -> dict[str, int]:
     """One pass: claim the due messages, send each, record each outcome. Needs an app context."""
     counts = {"sent": 0, "retrying": 0, "failed": 0}
     while True:
-        claimed = outbox.claim(now=rt.now(), hash_key=rt.hash_key, limit=BATCH)
+        claimed = outbox.claim(now=rt.now(), limit=BATCH)
         db.session.commit()  # the claim stands before anything goes out
         for message in claimed:
             try:

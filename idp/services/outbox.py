@@ -33,15 +33,21 @@ _SEAL = {"info": b"idp outbox seal", "aad": b"outbox message"}
 
 @dataclass(frozen=True)
 class Claimed:
-    """A message taken for one attempt: what to send, opened."""
+    """A message taken for one attempt, its values still sealed (`open_payload`)."""
 
     id: int
     channel: str
     template: str
     locale: str
-    to: Any  # an address, a number, or a postal address's fields
-    context: dict[str, Any]
+    payload: str
     attempts: int
+
+
+def open_payload(message: Claimed, hash_key: str) -> tuple[Any, dict[str, Any]]:
+    """The recipient (an address, a number, a postal address's fields) and the template's
+    values; raises when the payload cannot be opened (sealed under another hash key)."""
+    opened = json.loads(sealing.unseal(message.payload, hash_key, **_SEAL))
+    return opened["to"], opened["context"]
 
 
 def enqueue(
@@ -73,7 +79,7 @@ def enqueue(
     return message
 
 
-def claim(*, now: int, hash_key: str, limit: int = 20) -> list[Claimed]:
+def claim(*, now: int, limit: int = 20) -> list[Claimed]:
     """Take up to `limit` due messages for one attempt each (counted now), oldest first.
 
     One statement: a CTE picks the due rows, skipping those another worker holds
@@ -108,21 +114,7 @@ def claim(*, now: int, hash_key: str, limit: int = 20) -> list[Claimed]:
         )
         .execution_options(synchronize_session=False)
     ).all()
-    claimed = []
-    for row in sorted(rows, key=lambda r: r.id):
-        opened = json.loads(sealing.unseal(row.payload, hash_key, **_SEAL))
-        claimed.append(
-            Claimed(
-                id=row.id,
-                channel=row.channel,
-                template=row.template,
-                locale=row.locale,
-                to=opened["to"],
-                context=opened["context"],
-                attempts=row.attempts,
-            )
-        )
-    return claimed
+    return [Claimed(**row._asdict()) for row in sorted(rows, key=lambda r: r.id)]
 
 
 def record_sent(message_id: int, *, now: int) -> None:

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 
 from idp import create_app
 from idp.extensions import db
 from idp.models import OutboxMessage, User
 from idp.runtime import Runtime
-from idp.services import credentials, deliveries, outbox
+from idp.services import credentials, deliveries, outbox, sealing
 from tests.support.cli import Operator, write_config
 from tests.support.concurrency import together
 from tests.support.outbox import emails, last_letter, last_sms, text_part
@@ -90,10 +90,6 @@ def _messages(app: Flask) -> list[OutboxMessage]:
         return found
 
 
-def _hash_key(app: Flask) -> str:
-    return app.extensions["idp"].hash_key
-
-
 def _run(app: Flask) -> dict[str, int]:
     return app.extensions["idp.deliveries"].run_once()
 
@@ -137,6 +133,29 @@ def test_the_payload_is_sealed_at_rest_and_erased_once_sent(app, factories):
     (message,) = _messages(app)
     assert message.state == outbox.SENT and message.payload is None
     assert message.sent_at is not None and message.attempts == 1
+
+
+def test_a_message_that_does_not_open_holds_back_no_other(app, factories):
+    """A payload sealed under another hash key (a key changed by mistake): that message is
+    retried and recorded, the others go."""
+    marie = factories.user("marie")
+    with app.app_context():
+        user = db.session.get(User, marie.id)
+        deliveries.send_identifier(user)
+        deliveries.send_temporary_password(user, TEMPORARY, channel="email")
+        db.session.commit()
+        first = min(m.id for m in outbox.listing())
+        foreign = sealing.seal(
+            '{"to": "x", "context": {}}', "another-hash-key", info=b"i", aad=b"a"
+        )
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == first).values(payload=foreign)
+        )
+        db.session.commit()
+    assert _run(app) == {"sent": 1, "retrying": 1, "failed": 0}
+    assert TEMPORARY in text_part(emails(app)[-1])
+    stuck = next(m for m in _messages(app) if m.id == first)
+    assert stuck.state == outbox.PENDING and stuck.last_error == "InvalidTag"
 
 
 def test_a_rolled_back_change_queues_nothing(app, factories):
@@ -288,9 +307,7 @@ def test_a_claim_held_by_one_worker_is_not_taken_by_another(app, clock):
 
     def worker_a() -> None:
         with app.app_context():
-            taken["a"] = [
-                m.id for m in outbox.claim(now=clock.now(), hash_key=_hash_key(app), limit=5)
-            ]
+            taken["a"] = [m.id for m in outbox.claim(now=clock.now(), limit=5)]
             held.set()
             time.sleep(0.5)  # B claims while A holds its rows
             db.session.commit()
@@ -299,7 +316,7 @@ def test_a_claim_held_by_one_worker_is_not_taken_by_another(app, clock):
     def worker_b() -> None:
         held.wait(10)
         with other.app_context():
-            taken["b"] = [m.id for m in outbox.claim(now=clock.now(), hash_key=_hash_key(other))]
+            taken["b"] = [m.id for m in outbox.claim(now=clock.now())]
             db.session.commit()
             db.session.remove()
             db.engine.dispose()
