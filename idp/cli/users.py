@@ -194,9 +194,9 @@ def add(
         return
     click.echo(f"created account {user.identifier}")
     if invite:
-        click.echo(f"invitation sent to {mailboxes.email_for(user)}")
+        click.echo(f"invitation queued for {mailboxes.email_for(user)}")
     elif temporary and send:
-        click.echo(f"temporary password sent by {send}")
+        click.echo(f"temporary password queued for {send}")
     elif temporary:
         click.echo(f"temporary password: {temporary}  (shown once)")
 
@@ -214,7 +214,7 @@ def invite(app: Flask, identifier: str) -> None:
     except account_actions.NotDelivered as exc:
         raise click.ClickException(f"invitation not delivered ({exc})") from None
     db.session.commit()
-    click.echo(f"invitation sent to {address}")
+    click.echo(f"invitation queued for {address}")
 
 
 @users.command()
@@ -316,7 +316,7 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
     if as_json:
         echo_json(result)
     elif send:
-        click.echo(f"temporary password for {user.identifier} sent by {send}")
+        click.echo(f"temporary password for {user.identifier} queued for {send}")
     else:
         click.echo(f"temporary password for {user.identifier}: {temporary}  (shown once)")
 
