@@ -44,8 +44,11 @@ $(UPSTREAM)/node_modules/.installed: $(UPSTREAM)/package.json $(UPSTREAM)/packag
 franceconnect: upstream
 	PORT=$(FRANCECONNECT_PORT) node $(UPSTREAM)/server.mjs
 
-# Every `idp` command of the demo reads its configuration (IDP_CONFIG).
+# Every `idp` command of the demo reads its configuration (IDP_CONFIG). Messages are sent by
+# the delivery worker, a process of its own as in production (polling every second).
 run: export IDP_CONFIG = $(DEMO_CONFIG)
+run: export IDP_DELIVERIES_IN_PROCESS = false
+run: export IDP_DELIVERIES_POLL_SECONDS = 1
 run: install upstream
 	@# git checks out keys/ as 0755: signing keys are for this user alone.
 	chmod 700 keys
@@ -59,6 +62,7 @@ run: install upstream
 	PORT=$(FRANCECONNECT_PORT) CLIENTS="$$(cat $(DEMO_FRANCECONNECT_CLIENTS))" \
 	  node $(UPSTREAM)/server.mjs & \
 	IDP_SERVER_DEVELOPMENT=true $(IDP) serve --port 5000 & \
+	$(IDP) deliveries run & \
 	$(BIN)/python -m clients.demo_rp --port 5002 \
 	  --credentials instance/demo-declarations.json & \
 	$(BIN)/python -m clients.demo_rp --port 5001 --credentials instance/demo-client.json; \

@@ -381,6 +381,26 @@ class FederationProvider:
 
 
 @dataclass(frozen=True)
+class DeliveriesSettings:
+    """The outbox worker (`idp deliveries run`): e-mails, SMS and letters, and the purge."""
+
+    # Also send from a thread of each web process (the embedded default, a single-process
+    # deployment). Production: false, and `idp deliveries run` as a service of its own.
+    in_process: bool = True
+    # How often the worker looks for due messages (a page that queues one wakes it at once).
+    poll_seconds: int = 5
+    # Attempts before a message is marked failed (`idp deliveries list --failed`).
+    max_attempts: int = 6
+    # The wait after the first failed attempt; it doubles after each, up to the maximum.
+    backoff_seconds: int = 30
+    backoff_max_seconds: int = 3600
+    # How often the worker purges expired rows (`idp db purge`); 0: never (a cron job does).
+    purge_minutes: int = 60
+    # Sent messages, ended sessions and finished logout deliveries are kept this long.
+    retention_days: int = 7
+
+
+@dataclass(frozen=True)
 class FederationSettings:
     providers: tuple[FederationProvider, ...] = ()
 
@@ -445,6 +465,7 @@ class Settings:
     mail: MailSettings = field(default_factory=MailSettings)
     sms: SmsSettings = field(default_factory=SmsSettings)
     postal: PostalSettings = field(default_factory=PostalSettings)
+    deliveries: DeliveriesSettings = field(default_factory=DeliveriesSettings)
     federation: FederationSettings = field(default_factory=FederationSettings)
     client_registration: ClientRegistrationSettings = field(
         default_factory=ClientRegistrationSettings
@@ -715,6 +736,17 @@ def validate(settings: Settings) -> None:
         raise ConfigError("[lockout] max_attempts and lock_minutes must be positive")
     if settings.tokens.authorization_code_ttl_seconds > 600:
         raise ConfigError("[tokens] authorization_code_ttl_seconds must be at most 600")
+    d = settings.deliveries
+    if min(d.poll_seconds, d.max_attempts, d.backoff_seconds, d.retention_days) < 1:
+        raise ConfigError(
+            "[deliveries] poll_seconds, max_attempts, backoff_seconds and retention_days "
+            "must be positive"
+        )
+    if d.backoff_max_seconds < d.backoff_seconds or d.purge_minutes < 0:
+        raise ConfigError(
+            "[deliveries] backoff_max_seconds must be at least backoff_seconds, "
+            "purge_minutes 0 or more"
+        )
     _validate_mail(settings)
     _validate_sms(settings)
     _validate_postal(settings)

@@ -24,6 +24,7 @@ from idp.oidc.keys import KeyStore, StoredKey
 from tests.support.captcha import KnownPuzzles
 from tests.support.factories import ISSUER, Factories
 from tests.support.oidc import RelyingParty
+from tests.support.outbox import settle
 
 # The FranceConnect v2 double (`franceconnect` fixture) for any test that asks for it.
 pytest_plugins = ["tests.support.franceconnect"]
@@ -100,6 +101,8 @@ def overrides_for(
         # Rate limits are tested on their own; elsewhere they would only add noise.
         "ratelimit": {"login_per_ip": "1000/minute", "login_per_identifier": "1000/minute"},
         "database": {"url": database},
+        # Tests send in step with their requests (BufferedClient, `settle`), not from a thread.
+        "deliveries": {"in_process": False},
     }
     if backend == "postgresql" and TEST_REDIS_URL:
         overrides["ratelimit"]["storage_uri"] = TEST_REDIS_URL
@@ -218,12 +221,13 @@ def puzzles() -> KnownPuzzles:
 
 class BufferedClient(FlaskClient):
     """Reads each answer whole, as a browser does, then waits for the work the answer left
-    running beside it (recovery deliveries), so the test sees the outboxes as they end up."""
+    running beside it and runs one pass of the delivery worker, so the test sees the outboxes
+    as they end up."""
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("buffered", True)
         response = super().open(*args, **kwargs)
-        self.application.extensions["idp.deferred"].wait()
+        settle(self.application)
         return response
 
 

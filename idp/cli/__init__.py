@@ -5,6 +5,7 @@ from __future__ import annotations
 from idp.cli.app import root
 from idp.cli.audit import audit
 from idp.cli.clients import clients
+from idp.cli.deliveries import deliveries_group
 from idp.cli.demo import demo
 from idp.cli.keys import keys
 from idp.cli.letters import letters
@@ -28,6 +29,7 @@ for command in (
     orgs,
     services,
     logout_deliveries_group,
+    deliveries_group,
     staff,
 ):
     root.add_command(command)

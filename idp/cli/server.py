@@ -1,15 +1,16 @@
-"""`idp init` and `idp serve`."""
+"""`idp init`, `idp serve` and `idp db ...`."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
 
-from idp import schema
+from idp import extensions, schema
 from idp.access_log import DevRequestHandler
 from idp.cli.app import AppHolder, pass_app
 from idp.config import ConfigError
 from idp.runtime import runtime
+from idp.services.purge import purge as purge_expired
 
 
 @click.command()
@@ -85,3 +86,13 @@ def db() -> None:
 def revision(app: Flask, message: str) -> None:
     """Write a migration for what the models changed since the latest revision."""
     schema.new_revision(app, message)
+
+
+@db.command()
+@pass_app
+def purge(app: Flask) -> None:
+    """Delete expired rows (codes, tokens, sessions, requests in progress, sent messages...)."""
+    rt = runtime()
+    removed = purge_expired(now=rt.now(), settings=rt.settings)
+    extensions.db.session.commit()
+    click.echo(" ".join(f"{table}={count}" for table, count in removed.items()))

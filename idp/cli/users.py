@@ -9,7 +9,6 @@ from idp.cli.app import echo_import_report, echo_json, pass_app
 from idp.cli.orgs import add_secondary, find_primary
 from idp.extensions import db
 from idp.models import User
-from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import (
     account_actions,
@@ -48,7 +47,7 @@ def _state_rules() -> account_search.StateRules:
 def _deliver(user: User, temporary: str, send: str) -> None:
     try:
         deliveries.send_temporary_password(user, temporary, channel=send)
-    except (DeliveryFailed, deliveries.NoAddress) as exc:
+    except deliveries.NoAddress as exc:
         raise click.ClickException(f"not delivered ({exc}): nothing was changed") from None
 
 
@@ -180,7 +179,7 @@ def add(
     if invite:
         try:
             deliveries.send_invitation(user)
-        except (DeliveryFailed, deliveries.NoAddress) as exc:
+        except deliveries.NoAddress as exc:
             raise click.ClickException(
                 f"invitation not delivered ({exc}): no account created"
             ) from None
@@ -195,9 +194,9 @@ def add(
         return
     click.echo(f"created account {user.identifier}")
     if invite:
-        click.echo(f"invitation sent to {mailboxes.email_for(user)}")
+        click.echo(f"invitation queued for {mailboxes.email_for(user)}")
     elif temporary and send:
-        click.echo(f"temporary password sent by {send}")
+        click.echo(f"temporary password queued for {send}")
     elif temporary:
         click.echo(f"temporary password: {temporary}  (shown once)")
 
@@ -215,7 +214,7 @@ def invite(app: Flask, identifier: str) -> None:
     except account_actions.NotDelivered as exc:
         raise click.ClickException(f"invitation not delivered ({exc})") from None
     db.session.commit()
-    click.echo(f"invitation sent to {address}")
+    click.echo(f"invitation queued for {address}")
 
 
 @users.command()
@@ -317,7 +316,7 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
     if as_json:
         echo_json(result)
     elif send:
-        click.echo(f"temporary password for {user.identifier} sent by {send}")
+        click.echo(f"temporary password for {user.identifier} queued for {send}")
     else:
         click.echo(f"temporary password for {user.identifier}: {temporary}  (shown once)")
 
@@ -406,8 +405,6 @@ def import_users(app: Flask, file: str, update: bool, as_json: bool) -> None:
     for user_id, previous in report.replaced_addresses:
         user = accounts.get(user_id)
         if user is not None:
-            send_change_notice(
-                rt.mailer, previous, user, "email_changed", now=rt.now(), kind="email"
-            )
-    db.session.commit()  # the audit of a notice that failed
+            send_change_notice(previous, user, "email_changed", now=rt.now())
+    db.session.commit()  # the notices
     echo_import_report(report, as_json=as_json)

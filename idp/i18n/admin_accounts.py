@@ -204,10 +204,6 @@ ADMIN_ACCOUNTS_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le compte {identifier} n'a pas d'adresse de courriel : rien n'a été envoyé.",
         "en": "Account {identifier} has no e-mail address: nothing was sent.",
     },
-    "accounts.not_delivered": {
-        "fr": "L'envoi a échoué : rien n'a été modifié. Réessayez dans quelques minutes.",
-        "en": "Sending failed: nothing was changed. Try again in a few minutes.",
-    },
     "accounts.disabled": {
         "fr": "Le compte {identifier} est désactivé ; ses sessions sont fermées.",
         "en": "Account {identifier} is disabled; its sessions have ended.",

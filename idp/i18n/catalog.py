@@ -441,12 +441,6 @@ MESSAGES.update(
             "fr": "Ce numéro n'est pas celui d'un téléphone portable.",
             "en": "This is not a mobile phone number.",
         },
-        "contacts.delivery_failed": {
-            "fr": "Le message n'a pas pu être envoyé pour le moment. Réessayez dans quelques "
-            "instants ou contactez l'Assistance.",
-            "en": "The message could not be sent for now. Try again in a moment or contact "
-            "support.",
-        },
         "contacts.confirm_submit": {
             "fr": "Je confirme mes coordonnées",
             "en": "I confirm my details",

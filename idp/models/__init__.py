@@ -21,6 +21,7 @@ from idp.models.organisation import (
     ServiceClient,
     Subscription,
 )
+from idp.models.outbox import OutboxMessage
 from idp.models.recovery import RecoveryAttempt
 from idp.models.registration import PendingRegistration
 from idp.models.security import CaptchaChallenge, SignInThrottle
@@ -45,6 +46,7 @@ __all__ = [
     "OneTimeCode",
     "Organisation",
     "OrganisationAccount",
+    "OutboxMessage",
     "PasswordHistory",
     "PendingAuthorization",
     "PendingRegistration",

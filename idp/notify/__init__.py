@@ -2,14 +2,15 @@
 
 Each channel renders its texts from `templates/messages/<channel>/` and hands them to a backend:
 a real one (an SMTP relay, an SMS gateway, PDFs for the print room) or an outbox folder that the
-development pages can read.
+development pages can read. Pages and commands do not call them: they queue messages in the
+outbox table (idp.services.outbox) and the delivery worker (idp.notify.worker) sends them.
 """
 
 from __future__ import annotations
 
 
 class DeliveryFailed(Exception):
-    """A message could not be handed over; callers show a message, never a 500.
+    """A message could not be handed over; the delivery worker records it and tries again.
 
     `reason` is for logs and operators: it never holds the message's content or credentials.
     """

@@ -2,8 +2,8 @@
 sessions. `idp users …` and the console's "Comptes" pages both call these, so the rule and
 its audit record (`by`: "cli" or "staff:<identifier>") are written once.
 
-The agent never sees the temporary password: it goes to the account's own address, and when
-it cannot be delivered nothing is changed.
+The agent never sees the temporary password: it goes to the account's own address, queued in
+the transaction of the change; when the account has no address there, nothing is changed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from sqlalchemy import select
 from idp.config import SessionSettings
 from idp.extensions import db
 from idp.models import BrowserSession, Client, User
-from idp.notify import DeliveryFailed
 from idp.services import audit, credentials, deliveries, sessions
 from idp.services.lockout import Lockout
 from idp.services.mailboxes import email_for
@@ -24,11 +23,7 @@ CHANNELS = ("email", "sms", "post")
 
 
 class NotDelivered(Exception):
-    """The message could not be sent (no address on this channel, or the sending failed)."""
-
-    def __init__(self, reason: str, *, no_address: bool) -> None:
-        super().__init__(reason)
-        self.no_address = no_address
+    """The message cannot go: the account has no address on this channel."""
 
 
 def unlock(identifier: str, *, lockout: Lockout, now: int, by: str) -> bool:
@@ -54,9 +49,9 @@ def invite(user: User, *, now: int, by: str) -> str:
         raise AccountError(f"{user.identifier} already has a password: send a temporary one")
     try:
         deliveries.send_invitation(user)
-    except (DeliveryFailed, deliveries.NoAddress) as exc:
+    except deliveries.NoAddress as exc:
         audit.record("invitation_sent", "failed", at=now, user_id=user.id, by=by)
-        raise NotDelivered(str(exc), no_address=isinstance(exc, deliveries.NoAddress)) from None
+        raise NotDelivered(str(exc)) from None
     audit.record("invitation_sent", "success", at=now, user_id=user.id, by=by)
     return email_for(user) or ""
 
@@ -65,21 +60,18 @@ def send_temporary_password(
     user: User, *, channel: str, now: int, hashing: PasswordHashing, by: str
 ) -> None:
     """Replace the password by a temporary one (sessions and tokens end) and send it over
-    `channel` ("réinitialisé par un agent"). If it cannot be sent, nothing is changed: the
-    account keeps its password and sessions, and `NotDelivered` says why."""
+    `channel` ("réinitialisé par un agent"), queued with the change. Without an address there,
+    nothing is changed: the account keeps its password and sessions, and `NotDelivered` says
+    why."""
     try:
         deliveries.address(user, channel)  # before the change and its notice to the account
-        with db.session.begin_nested():
-            temporary = credentials.reset_to_temporary(
-                user, now=now, hashing=hashing, reason="agent"
-            )
-            deliveries.send_temporary_password(user, temporary, channel=channel)
-    except (DeliveryFailed, deliveries.NoAddress) as exc:
-        db.session.refresh(user)
+    except deliveries.NoAddress as exc:
         audit.record(
             "temporary_password_sent", "failed", at=now, user_id=user.id, by=by, channel=channel
         )
-        raise NotDelivered(str(exc), no_address=isinstance(exc, deliveries.NoAddress)) from None
+        raise NotDelivered(str(exc)) from None
+    temporary = credentials.reset_to_temporary(user, now=now, hashing=hashing, reason="agent")
+    deliveries.send_temporary_password(user, temporary, channel=channel)
     audit.record(
         "temporary_password_sent", "success", at=now, user_id=user.id, by=by, channel=channel
     )

@@ -15,7 +15,6 @@ from phonenumbers import PhoneNumberType
 
 from idp.config import ContactsSettings
 from idp.models import User
-from idp.notify.mail import Mailer
 from idp.services import audit, mailboxes
 from idp.services.codes import CodeRules
 from idp.services.notices import send_change_notice
@@ -160,7 +159,7 @@ def confirm(user: User, *, now: int, without_email: bool = False) -> None:
     )
 
 
-def apply_verified_email(user: User, address: str, *, now: int, mailer: Mailer) -> None:
+def apply_verified_email(user: User, address: str, *, now: int) -> None:
     """The code proved `address`: it becomes the account's. The verified address it replaces
     is told, so that a holder whose session was taken hears of it where they still read."""
     previous = user.email if user.email_verified else None
@@ -171,7 +170,7 @@ def apply_verified_email(user: User, address: str, *, now: int, mailer: Mailer) 
         user.contacts_confirmed_at = now
     audit.record("email_verified", "success", at=now, user_id=user.id, changed=changed)
     if previous is not None and changed:
-        send_change_notice(mailer, previous, user, "email_changed", now=now, kind="email")
+        send_change_notice(previous, user, "email_changed", now=now)
 
 
 def email_code_rules(settings: ContactsSettings) -> CodeRules:

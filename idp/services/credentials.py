@@ -209,13 +209,9 @@ def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason
 def notify_password_changed(user: User, *, now: int) -> None:
     """ "Le mot de passe de votre compte ... vient d'être modifié": sent to the account and,
     for a secondary account, to its primary's responsible (ASPOne's rule)."""
-    from idp.runtime import runtime
-
     for address in dict.fromkeys((email_for(user), primary_notice_address(user))):
         if address:
-            send_change_notice(
-                runtime().mailer, address, user, "password_changed", now=now, kind="password"
-            )
+            send_change_notice(address, user, "password_changed", now=now)
 
 
 def change_password(

@@ -1,7 +1,9 @@
 """Messages that carry a way in, over the account's own channels: e-mail, SMS, post.
 
 Each function sends to an address the account already has, never to one typed in the
-request: that is what makes a right answer to a security question safe to reward.
+request: that is what makes a right answer to a security question safe to reward. Sending
+means queueing in the outbox (idp.services.outbox), in the transaction of the change the
+message carries; a worker hands it to the channel.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 
 from idp.models import User
 from idp.runtime import runtime
+from idp.services import outbox
 from idp.services.mailboxes import email_for
 
 
@@ -51,13 +54,32 @@ def address(user: User, channel: str) -> Any:
     raise NoAddress(f"no channel {channel!r}")
 
 
-def send(user: User, channel: str, template: str, **context: Any) -> None:
-    """Render `template` for `channel` and send it to the account's address there."""
+def _shown(channel: str, to: Any) -> str:
+    """What an operator sees of the recipient: the address or number, a letter's town."""
+    if channel == "post":
+        return f"{to.name}, {to.postal_code} {to.city}".strip()
+    return str(to)
+
+
+def enqueue(channel: str, to: Any, template: str, *, locale: str, **context: Any) -> None:
+    """Queue `template` for `to` over `channel` (a PostalAddress for "post"), in the current
+    transaction: it is sent once that commits, and never if it rolls back."""
     rt = runtime()
-    locale = user.locale or "fr"
-    to = address(user, channel)
-    sender = {"email": rt.mailer, "sms": rt.sms, "post": rt.letters}[channel]
-    sender.send(to, template, locale=locale, **context)
+    outbox.enqueue(
+        channel,
+        to.to_json() if channel == "post" else to,
+        template,
+        locale=locale,
+        context=context,
+        recipient=_shown(channel, to),
+        now=rt.now(),
+        hash_key=rt.hash_key,
+    )
+
+
+def send(user: User, channel: str, template: str, **context: Any) -> None:
+    """Queue `template` for the account's address on `channel`, in its locale."""
+    enqueue(channel, address(user, channel), template, locale=user.locale or "fr", **context)
 
 
 def _sign_in_url() -> str:

@@ -11,21 +11,17 @@ a stolen password does not buy unlimited guesses at six digits.
 
 from __future__ import annotations
 
-import base64
 import enum
 import hmac
 import secrets
 from dataclasses import dataclass
 
 import pyotp
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import func, select, update
 
 from idp.extensions import db
 from idp.models import StaffMember, StaffRecoveryCode, User
-from idp.services import audit
+from idp.services import audit, sealing
 from idp.services.hashing import keyed_hash
 from idp.services.lockout import Lockout
 
@@ -52,22 +48,16 @@ class Result:
     recovery_code_used: bool = False
 
 
-def _aead(hash_key: str) -> AESGCM:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"idp staff totp seal").derive(
-        hash_key.encode()
-    )
-    return AESGCM(key)
+# The TOTP seed's sealing (idp.services.sealing): these values open the seeds already stored.
+_SEAL = {"info": b"idp staff totp seal", "aad": b"totp"}
 
 
 def _seal(secret: str, hash_key: str) -> str:
-    nonce = secrets.token_bytes(12)
-    sealed = _aead(hash_key).encrypt(nonce, secret.encode(), b"totp")
-    return base64.urlsafe_b64encode(nonce + sealed).decode()
+    return sealing.seal(secret, hash_key, **_SEAL)
 
 
 def _unseal(sealed: str, hash_key: str) -> str:
-    raw = base64.urlsafe_b64decode(sealed.encode())
-    return _aead(hash_key).decrypt(raw[:12], raw[12:], b"totp").decode()
+    return sealing.unseal(sealed, hash_key, **_SEAL)
 
 
 def begin_enrolment(member: StaffMember, *, hash_key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from idp.notify import worker
 from idp.web import (
     account,
     admin,
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     admin.init_app(app)
     errors.init_app(app)
     deferred.init_app(app)
+    worker.init_app(app)
     backchannel.init_app(app)
     security.init_app(app)
     journey.init_app(app)

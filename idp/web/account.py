@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 
 from idp import browser
 from idp.extensions import db, limiter
-from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import authn, contacts, credentials, required_actions
 from idp.services.codes import TooSoon
@@ -127,15 +128,10 @@ def change_email() -> Response | str:
             if address == user.email:
                 problem = "account.email_unchanged"
             else:
-                try:
+                with contextlib.suppress(TooSoon):  # a code was just sent: it stands
                     send_email_code(user, address)
-                except TooSoon:
-                    pass
-                except DeliveryFailed:
-                    problem = "contacts.delivery_failed"
-                if problem is None:
-                    db.session.commit()
-                    return redirect(url_for("contacts.verify_email"), code=303)
+                db.session.commit()
+                return redirect(url_for("contacts.verify_email"), code=303)
     elif problem is None and form.email.errors:
         problem = "login.required"  # an empty field says so, never a silent reload
     routed = routed_to(user)

@@ -6,15 +6,16 @@ once the code is typed ("Votre adresse email a été vérifiée.").
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from idp.extensions import db, limiter
 from idp.models import User
-from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
-from idp.services import contacts, mailboxes, organisations
+from idp.services import contacts, deliveries, mailboxes, organisations
 from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
 from idp.web.forms import Required
@@ -37,11 +38,12 @@ class CodeForm(FlaskForm):
 
 
 def send_email_code(user: User, address: str) -> None:
-    """A new code to `address`; raises TooSoon inside the resend wait, DeliveryFailed."""
+    """A new code to `address`, queued with it; raises TooSoon inside the resend wait."""
     rt = runtime()
     rules = contacts.email_code_rules(runtime().settings.contacts)
     code = rt.codes.issue(user.id, EMAIL_PURPOSE, address, rules=rules, now=rt.now())
-    rt.mailer.send(
+    deliveries.enqueue(
+        "email",
         address,
         "email_code",
         locale=user.locale or "fr",
@@ -89,15 +91,11 @@ def contact_details() -> Response | str:
             db.session.commit()
             return continue_after_action(ref)
         if submission.email_to_verify is not None:
-            try:
+            # A code sent moments ago (TooSoon) stands: the verification page offers to resend.
+            with contextlib.suppress(TooSoon):
                 send_email_code(user, submission.email_to_verify)
-            except TooSoon:
-                pass  # a code was just sent: the verification page offers to resend it
-            except DeliveryFailed:
-                problems = {"email": "contacts.delivery_failed"}
-            if not problems:
-                db.session.commit()
-                return redirect(url_for("contacts.verify_email", ref=ref), code=303)
+            db.session.commit()
+            return redirect(url_for("contacts.verify_email", ref=ref), code=303)
     routed = routed_to(user)
     db.session.commit()
     return render_template(
@@ -130,7 +128,7 @@ def verify_email() -> Response | str:
     if form.validate_on_submit():
         result = rt.codes.check(user.id, EMAIL_PURPOSE, form.code.data, rules=rules, now=rt.now())
         if result.outcome is Check.OK and result.target:
-            contacts.apply_verified_email(user, result.target, now=rt.now(), mailer=rt.mailer)
+            contacts.apply_verified_email(user, result.target, now=rt.now())
             db.session.commit()
             return redirect(url_for("contacts.verified", ref=ref), code=303)
         message = _code_message(result.outcome, result.attempts_left)
@@ -171,8 +169,6 @@ def resend_email_code() -> Response:
         flash(["contacts.code_resent", {}])
     except TooSoon as wait:
         flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])
-    except DeliveryFailed:
-        flash(["contacts.delivery_failed", {}])
     db.session.commit()
     return redirect(url_for("contacts.verify_email", ref=ref), code=303)
 

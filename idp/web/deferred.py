@@ -1,11 +1,11 @@
 """Work that runs beside the response: the page's answer does not wait for it.
 
-The recovery pages use it so that sending an e-mail, an SMS or a letter (or not sending it,
-for an unknown account) does not show in their response time. The work goes to one
-background thread per app, so it is never lost with the connection (a browser may drop it
-right after a redirect); each piece runs in its own app context and transaction: if the
-sending fails, what it changed is rolled back (no password that nobody received) and the
-failure is logged.
+The recovery pages use it so that the work behind a message (a temporary password hashed,
+a code drawn, the message queued), or its absence for an unknown account, does not show in
+their response time. The work goes to one background thread per app, so it is not lost with
+the connection (a browser may drop it right after a redirect); each piece runs in its own app
+context and transaction: the change and its message in the outbox commit together, or
+neither does and the failure is logged. Sending is the delivery worker's (idp.notify.worker).
 """
 
 from __future__ import annotations

@@ -22,7 +22,6 @@ from wtforms import BooleanField, RadioField, StringField
 from idp.extensions import db, limiter
 from idp.i18n import current_locale
 from idp.models import OrganisationAccount, User
-from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import credentials, deliveries, organisations, subscriptions
 from idp.services.mailboxes import email_for
@@ -289,7 +288,7 @@ def _invite(user: User) -> None:
     responsible when it has none (`mailboxes.email_for`)."""
     try:
         deliveries.send_invitation(user)
-    except (DeliveryFailed, deliveries.NoAddress):
+    except deliveries.NoAddress:
         flash(("orgpages.invitation_failed", {}), "error")
         return
     db.session.commit()

@@ -28,6 +28,7 @@ from idp.services.clients import RegisteredClient
 from tests.browser import a11y
 from tests.conftest import settings_for
 from tests.support.factories import Factories
+from tests.support.outbox import settle
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "tests" / "interop" / "node_modules" / "axe-core" / "axe.min.js"
@@ -87,6 +88,24 @@ def _listening_socket() -> socket.socket:
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     return sock
+
+
+class _Settling:
+    """The IdP's answers, each given once the work beside it has ended and the delivery worker
+    has run (`settle`): a test reads the outboxes as soon as the browser shows the page."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.wsgi_app = app.wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        answer = self.wsgi_app(environ, start_response)
+        try:
+            body = b"".join(answer)
+        finally:
+            getattr(answer, "close", lambda: None)()
+        settle(self.app)
+        return [body]
 
 
 @contextmanager
@@ -156,6 +175,7 @@ def live_idp(
     sections.setdefault("server", {})["issuer"] = issuer
     try:
         app = create_app(settings_for(base_dir, backend, **sections), **live_idp_options)
+        app.wsgi_app = _Settling(app)  # type: ignore[method-assign]
     except BaseException:
         sock.close()
         raise

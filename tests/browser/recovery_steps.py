@@ -24,7 +24,7 @@ from idp.services.secret_question import set_secret
 from tests.browser.a11y import describe
 from tests.support.captcha import KnownPuzzles
 from tests.support.factories import DEFAULT_PASSWORD
-from tests.support.outbox import emails, letters, sms_messages, text_part
+from tests.support.outbox import emails, letters, settle, sms_messages, text_part
 
 # The recovery code (6 digits by default) and the temporary password of an e-mail
 # ("Mot de passe provisoire : ...") or of an SMS ("Mot de passe : ...").
@@ -82,15 +82,15 @@ def civil_user(live_idp: Any, *, email: str | None) -> User:
 
 
 # -- the outboxes ---------------------------------------------------------------------------
-# The recovery pages send beside their answer (idp.web.deferred): the browser may show the
-# next page before the message is in its outbox. The work is queued before the answer leaves,
-# so waiting for the app's queue to drain is enough.
+# The recovery pages queue their messages beside their answer (idp.web.deferred): the browser
+# may show the next page before the message is queued. The work is handed over before the
+# answer leaves, so letting it end and running the delivery worker once is enough.
 
 
 def _sent(
     app: Any, read: Callable[[Any], list[Any]], done: Callable[[list[Any]], bool], what: str
 ) -> list[Any]:
-    app.extensions["idp.deferred"].wait()
+    settle(app)
     found = read(app)
     assert done(found), f"not sent: {what} ({len(found)} sent)"
     return found

@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from idp.extensions import db
 from idp.models import BrowserSession, FederatedIdentity, Habilitation, User
-from idp.services import sessions, users
+from idp.services import outbox, sessions, users
 from tests.support.cli import Operator
 from tests.support.console import console_sign_in, form_token
 from tests.support.outbox import emails, last_email, last_sms, text_part
@@ -294,7 +294,9 @@ class TestRelayDown:
             }
         }
 
-    def test_a_failed_delivery_changes_nothing(self, agent, app, factories):
+    def test_the_change_stands_and_its_message_waits_in_the_outbox(self, agent, app, factories):
+        """The relay is down: the password is replaced all the same, and its message is not
+        lost: it waits in the outbox, with the relay's error, for the worker's next attempt."""
         marie = factories.user("marie")
         with app.app_context():
             sessions.start(users.get(marie.id), now=1, acr="pwd", amr=["pwd"])
@@ -302,11 +304,14 @@ class TestRelayDown:
         before = _user(app, "marie")
         answer = _post(agent, f"{ACCOUNTS}/{marie.id}/temporary-password", channel="email")
         page = _follow(agent, answer)
-        assert "L'envoi a échoué : rien n'a été modifié." in page
+        assert "Un mot de passe provisoire a été envoyé" in page
         after = _user(app, "marie")
-        assert after.password_hash == before.password_hash and not after.password_temporary
+        assert after.password_hash != before.password_hash and after.password_temporary
         with app.app_context():
-            assert db.session.query(BrowserSession).filter_by(ended_at=None).count() >= 1
+            waiting = {m.template: m for m in outbox.listing(state=outbox.PENDING)}
+            message = waiting["temporary_password"]
+            assert message.recipient == marie.email
+            assert message.attempts == 1 and "ConnectionRefusedError" in message.last_error
 
 
 def test_invitation_only_without_a_password(agent, app, factories):

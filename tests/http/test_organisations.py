@@ -28,7 +28,7 @@ from idp.services.organisations import NewSecondary, OrganisationError
 from tests.support.concurrency import together
 from tests.support.factories import DEFAULT_PASSWORD, Factories
 from tests.support.oidc import RelyingParty, csrf_token, query
-from tests.support.outbox import emails, last_email, text_part
+from tests.support.outbox import emails, last_email, settle, text_part
 from tests.support.recovery import CODE, post_page, walk_to_code_page
 from tests.support.signin import submit
 
@@ -44,10 +44,12 @@ OFFLINE = "openid profile offline_access"
 
 @contextmanager
 def acting(app: Flask) -> Iterator[None]:
-    """A management action: in an app context, committed as a page would."""
+    """A management action: in an app context, committed as a page would, then the delivery
+    worker's pass that follows a page in these tests."""
     with app.app_context():
         yield
         db.session.commit()
+    settle(app)
 
 
 def member(identifier: str) -> OrganisationAccount:
@@ -568,7 +570,7 @@ def test_a_secondary_with_a_mailbox_gets_its_own_mail(app, client, factories, pu
 def test_an_invitation_of_a_secondary_without_mailbox_goes_to_the_responsible(app, factories):
     owner = factories.organisation(PRIMARY)
     invited = factories.secondary(owner, "cs1", password=None)
-    with app.app_context():
+    with acting(app):
         deliveries.send_invitation(users.get(invited.id))
     (message,) = emails(app)
     assert message["To"] == RESPONSIBLE

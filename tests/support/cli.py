@@ -12,6 +12,7 @@ from flask import Flask
 from idp.cli import root
 from idp.cli.app import AppHolder
 from idp.config import SECTIONS
+from tests.support.outbox import settle
 
 
 def _toml_value(value: object) -> str:
@@ -38,11 +39,14 @@ class Operator:
     """Runs `idp --config <the app's settings> ...` in-process with click's runner."""
 
     def __init__(self, app: Flask, tmp_path: Path) -> None:
+        self.app = app
         self.config = write_config(app, tmp_path / "idp.toml")
         self.clock = app.extensions["idp.clock"]  # the same time as the app under test
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         holder = AppHolder(str(self.config), clock=self.clock)
-        return CliRunner().invoke(
+        result = CliRunner().invoke(
             root, ["--config", str(self.config), *args], input=input, obj=holder
         )
+        settle(self.app)  # the worker beside the command sends what it queued
+        return result

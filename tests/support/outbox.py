@@ -22,6 +22,13 @@ from idp.notify.mail import outbox_folder
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
+def settle(app: Flask) -> None:
+    """What a worker would have done by now: the work left beside the answers ends (it queues
+    messages), then one pass of the delivery worker sends what is due."""
+    app.extensions["idp.deferred"].wait()
+    app.extensions["idp.deliveries"].run_once()
+
+
 def emails(app: Flask) -> list[EmailMessage]:
     """Every e-mail sent so far, newest last."""
     settings = app.extensions["idp"].settings

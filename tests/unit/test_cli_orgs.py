@@ -412,7 +412,7 @@ def test_a_secondary_without_mailbox_is_invited_at_the_primary_s_responsible(app
     factories.organisation()
     sent = len(emails(app))
     result = ok(idp("users", "add", "cs2", "--org", "asp1ent", "--invite"))
-    assert "invitation sent to responsable@example.org" in result.output
+    assert "invitation queued for responsable@example.org" in result.output
     assert len(emails(app)) == sent + 1
     message = last_email(app)
     assert message["To"] == "responsable@example.org"

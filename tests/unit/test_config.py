@@ -148,6 +148,10 @@ def test_empty_secret_is_generated_once_and_kept(tmp_path):
         ("ratelimit", {"login_per_ip": "many"}, "login_per_ip must be a limit"),
         ("recovery", {"identifier_alert_nirs": 0}, "identifier_alert_nirs and .* positive"),
         ("recovery", {"identifier_alert_minutes": -1}, "identifier_alert_minutes must be"),
+        ("deliveries", {"max_attempts": 0}, r"\[deliveries\] .*must be positive"),
+        ("deliveries", {"poll_seconds": 0}, r"\[deliveries\] .*must be positive"),
+        ("deliveries", {"backoff_max_seconds": 10}, "at least backoff_seconds"),
+        ("deliveries", {"purge_minutes": -1}, "purge_minutes 0 or more"),
     ],
 )
 def test_unsafe_values_are_refused(section, values, message):

@@ -143,9 +143,8 @@ def invite(user_id: int) -> Response:
         address = account_actions.invite(user, now=runtime().now(), by=access.actor())
     except AccountError:
         return _done(user, "accounts.invite_has_password", "error")
-    except account_actions.NotDelivered as exc:
-        key = "accounts.no_email" if exc.no_address else "accounts.not_delivered"
-        return _done(user, key, "error")
+    except account_actions.NotDelivered:
+        return _done(user, "accounts.no_email", "error")
     return _done(user, "accounts.invited", address=address)
 
 
@@ -161,9 +160,8 @@ def temporary_password(user_id: int) -> Response:
         account_actions.send_temporary_password(
             user, channel=channel, now=rt.now(), hashing=rt.passwords, by=access.actor()
         )
-    except account_actions.NotDelivered as exc:
-        key = f"accounts.no_address_{channel}" if exc.no_address else "accounts.not_delivered"
-        return _done(user, key, "error")
+    except account_actions.NotDelivered:
+        return _done(user, f"accounts.no_address_{channel}", "error")
     return _done(user, f"accounts.temporary_sent_{channel}")
 
 

@@ -1,0 +1,177 @@
+"""The delivery worker: sends what the outbox holds, and purges expired rows now and then.
+
+`idp deliveries run` runs it as a process of its own (production); with `[deliveries]
+in_process`, each web process also runs it in a thread, started by its first request (never
+by a CLI command, nor before a fork). Several workers may run at once: each message is claimed
+by one of them (idp.services.outbox.claim).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from idp.extensions import db
+from idp.notify import DeliveryFailed
+from idp.notify.postal import PostalAddress
+from idp.runtime import Runtime
+from idp.services import outbox, purge
+
+log = logging.getLogger(__name__)
+
+# Messages claimed per pass: a pass stays short, the next one follows at once.
+BATCH = 20
+EXTENSION = "idp.deliveries"
+
+
+def _hand_over(rt: Runtime, message: outbox.Claimed) -> None:
+    """Open the message, render it and give it to its channel; raises DeliveryFailed (or
+    another error: a payload that does not open, a template that does not render) when it did
+    not go."""
+    to, context = outbox.open_payload(message, rt.hash_key)
+    if message.channel == "email":
+        rt.mailer.send(to, message.template, locale=message.locale, **context)
+    elif message.channel == "sms":
+        rt.sms.send(to, message.template, locale=message.locale, **context)
+    elif message.channel == "post":
+        address = PostalAddress.from_json(to)
+        rt.letters.send(address, message.template, locale=message.locale, **context)
+    else:
+        raise DeliveryFailed(message.channel, "no such channel")
+
+
+def _reason(exc: Exception) -> str:
+    """What failed, for operators: a channel's own reason, else the error's type alone (its
+    text may quote the message's values)."""
+    if isinstance(exc, DeliveryFailed):
+        return f"{exc.channel}: {exc.reason}"
+    return type(exc).__name__
+
+
+def send_due(rt: Runtime) -> dict[str, int]:
+    """One pass: claim the due messages, send each, record each outcome. Needs an app context."""
+    counts = {"sent": 0, "retrying": 0, "failed": 0}
+    while True:
+        claimed = outbox.claim(now=rt.now(), limit=BATCH)
+        db.session.commit()  # the claim stands before anything goes out
+        for message in claimed:
+            try:
+                _hand_over(rt, message)
+            except Exception as exc:  # recorded, retried: the worker goes on
+                db.session.rollback()
+                state = outbox.record_failure(
+                    message, _reason(exc), now=rt.now(), rules=rt.settings.deliveries
+                )
+                counts["failed" if state == outbox.FAILED else "retrying"] += 1
+                log.warning(
+                    "%s message %d (%s) not sent, attempt %d: %s",
+                    message.channel,
+                    message.id,
+                    message.template,
+                    message.attempts,
+                    _reason(exc),
+                )
+            else:
+                outbox.record_sent(message.id, now=rt.now())
+                counts["sent"] += 1
+            db.session.commit()
+        if len(claimed) < BATCH:
+            return counts
+
+
+class DeliveryWorker:
+    """One app's worker: a pass on demand (`run_once`), or a loop (`run_forever`)."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self._last_purge: float | None = None
+
+    def run_once(self) -> dict[str, int]:
+        """Send what is due now, in an app context of its own."""
+        with self._app.app_context():
+            try:
+                return send_due(self._app.extensions["idp"])
+            finally:
+                db.session.remove()
+
+    def purge_if_due(self) -> dict[str, int] | None:
+        """The periodic purge, when `[deliveries] purge_minutes` have passed since the last."""
+        rt: Runtime = self._app.extensions["idp"]
+        every = rt.settings.deliveries.purge_minutes * 60
+        if not every or (
+            self._last_purge is not None and time.monotonic() - self._last_purge < every
+        ):
+            return None
+        self._last_purge = time.monotonic()
+        with self._app.app_context():
+            try:
+                removed = purge.purge(now=rt.now(), settings=rt.settings)
+                db.session.commit()
+            finally:
+                db.session.remove()
+        log.info("purged %s", " ".join(f"{name}={n}" for name, n in removed.items() if n))
+        return removed
+
+    def run_forever(self) -> None:
+        """Pass after pass until `stop()`: at once when woken, else every `poll_seconds`.
+        A failing pass (the database away) is logged and the loop goes on."""
+        poll = self._app.extensions["idp"].settings.deliveries.poll_seconds
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.run_once()
+                self.purge_if_due()
+            except Exception:  # the next pass tries again
+                log.exception("delivery pass failed")
+            self._wake.wait(poll)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        """The loop in a daemon thread of this process (once)."""
+        if self._thread is not None:
+            return
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self.run_forever, name="idp-deliveries", daemon=True
+                )
+                self._thread.start()
+
+    def stop(self, timeout: float = 10) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+
+def _wake_after_commit(session: Session) -> None:
+    """Messages this transaction queued are in the table now: wake this app's sender."""
+    if session.info.pop(outbox.QUEUED, False) and has_app_context():
+        worker = current_app.extensions.get(EXTENSION)
+        if worker is not None:
+            worker.wake()
+
+
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(outbox.QUEUED, None)
+
+
+def init_app(app: Flask) -> None:
+    worker = DeliveryWorker(app)
+    app.extensions[EXTENSION] = worker
+    if not event.contains(db.session, "after_commit", _wake_after_commit):
+        event.listen(db.session, "after_commit", _wake_after_commit)
+        event.listen(db.session, "after_rollback", _forget_after_rollback)
+    if app.extensions["idp"].settings.deliveries.in_process:
+        app.before_request(worker.start)
