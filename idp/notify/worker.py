@@ -16,6 +16,7 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from idp import metrics
 from idp.extensions import db
 from idp.notify import DeliveryFailed
 from idp.notify.postal import PostalAddress
@@ -64,6 +65,7 @@ def send_due(rt: Runtime) -> dict[str, int]:
                 _hand_over(rt, message)
             except Exception as exc:  # recorded, retried: the worker goes on
                 db.session.rollback()
+                metrics.delivery_failed(message.channel)
                 state = outbox.record_failure(
                     message, _reason(exc), now=rt.now(), rules=rt.settings.deliveries
                 )

@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from idp import metrics
 from idp.extensions import limiter
+from idp.services import outbox
 
 bp = Blueprint("metrics", __name__)
 limiter.exempt(bp)
@@ -53,5 +54,11 @@ def gauges(app: Flask) -> metrics.ScrapeGauges:
 
 def init_app(app: Flask) -> None:
     app.extensions[GAUGES] = metrics.ScrapeGauges()
+    app.extensions[GAUGES].register(
+        "idp_deliveries_messages",
+        "Messages in the delivery outbox by state (pending: the queue's depth)",
+        outbox.counts,
+        "state",
+    )
     if app.extensions["idp"].settings.metrics.enabled:
         app.register_blueprint(bp)

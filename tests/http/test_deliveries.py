@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
+from prometheus_client import REGISTRY
 from sqlalchemy import select, text, update
 
 from idp import create_app
@@ -27,8 +28,10 @@ from idp.runtime import Runtime
 from idp.services import credentials, deliveries, outbox, sealing
 from tests.support.cli import Operator, write_config
 from tests.support.concurrency import together
+from tests.support.metrics import scrape, value
 from tests.support.outbox import emails, last_letter, last_sms, text_part
 
+FAILURES = "idp_delivery_failures_total"
 TEMPORARY = "Provisoire-Secret-7731"
 
 
@@ -229,6 +232,7 @@ class TestRetries:
             user = db.session.get(User, marie.id)
             deliveries.send_temporary_password(user, TEMPORARY, channel="email")
             db.session.commit()
+        failures_before = REGISTRY.get_sample_value(FAILURES, {"channel": "email"}) or 0
         with relay_on(port, refusals=100):
             assert _run(app)["retrying"] == 1
             clock.advance(30)
@@ -237,6 +241,11 @@ class TestRetries:
             assert _run(app) == {"sent": 0, "retrying": 0, "failed": 1}
             clock.advance(3600)
             assert _run(app)["failed"] == 0  # never tried again by itself
+        # Prometheus sees each failed attempt, and the outbox's states when it scrapes.
+        assert REGISTRY.get_sample_value(FAILURES, {"channel": "email"}) == failures_before + 3
+        samples = scrape(app.test_client())
+        assert value(samples, "idp_deliveries_messages", state="failed") == 1
+        assert value(samples, "idp_deliveries_messages", state="pending") == 0
 
         idp = Operator(app, tmp_path)
         listed = idp("deliveries", "list", "--failed", "--json")
@@ -338,7 +347,7 @@ def test_the_command_runs_one_pass_over_every_channel(app, user, tmp_path):
         db.session.commit()
     result = Operator(app, tmp_path)("deliveries", "run", "--once")
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "sent=2 retrying=0 failed=0"
+    assert result.stdout.strip() == "sent=2 retrying=0 failed=0"
     assert TEMPORARY in last_sms(app)["text"]
     assert last_letter(app)["recipient"]["city"] == "Boulogne-Billancourt"
 
