@@ -755,6 +755,12 @@ MESSAGES.update(
             "fr": "Cet identifiant est déjà utilisé : choisissez-en un autre.",
             "en": "This identifier is already in use: choose another one.",
         },
+        "registration.identifier_reserved": {
+            "fr": "Cet identifiant a la forme d'un compte secondaire d'une organisation : "
+            "choisissez-en un autre.",
+            "en": "This identifier has the form of an organisation's secondary account: "
+            "choose another one.",
+        },
         "registration.email": {"fr": "Adresse e-mail", "en": "E-mail address"},
         "registration.email_hint": {
             "fr": "Format attendu : nom@domaine.fr",

@@ -519,6 +519,21 @@ def secondary_identifier(primary: OrganisationAccount, name: str) -> str:
     return f"{chosen}.{user_of(primary).identifier}"
 
 
+def reserved_for_a_secondary(identifier: str) -> bool:
+    """Whether `identifier` has the form of a secondary account of an existing primary
+    ("cs9.asp1ent"): only that primary may create it, so nobody else may take it first and
+    block the name."""
+    _, dot, suffix = users.normalise_identifier(identifier).partition(".")
+    if not dot or not suffix:
+        return False
+    primary = (
+        select(OrganisationAccount.user_id)
+        .join(User, User.id == OrganisationAccount.user_id)
+        .where(User.identifier == suffix, OrganisationAccount.role == PRIMARY)
+    )
+    return db.session.scalar(primary) is not None
+
+
 @dataclass(frozen=True)
 class NewSecondary:
     name: str

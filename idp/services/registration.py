@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 
 from idp.extensions import db
 from idp.models import PendingRegistration, User
-from idp.services import audit, credentials, deliveries, users
+from idp.services import audit, credentials, deliveries, organisations, users
 from idp.services.codes import Check, CheckResult, draw, spend_try
 from idp.services.contacts import email_code_rules
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
@@ -163,6 +163,8 @@ def identifier_problem(identifier: str) -> str | None:
         return problem
     if users.find_by_identifier(identifier) is not None:
         return "registration.identifier_taken"
+    if organisations.reserved_for_a_secondary(identifier):
+        return "registration.identifier_reserved"
     return None
 
 

@@ -296,6 +296,31 @@ def test_taken_identifier_is_said_after_the_code_and_can_be_changed(
     assert stored(app, "jeanne").email == "jeanne@example.org"
 
 
+def test_the_name_of_an_organisations_secondary_account_is_reserved(
+    app, client, factories, puzzles
+):
+    """Registering "cs9.asp1ent" would block asp1ent from ever creating that secondary."""
+    factories.organisation("asp1ent")
+    factories.user("jeanne.dupont")  # a plain account's name is no suffix to reserve
+    code_page = register(
+        client, puzzles, email="jeanne@example.org", identifier="cs9.ASP1ENT"
+    ).location
+    post(client, code_page, code=code_in(last_email(app)))
+    password_page = code_page.replace("/code", "/password")
+    page = client.get(password_page).get_data(as_text=True)
+    assert page_text("registration.identifier_reserved") in page
+    done = post(
+        client,
+        password_page,
+        identifier="cs9.jeanne.dupont",
+        new_password=NEW_PASSWORD,
+        confirmation=NEW_PASSWORD,
+    )
+    assert done.status_code == 200
+    assert stored(app, "cs9.jeanne.dupont").email == "jeanne@example.org"
+    assert stored(app, "cs9.asp1ent") is None
+
+
 def test_address_registered_meanwhile_is_refused_after_the_code(app, client, factories, puzzles):
     code_page = register(client, puzzles, email="jeanne@example.org", identifier="jeanne").location
     post(client, code_page, code=code_in(last_email(app)))
