@@ -137,6 +137,7 @@ def create_app(
     from idp.oidc.discovery import PublishedDocuments
     from idp.oidc.fast_token import FastTokenEndpoint
     from idp.oidc.keys import KeyStore
+    from idp.request_scope import first_in_request
     from idp.runtime import Runtime
     from idp.services.captcha import Captchas, RandomPuzzles
     from idp.services.clients import ClientRegistry
@@ -169,7 +170,11 @@ def create_app(
             grace_seconds=settings.longest_token_ttl_seconds,
             rsa_bits=settings.keys.rsa_bits,
         ),
-        clients=ClientRegistry(hash_key, refresh_seconds=settings.server.client_cache_seconds),
+        clients=ClientRegistry(
+            hash_key,
+            refresh_seconds=settings.server.client_cache_seconds,
+            first_check=first_in_request("clients_generation"),
+        ),
         passwords=PasswordHashing(settings.password),
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),

@@ -304,13 +304,13 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
     if send:
         try:
             account_actions.send_temporary_password(
-                user, channel=send, now=rt.now(), hashing=rt.passwords, by="cli"
+                user, channel=send, now=rt.now(), hashing=rt.passwords, mailer=rt.mailer, by="cli"
             )
         except account_actions.NotDelivered as exc:
             raise click.ClickException(f"not delivered ({exc}): nothing was changed") from None
     else:
         temporary = credentials.reset_to_temporary(
-            user, now=rt.now(), hashing=rt.passwords, reason="agent"
+            user, now=rt.now(), hashing=rt.passwords, reason="agent", mailer=rt.mailer
         )
         result["temporary_password"] = temporary
     db.session.commit()

@@ -14,6 +14,7 @@ from idp.config import SessionSettings
 from idp.extensions import db
 from idp.models import BrowserSession, Client, User
 from idp.notify import DeliveryFailed
+from idp.notify.mail import Mailer
 from idp.services import audit, credentials, deliveries, sessions
 from idp.services.lockout import Lockout
 from idp.services.mailboxes import email_for
@@ -62,7 +63,7 @@ def invite(user: User, *, now: int, by: str) -> str:
 
 
 def send_temporary_password(
-    user: User, *, channel: str, now: int, hashing: PasswordHashing, by: str
+    user: User, *, channel: str, now: int, hashing: PasswordHashing, mailer: Mailer, by: str
 ) -> None:
     """Replace the password by a temporary one (sessions and tokens end) and send it over
     `channel` ("réinitialisé par un agent"). If it cannot be sent, nothing is changed: the
@@ -71,7 +72,7 @@ def send_temporary_password(
         deliveries.address(user, channel)  # before the change and its notice to the account
         with db.session.begin_nested():
             temporary = credentials.reset_to_temporary(
-                user, now=now, hashing=hashing, reason="agent"
+                user, now=now, hashing=hashing, reason="agent", mailer=mailer
             )
             deliveries.send_temporary_password(user, temporary, channel=channel)
     except (DeliveryFailed, deliveries.NoAddress) as exc:

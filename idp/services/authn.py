@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from idp.config import CaptchaSettings
 from idp.models import User
+from idp.notify.mail import Mailer
 from idp.services import audit, credentials, users
 from idp.services.lockout import FailureCount, Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
@@ -47,7 +48,13 @@ class Context:
 
 
 def check_password(
-    identifier: str, password: str, *, hashing: PasswordHashing, accepts: str, now: int
+    identifier: str,
+    password: str,
+    *,
+    hashing: PasswordHashing,
+    accepts: str,
+    now: int,
+    mailer: Mailer,
 ) -> Attempt:
     """Verify a password (the current one or the one a recovery sent); an unknown
     identifier costs one argon2 verification too.
@@ -62,7 +69,7 @@ def check_password(
     if not user.is_active:
         return Attempt(Outcome.DISABLED, user)
     if match is credentials.Match.PENDING:
-        credentials.use_pending(user, now=now)
+        credentials.use_pending(user, now=now, mailer=mailer)
     elif user.password_hash and hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)  # same password, today's cost
     return Attempt(Outcome.SIGNED_IN, user)
@@ -134,6 +141,7 @@ def sign_in(
     captcha_failures: FailureCount,
     context: Context,
     accepts: str,
+    mailer: Mailer,
 ) -> Attempt:
     """One sign-in attempt: captcha, lock, password, account state, in that order.
 
@@ -168,7 +176,9 @@ def sign_in(
         )
     else:
         attempt = _settle(
-            check_password(identifier, password, hashing=hashing, accepts=accepts, now=now),
+            check_password(
+                identifier, password, hashing=hashing, accepts=accepts, now=now, mailer=mailer
+            ),
             reservation,
             identifier,
             lockout,

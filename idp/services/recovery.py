@@ -647,6 +647,7 @@ def set_new_password(
         temporary=False,
         keep_sid=None,
         reason=f"recovery:{how}",
+        mailer=rt.mailer,
     )
     _unlock(user, rt=rt, how=how)
     return []

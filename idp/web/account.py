@@ -99,6 +99,7 @@ def change_own_password(form: ChangePasswordForm) -> list[str]:
         now=rt.now(),
         hashing=rt.passwords,
         settings=rt.settings.password,
+        mailer=rt.mailer,
         keep_sid=browser.current_sid(),
         reason="self",
         ip=request.remote_addr,

@@ -447,6 +447,7 @@ def _secondary_password(target: Target) -> ResponseReturnValue:
                 now=rt.now(),
                 hashing=rt.passwords,
                 settings=rt.settings.password,
+                mailer=rt.mailer,
                 keep_sid=None,
                 reason=f"primary:{_by()}",  # the audit says which primary did it
                 ip=request.remote_addr,

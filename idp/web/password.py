@@ -51,6 +51,7 @@ def change_required() -> Response | str:
             now=rt.now(),
             hashing=rt.passwords,
             settings=rt.settings.password,
+            mailer=rt.mailer,
             keep_sid=browser.current_sid(),
             reason="personalised" if action == "personalise_password" else "expired",
             ip=request.remote_addr,

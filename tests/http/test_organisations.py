@@ -698,6 +698,7 @@ def _replace_password(app: Flask, user_id: int, *, reason: str) -> None:
             temporary=False,
             keep_sid=None,
             reason=reason,
+            mailer=rt.mailer,
         )
 
 
@@ -714,7 +715,11 @@ def test_a_reset_by_the_primary_notifies_the_responsible(app, factories):
     rt = app.extensions["idp"]
     with acting(app):
         credentials.reset_to_temporary(
-            users.get(secondary.id), now=rt.now(), hashing=rt.passwords, reason="primary"
+            users.get(secondary.id),
+            now=rt.now(),
+            hashing=rt.passwords,
+            reason="primary",
+            mailer=rt.mailer,
         )
     assert RESPONSIBLE in _notices_to(app, 0)
 

@@ -159,7 +159,12 @@ def temporary_password(user_id: int) -> Response:
     rt = runtime()
     try:
         account_actions.send_temporary_password(
-            user, channel=channel, now=rt.now(), hashing=rt.passwords, by=access.actor()
+            user,
+            channel=channel,
+            now=rt.now(),
+            hashing=rt.passwords,
+            mailer=rt.mailer,
+            by=access.actor(),
         )
     except account_actions.NotDelivered as exc:
         key = f"accounts.no_address_{channel}" if exc.no_address else "accounts.not_delivered"
