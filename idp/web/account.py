@@ -8,13 +8,10 @@ from wtforms import PasswordField, StringField
 
 from idp import browser
 from idp.extensions import db, limiter
-from idp.notify.mail import DeliveryFailed
 from idp.runtime import runtime
 from idp.services import authn, contacts, credentials, required_actions
-from idp.services.codes import TooSoon
-from idp.services.users import AccountError, normalise_email
 from idp.web.auth import requires_user
-from idp.web.contacts import send_email_code
+from idp.web.contacts import email_codes
 from idp.web.forms import Required
 from idp.web.password import NewPasswordForm
 
@@ -120,23 +117,12 @@ def change_email() -> Response | str:
     form = ChangeEmailForm()
     problem = None
     if form.validate_on_submit():
-        try:
-            address = normalise_email(form.email.data.strip())
-        except AccountError:
-            problem = "contacts.email_invalid"
-        else:
-            if address == user.email:
-                problem = "account.email_unchanged"
-            else:
-                try:
-                    send_email_code(user, address)
-                except TooSoon:
-                    pass
-                except DeliveryFailed:
-                    problem = "contacts.delivery_failed"
-                if problem is None:
-                    db.session.commit()
-                    return redirect(url_for("contacts.verify_email"), code=303)
+        problem = contacts.change_email(
+            user, form.email.data, via=email_codes(), now=runtime().now()
+        )
+        if problem is None:
+            db.session.commit()
+            return redirect(url_for("contacts.verify_email"), code=303)
     elif form.email.errors:
         problem = "login.required"  # an empty field says so, never a silent reload
     db.session.commit()

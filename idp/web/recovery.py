@@ -476,23 +476,17 @@ def iban(ref: str) -> Response | str:
     form = IbanForm()
     message: tuple[str, dict[str, object]] | None = None
     if form.validate_on_submit():
-        user = recovery.user_of(attempt)
-        if attempt.attempts >= rt.settings.recovery.code_max_attempts:
-            message = ("recovery.code_exhausted", {})
-        elif user is not None and civil_data.iban_tail_matches(
-            user, form.iban_tail.data, hash_key=rt.hash_key
-        ):
-            recovery.finish(attempt, now=rt.now())
+        result = recovery.check_iban_tail(attempt, form.iban_tail.data, rt=rt)
+        if result.user is not None:
             db.session.commit()
             return Response(
-                render_template("recovery/identifier_shown.html", identifier=user.identifier)
+                render_template("recovery/identifier_shown.html", identifier=result.user.identifier)
             )
-        else:
-            attempt.attempts += 1
-            left = rt.settings.recovery.code_max_attempts - attempt.attempts
-            message = (
-                ("recovery.iban_wrong", {"left": left}) if left else ("recovery.code_exhausted", {})
-            )
+        message = (
+            ("recovery.iban_wrong", {"left": result.left})
+            if result.left
+            else ("recovery.code_exhausted", {})
+        )
     form.iban_tail.data = ""
     db.session.commit()
     return render_template("recovery/iban.html", form=form, ref=ref, message=message)
