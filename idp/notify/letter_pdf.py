@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from idp.notify.letter_parts import TEMPLATES, Letterhead, PostalAddress, french_spaces
+from idp.resources import templates_dir
 
-FONTS = Path(__file__).resolve().parents[1] / "templates" / TEMPLATES / "fonts"
+FONTS = templates_dir() / TEMPLATES / "fonts"
 SANS, MONO = "DejaVuSans", "DejaVuSansMono"
 
 # Layout, in millimetres on A4 (210 x 297).
