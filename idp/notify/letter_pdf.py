@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
@@ -162,9 +163,17 @@ class _Layout:
     def _height(self, text: str) -> float:
         """What `_text` would take, in millimetres, before `after`."""
         self.doc.set_font(SANS, "", 10)
+        # output="HEIGHT" makes multi_cell return the height alone (fpdf2 types every output).
         return sum(
-            self.doc.multi_cell(
-                TEXT_WIDTH, LINE, french_spaces(paragraph.strip()), dry_run=True, output="HEIGHT"
+            cast(
+                float,
+                self.doc.multi_cell(
+                    TEXT_WIDTH,
+                    LINE,
+                    french_spaces(paragraph.strip()),
+                    dry_run=True,
+                    output="HEIGHT",
+                ),
             )
             + 2
             for paragraph in re.split(r"\n\s*\n", text)

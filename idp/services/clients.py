@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
 from sqlalchemy import delete, select, update
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.i18n import text
 from idp.models import AuthorizationCode, Client, Consent, RegistryGeneration, Token
 from idp.services import audit
@@ -381,7 +381,7 @@ class ClientRegistry:
             .where(RegistryGeneration.name == _GENERATION)
             .values(generation=RegistryGeneration.generation + 1)
         )
-        if updated.rowcount == 0:
+        if rowcount(updated) == 0:
             db.session.add(RegistryGeneration(name=_GENERATION, generation=1))
 
     def _hash_secret(self, secret: str) -> str:
@@ -394,7 +394,7 @@ class ClientRegistry:
         now: int,
         by: str,
         client_id: str | None = None,
-        detail: dict[str, object] | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> tuple[RegisteredClient, str | None]:
         """Register a client; returns it with its secret (None for public and key-based ones).
         `detail` goes into the audit record (e.g. the initial access token that allowed it)."""
@@ -437,7 +437,7 @@ class ClientRegistry:
         return secret
 
     def remove(
-        self, client_id: str, *, now: int, by: str, detail: dict[str, object] | None = None
+        self, client_id: str, *, now: int, by: str, detail: dict[str, Any] | None = None
     ) -> None:
         """Remove a client; its tokens stop working, its codes and consents go."""
         db.session.delete(self._row(client_id))
@@ -510,7 +510,7 @@ class ClientRegistry:
         *,
         now: int,
         by: str,
-        detail: dict[str, object] | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> tuple[RegisteredClient, str | None]:
         """Replace a client's registration with `spec`, checked as a new one is.
 

@@ -6,8 +6,9 @@ once the code is typed ("Votre adresse email a été vérifiée.").
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import StringField
 
 from idp.extensions import db, limiter
@@ -16,6 +17,7 @@ from idp.runtime import runtime
 from idp.services import contacts
 from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
+from idp.web.flashes import flash
 from idp.web.forms import Required
 from idp.web.password import continue_after_action
 

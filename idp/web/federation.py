@@ -11,17 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
 
 from idp import browser
 from idp.config import FederationProvider

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
 from idp import browser
@@ -159,7 +160,7 @@ def sign_in() -> Response | str:
     )
     if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
         session[_BROWSER_FAILURES] = _browser_failures() + 1
-        params = {}
+        params: dict[str, object] = {}
         if attempt.locked_until is not None:
             params["minutes"] = max(1, -(-(attempt.locked_until - rt.now()) // 60))
         return _render(

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from idp.extensions import db
 from idp.i18n import current_locale
@@ -21,6 +22,7 @@ from idp.services import account_actions, account_search, journal, staff, subscr
 from idp.services.users import AccountError
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
+from idp.web.flashes import flash
 from idp.web.listing import list_query, list_url, page_number
 
 bp = console_blueprint("admin_accounts", __name__, "/accounts")
