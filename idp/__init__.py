@@ -138,6 +138,8 @@ def create_app(
     from idp.oidc.discovery import PublishedDocuments
     from idp.oidc.fast_token import FastTokenEndpoint
     from idp.oidc.keys import KeyStore
+    from idp.request_scope import first_in_request
+    from idp.resources import templates_dir
     from idp.runtime import Runtime
     from idp.services.captcha import Captchas, RandomPuzzles
     from idp.services.clients import ClientRegistry
@@ -151,7 +153,11 @@ def create_app(
     private_files.make_private_dir(settings.instance_path)
     private_files.create_database_file(settings.database_url)
     private_files.warn_if_too_open(settings)
-    app = IdentityProvider(__name__, instance_path=str(settings.instance_path))
+    app = IdentityProvider(
+        __name__,
+        instance_path=str(settings.instance_path),
+        template_folder=str(templates_dir()),
+    )
     app.config.update(_flask_config(settings))
 
     db.init_app(app)
@@ -171,7 +177,11 @@ def create_app(
             grace_seconds=settings.longest_token_ttl_seconds,
             rsa_bits=settings.keys.rsa_bits,
         ),
-        clients=ClientRegistry(hash_key, refresh_seconds=settings.server.client_cache_seconds),
+        clients=ClientRegistry(
+            hash_key,
+            refresh_seconds=settings.server.client_cache_seconds,
+            first_check=first_in_request("clients_generation"),
+        ),
         passwords=PasswordHashing(settings.password),
         captchas=Captchas(settings.captcha, hash_key, puzzles or RandomPuzzles()),
         lockout=Lockout(settings.lockout, hash_key),

@@ -8,7 +8,8 @@ the token an e-mailed link brought, moved out of the URL at once.
 
 from __future__ import annotations
 
-from flask import Response, g, redirect, request, session
+from flask import g, redirect, request, session
+from werkzeug.wrappers import Response
 
 from idp.models import BrowserSession, User
 from idp.runtime import runtime

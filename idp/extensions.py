@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, Any, cast
 
 import flask_limiter
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import CursorResult, MetaData, Result
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -53,6 +54,18 @@ class Limiter(flask_limiter.Limiter):
 
 
 db = SQLAlchemy(model_class=Base)
+# Flask-SQLAlchemy makes `db.Model` at run time, a subclass of Base that a type checker cannot
+# see: models derive from `Model`, which is db.Model when running and Base for mypy.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def rowcount(result: Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE matched. `Session.execute` types every result as a
+    Result; a DML statement's is a CursorResult, which has the count."""
+    return cast(CursorResult[Any], result).rowcount

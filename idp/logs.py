@@ -69,14 +69,14 @@ class JsonFormatter(logging.Formatter):
 PLAIN = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 
 
-class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+class _Handler(logging.StreamHandler):
     """Ours (found and replaced when another app is configured in the same process), on
     `sys.stderr` as it is at each record: a test's capture may have replaced it."""
 
     def __init__(self) -> None:
         logging.Handler.__init__(self)
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

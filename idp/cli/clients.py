@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -320,7 +321,7 @@ def registration_tokens(app: Flask, revoke_id: int | None, as_json: bool) -> Non
         db.session.commit()
         click.echo(f"revoked {revoke_id}")
         return
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": row.id,
             "uses_left": row.uses_left,

@@ -104,6 +104,7 @@ def _register_client(
     existing = rt.clients.find(client_id)
     if existing is not None and target.exists():
         return
+    secret: str | None
     if existing is not None and existing.redirect_uris == spec.redirect_uris:
         secret = rt.clients.rotate_secret(client_id, now=rt.now(), by="cli")
     else:

@@ -7,10 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class Client(db.Model):
+class Client(Model):
     __tablename__ = "clients"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,7 +41,7 @@ class Client(db.Model):
     disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
-class RegistryGeneration(db.Model):
+class RegistryGeneration(Model):
     """A counter bumped on every client change, so each worker knows when its cache is stale."""
 
     __tablename__ = "registry_generations"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class InitialAccessToken(db.Model):
+class InitialAccessToken(Model):
     """Lets its holder register clients: `uses_left` times, until `expires_at`."""
 
     __tablename__ = "initial_access_tokens"
@@ -23,7 +23,7 @@ class InitialAccessToken(db.Model):
     revoked_at: Mapped[int | None] = mapped_column(Integer)
 
 
-class ClientRegistration(db.Model):
+class ClientRegistration(Model):
     """A client registered through the protocol, and the hash of the token that manages it.
 
     A table of its own rather than columns on `clients`: only these clients can be read,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class PasswordHistory(db.Model):
+class PasswordHistory(Model):
     __tablename__ = "password_history"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -17,7 +17,7 @@ class PasswordHistory(db.Model):
     created_at: Mapped[int] = mapped_column(Integer)
 
 
-class OneTimeCode(db.Model):
+class OneTimeCode(Model):
     """The current code of one purpose for one account ("email" confirmation, recovery...).
 
     Tries are counted per window: a resend gives a new code but not new tries.

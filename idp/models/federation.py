@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class FederatedIdentity(db.Model):
+class FederatedIdentity(Model):
     __tablename__ = "federated_identities"
     # One upstream identity opens one account; an account may hold several.
     __table_args__ = (UniqueConstraint("provider", "subject"),)
@@ -24,7 +24,7 @@ class FederatedIdentity(db.Model):
     last_used_at: Mapped[int | None] = mapped_column(Integer)
 
 
-class FederatedSession(db.Model):
+class FederatedSession(Model):
     """A browser session started by an upstream sign-in: the provider's name (the `idp` claim
     of our ID tokens) and its ID token, the `id_token_hint` that ends the upstream session."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class LogoutDelivery(db.Model):
+class LogoutDelivery(Model):
     """One client to tell that one session ended.
 
     The token itself is not kept: it lives two minutes and a retry may come an hour later,

@@ -12,10 +12,10 @@ from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, TokenMixin
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class AuthorizationCode(db.Model, AuthorizationCodeMixin):
+class AuthorizationCode(Model, AuthorizationCodeMixin):
     __tablename__ = "authorization_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +57,7 @@ class AuthorizationCode(db.Model, AuthorizationCodeMixin):
         return list(self.amr or [])
 
 
-class Token(db.Model, TokenMixin):
+class Token(Model, TokenMixin):
     __tablename__ = "tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -101,7 +101,7 @@ class Token(db.Model, TokenMixin):
         return False
 
 
-class Consent(db.Model):
+class Consent(Model):
     """Scopes a user has agreed to give a client; asked again only for new scopes."""
 
     __tablename__ = "consents"
@@ -114,7 +114,7 @@ class Consent(db.Model):
     granted_at: Mapped[int] = mapped_column(Integer)
 
 
-class PendingAuthorization(db.Model):
+class PendingAuthorization(Model):
     """An authorization request waiting for the user (sign-in, consent, required actions)."""
 
     __tablename__ = "pending_authorizations"
@@ -134,7 +134,7 @@ class PendingAuthorization(db.Model):
     consented_sid: Mapped[str | None] = mapped_column(String(64))
 
 
-class UsedAssertion(db.Model):
+class UsedAssertion(Model):
     """`jti` of private_key_jwt assertions already seen, kept until they expire."""
 
     __tablename__ = "used_assertions"
@@ -146,7 +146,7 @@ class UsedAssertion(db.Model):
     expires_at: Mapped[int] = mapped_column(Integer, index=True)
 
 
-class RevokedServiceToken(db.Model):
+class RevokedServiceToken(Model):
     """`jti` of revoked service tokens (self-contained JWTs), kept until they expire."""
 
     __tablename__ = "revoked_service_tokens"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 # Organisation statuses, as the seed names them: "Demande validée", "Ouvert", "Fermé".
 PENDING = "pending"
@@ -48,7 +48,7 @@ class Address:
     country: Mapped[str | None] = mapped_column(String(64))
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     """A customer file ("N° Dossier"): its status, quota and billing. Its identity is its
     primary account's (`OrganisationAccount` with role "primary")."""
 
@@ -68,7 +68,7 @@ class Organisation(db.Model):
     updated_at: Mapped[int] = mapped_column(Integer)
 
 
-class OrganisationAccount(db.Model, Address):
+class OrganisationAccount(Model, Address):
     """An account's place in an organisation, and the company identity it shows (each
     account, primary or secondary, has its own SIRET, raison sociale and responsible)."""
 
@@ -130,7 +130,7 @@ class OrganisationAccount(db.Model, Address):
         return self.role == PRIMARY
 
 
-class Service(db.Model):
+class Service(Model):
     """A "téléprocédure": what organisations subscribe to, and the applications it opens."""
 
     __tablename__ = "services"
@@ -143,7 +143,7 @@ class Service(db.Model):
     created_at: Mapped[int] = mapped_column(Integer)
 
 
-class ServiceClient(db.Model):
+class ServiceClient(Model):
     """A relying application a service opens."""
 
     __tablename__ = "service_clients"
@@ -156,7 +156,7 @@ class ServiceClient(db.Model):
     )
 
 
-class Subscription(db.Model):
+class Subscription(Model):
     """An account subscribed to a service, with the document types it chose among the
     service's (none chosen: all of them)."""
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """One message, written in the transaction of the change it carries.
 
     `payload` is the sealed address and template values (a temporary password, a code may be

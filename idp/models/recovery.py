@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class RecoveryAttempt(db.Model):
+class RecoveryAttempt(Model):
     __tablename__ = "recovery_attempts"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class PendingRegistration(db.Model):
+class PendingRegistration(Model):
     __tablename__ = "pending_registrations"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Failures and locks per identifier typed, whether or not an account has it.
 
     Keyed by a keyed hash of the normalised identifier, so that an unknown identifier is
@@ -29,7 +29,7 @@ class SignInThrottle(db.Model):
     updated_at: Mapped[int] = mapped_column(Integer)
 
 
-class CaptchaChallenge(db.Model):
+class CaptchaChallenge(Model):
     """A challenge shown to one browser; its answer is kept only as a keyed hash."""
 
     __tablename__ = "captcha_challenges"

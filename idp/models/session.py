@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class BrowserSession(db.Model):
+class BrowserSession(Model):
     __tablename__ = "browser_sessions"
 
     id: Mapped[int] = mapped_column(primary_key=True)

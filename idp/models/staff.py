@@ -6,10 +6,10 @@ from __future__ import annotations
 from sqlalchemy import JSON, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 
-class StaffMember(db.Model):
+class StaffMember(Model):
     __tablename__ = "staff_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,7 +29,7 @@ class StaffMember(db.Model):
     created_by: Mapped[str | None] = mapped_column(String(160))
 
 
-class StaffRecoveryCode(db.Model):
+class StaffRecoveryCode(Model):
     """A single-use code that stands in for the authenticator app (stored as a keyed hash)."""
 
     __tablename__ = "staff_recovery_codes"
@@ -42,7 +42,7 @@ class StaffRecoveryCode(db.Model):
     used_at: Mapped[int | None] = mapped_column(Integer)
 
 
-class AdminSession(db.Model):
+class AdminSession(Model):
     """A console session. Its cookie holds a random secret; this row holds only the hash."""
 
     __tablename__ = "admin_sessions"

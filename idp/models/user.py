@@ -5,13 +5,13 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from idp.extensions import db
+from idp.extensions import Model
 
 # The status of a usable account (the other one: "disabled" by an administrator).
 ACTIVE = "active"
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,7 +74,7 @@ class User(db.Model):
         return self.status == ACTIVE
 
 
-class Habilitation(db.Model):
+class Habilitation(Model):
     """A user's authorisation to sign in to a client that requires one."""
 
     __tablename__ = "habilitations"

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import cast
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from idp.notify.postal import TEMPLATES, french_spaces
+from idp.notify.letter_parts import TEMPLATES, Letterhead, PostalAddress, french_spaces
+from idp.resources import templates_dir
 
-if TYPE_CHECKING:
-    from idp.notify.postal import LetterBox, PostalAddress
-
-FONTS = Path(__file__).resolve().parents[1] / "templates" / TEMPLATES / "fonts"
+FONTS = templates_dir() / TEMPLATES / "fonts"
 SANS, MONO = "DejaVuSans", "DejaVuSansMono"
 
 # Layout, in millimetres on A4 (210 x 297).
@@ -56,9 +53,9 @@ class _Document(FPDF):
 
 class _Layout:
     def __init__(
-        self, box: LetterBox, locale: str, parts: dict[str, str], address: PostalAddress
+        self, head: Letterhead, locale: str, parts: dict[str, str], address: PostalAddress
     ) -> None:
-        self.box = box
+        self.head = head
         self.locale = locale
         self.parts = parts
         self.address = address
@@ -71,10 +68,10 @@ class _Layout:
         doc.add_font(SANS, "B", FONTS / "DejaVuSans-Bold.ttf")
         doc.add_font(MONO, "", FONTS / "DejaVuSansMono.ttf")
         doc.set_title(self.parts["subject"])
-        doc.set_author(self.box.branding.organisation)
-        doc.set_creator(self.box.branding.name)
+        doc.set_author(self.head.organisation)
+        doc.set_creator(self.head.name)
         doc.set_lang(self.locale)
-        doc.set_creation_date(datetime.fromtimestamp(self.box.clock.now(), UTC))
+        doc.set_creation_date(datetime.fromtimestamp(self.head.created_at, UTC))
         doc.set_margins(MARGIN, SENDER_TOP, MARGIN)
         doc.set_auto_page_break(True, margin=25)
         doc.set_text_color(0, 0, 0)
@@ -105,7 +102,7 @@ class _Layout:
     def _sender(self) -> None:
         doc = self.doc
         doc.set_xy(MARGIN, SENDER_TOP)
-        for i, line in enumerate(self.box.postal.sender_address.strip().splitlines()):
+        for i, line in enumerate(self.head.sender_address.strip().splitlines()):
             doc.set_font(SANS, "B" if i == 0 else "", 10)
             doc.cell(
                 WINDOW_LEFT - MARGIN - 5, 4.5, line.strip(), new_x=XPos.LMARGIN, new_y=YPos.NEXT
@@ -166,9 +163,17 @@ class _Layout:
     def _height(self, text: str) -> float:
         """What `_text` would take, in millimetres, before `after`."""
         self.doc.set_font(SANS, "", 10)
+        # output="HEIGHT" makes multi_cell return the height alone (fpdf2 types every output).
         return sum(
-            self.doc.multi_cell(
-                TEXT_WIDTH, LINE, french_spaces(paragraph.strip()), dry_run=True, output="HEIGHT"
+            cast(
+                float,
+                self.doc.multi_cell(
+                    TEXT_WIDTH,
+                    LINE,
+                    french_spaces(paragraph.strip()),
+                    dry_run=True,
+                    output="HEIGHT",
+                ),
             )
             + 2
             for paragraph in re.split(r"\n\s*\n", text)
@@ -201,7 +206,7 @@ class _Layout:
         doc.set_xy(MARGIN, top + height + 6)
 
     def _signature_lines(self) -> list[str]:
-        signature = self.box.postal.signature or self.box.postal.sender_address.splitlines()[0]
+        signature = self.head.signature or self.head.sender_address.splitlines()[0]
         return [line.strip() for line in signature.splitlines() if line.strip()]
 
     def _signature(self, lines: list[str]) -> None:
@@ -212,5 +217,5 @@ class _Layout:
             doc.cell(ADDRESS_WIDTH, LINE, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def render(box: LetterBox, locale: str, parts: dict[str, str], address: PostalAddress) -> bytes:
-    return _Layout(box, locale, parts, address).pdf()
+def render(head: Letterhead, locale: str, parts: dict[str, str], address: PostalAddress) -> bytes:
+    return _Layout(head, locale, parts, address).pdf()

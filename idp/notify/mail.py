@@ -100,7 +100,7 @@ class Outbox:
         if data is None:
             return None
         parser = BytesHeaderParser if headers_only else BytesParser
-        return parser(policy=policy.default).parsebytes(data)  # type: ignore[return-value]
+        return parser(policy=policy.default).parsebytes(data)
 
 
 class SmtpRelay:

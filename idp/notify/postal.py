@@ -20,7 +20,6 @@ import os
 import re
 import secrets
 import shutil
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -36,11 +35,11 @@ from idp import metrics
 from idp.clock import SystemClock
 from idp.config import BrandingSettings, PostalSettings, Settings, postal_place
 from idp.notify import DeliveryFailed
+from idp.notify.letter_parts import TEMPLATES, Letterhead, PostalAddress
 from idp.notify.outbox import OutboxFolder, channel_folder
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = "messages/letter"
 FALLBACK_LOCALE = "fr"
 PDF, META = ".pdf", ".json"
 STATUSES = ("pending", "exported", "sent")
@@ -51,60 +50,6 @@ LETTER_ID = re.compile(r"[0-9a-f]{16}")
 
 class UnknownLetter(LookupError):
     """No letter has this id."""
-
-
-@dataclass(frozen=True)
-class PostalAddress:
-    """A recipient as the window shows it: name, delivery lines (street, building, BP...),
-    postal code and town, and the country when it is not France."""
-
-    name: str
-    lines: tuple[str, ...] = ()
-    postal_code: str = ""
-    city: str = ""
-    country: str = "France"
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "lines", tuple(line.strip() for line in self.lines if line))
-        values = [self.name, *self.lines, self.postal_code, self.city, self.country]
-        if any(unicodedata.category(c).startswith("C") for value in values for c in value):
-            raise ValueError("a postal address holds no control characters or line breaks")
-        if not self.name.strip() or not self.city.strip():
-            raise ValueError("a postal address needs a name and a town")
-        if self.domestic and not re.fullmatch(r"[0-9]{5}", self.postal_code):
-            raise ValueError("a French postal code has five digits")
-        if len(self.block()) > 6:
-            raise ValueError("a postal address has at most 6 lines (NF Z10-011)")
-
-    @property
-    def domestic(self) -> bool:
-        return _plain(self.country).upper() in {"FRANCE", "FR", ""}
-
-    def block(self) -> list[str]:
-        """The lines printed in the window: the last ones in capitals without accents, as
-        La Poste's sorting machines read them best."""
-        town = " ".join(p for p in (self.postal_code, _plain(self.city).upper()) if p)
-        country = [] if self.domestic else [_plain(self.country).upper()]
-        return [self.name.strip(), *self.lines, town, *country]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "lines": list(self.lines),
-            "postal_code": self.postal_code,
-            "city": self.city,
-            "country": self.country,
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PostalAddress:
-        return cls(
-            name=data["name"],
-            lines=tuple(data.get("lines", ())),
-            postal_code=data.get("postal_code", ""),
-            city=data["city"],
-            country=data.get("country", "France"),
-        )
 
 
 @dataclass(frozen=True)
@@ -248,7 +193,14 @@ class LetterBox:
         subject = " ".join(parts["subject"].split())
         from idp.notify.letter_pdf import render  # fpdf2 loads only for letters
 
-        pdf = render(self, locale, parts | {"subject": subject}, address)
+        letterhead = Letterhead(
+            organisation=self.branding.organisation,
+            name=self.branding.name,
+            sender_address=self.postal.sender_address,
+            signature=self.postal.signature,
+            created_at=self.clock.now(),
+        )
+        pdf = render(letterhead, locale, parts | {"subject": subject}, address)
         return RenderedLetter(id=letter_id, subject=subject, locale=locale, pdf=pdf)
 
     def _templates(self, template: str, locale: str) -> tuple[Template, Template, str]:
@@ -363,18 +315,6 @@ def _block(name: str, templates: Iterable[Template], values: dict[str, Any]) -> 
         if block is not None:
             return "".join(block(template.new_context(values))).strip()
     return ""
-
-
-def _plain(text: str) -> str:
-    """Without accents: "Boulogne-Billancourt" stays, "Évry" becomes "Evry"."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
-
-
-def french_spaces(text: str) -> str:
-    """No line may start with « : » or « ; »: the space before them does not break."""
-    text = re.sub(r" ([:;!?»])", "\u00a0\\1", text)
-    return re.sub(r"« ", "«\u00a0", text)
 
 
 def _encode(letter: Letter) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 import requests
 
@@ -74,6 +75,9 @@ def _attempt(rt: Runtime, http: requests.Session, delivery_id: int) -> str | Non
     )
     outcome = _post(http, client.backchannel_logout_uri, token)
     retrying = logout_deliveries.record(delivery, outcome, now=rt.now())
+    failure: dict[str, Any] = (
+        {} if outcome.delivered else {"error": delivery.last_error, "retrying": retrying}
+    )
     audit.record(
         "backchannel_logout",
         "success" if outcome.delivered else "error",
@@ -81,7 +85,7 @@ def _attempt(rt: Runtime, http: requests.Session, delivery_id: int) -> str | Non
         client_id=client.client_id,
         status=outcome.status,
         attempt=delivery.attempts,
-        **({} if outcome.delivered else {"error": delivery.last_error, "retrying": retrying}),
+        **failure,
     )
     db.session.commit()
     if outcome.delivered:

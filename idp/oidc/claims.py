@@ -48,7 +48,8 @@ CLAIMS_SUPPORTED = (
 class Subject(Protocol):
     """Whom a subject identifier is computed for: a User, or a row carrying its `subject`."""
 
-    subject: str
+    @property
+    def subject(self) -> str: ...
 
 
 def subject_for(client: RegisteredClient, user: Subject, hash_key: str) -> str:

@@ -19,7 +19,7 @@ from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.grants.util import is_openid_scope
 from sqlalchemy import select, update
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import AuthorizationCode, Token, User
 from idp.oidc import token_rules, tokens
 from idp.oidc.client_auth import ALL_METHODS
@@ -204,7 +204,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
             .values(used_at=runtime().now())
             .execution_options(synchronize_session=False)
         )
-        if consumed.rowcount != 1:
+        if rowcount(consumed) != 1:
             self._replayed(authorization_code)
             raise InvalidGrantError("Invalid 'code' in request.")
         user = _active_user(authorization_code.user_id)
@@ -241,7 +241,7 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
             now=runtime().now(),
         )
         if isinstance(outcome, token_rules.Refusal):
-            if outcome.reused:
+            if outcome.reused and row is not None:
                 self._reused(row)
             raise outcome.exception()
         self.request.refresh_token = row

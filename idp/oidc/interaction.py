@@ -18,10 +18,11 @@ from authlib.oidc.core.errors import (
     InteractionRequiredError,
     LoginRequiredError,
 )
-from flask import Response, redirect, render_template, session, url_for
+from flask import redirect, render_template, session, url_for
 from flask import request as flask_request
 from joserfc import jwt
 from joserfc.errors import JoseError
+from werkzeug.wrappers import Response
 
 from idp import browser
 from idp.extensions import db
@@ -153,9 +154,9 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
     client = grant.client
     prompts = set(str(data.get("prompt") or "").split())
     try:
-        for param, error in UNSUPPORTED.items():
+        for param, error_code in UNSUPPORTED.items():
             if data.get(param):
-                raise _RedirectableError(error, f"'{param}' is not supported.")
+                raise _RedirectableError(error_code, f"'{param}' is not supported.")
         if data.get("response_mode") not in (None, "", "query"):
             raise InvalidRequestError("Only the 'query' response mode is supported.")
         max_age = _max_age(data)
@@ -239,8 +240,8 @@ def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:
         grant.client.client_id,
         requires_habilitation=grant.client.requires_habilitation,
     ):
-        error = AccessDeniedError(description=NOT_HABILITATED, redirect_uri=grant.redirect_uri)
-        response = _error_response(request, error)
+        refusal = AccessDeniedError(description=NOT_HABILITATED, redirect_uri=grant.redirect_uri)
+        response = _error_response(request, refusal)
         db.session.commit()
         return response
     response = server.create_authorization_response(request=request, grant_user=None, grant=grant)

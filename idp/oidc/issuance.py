@@ -108,6 +108,8 @@ def rotate_refresh_token(
         "refresh_token", client, scope=scope or old.granted_scope, include_refresh_token=True
     )
     authentication = tokens.authentication_of(old)
+    if old.user_id is None:  # a refresh token is always a person's
+        raise ValueError("a refresh token without its user")
     if is_openid_scope(token.get("scope")):
         token["id_token"] = id_token_for(
             client,

@@ -101,7 +101,7 @@ def manage(client_id: str) -> Response:
     """RFC 7592 §2: read, replace or delete a client with its registration access token."""
     rt = runtime()
     service, token = _service(), _bearer()
-    context = {"token": token, "now": rt.now(), "ip": request.remote_addr}
+    context: dict[str, Any] = {"token": token, "now": rt.now(), "ip": request.remote_addr}
     try:
         if request.method == "GET":
             registration = Registration(service.authenticate(client_id, **context))

@@ -8,14 +8,14 @@ revokes the whole family at once.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from authlib.oauth2.rfc6749 import scope_to_list
-from sqlalchemy import Row, bindparam, insert, select, update
+from sqlalchemy import Row, Table, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import Token, User
 from idp.oidc.id_token import Authentication
 from idp.services.hashing import new_secret, token_hash
@@ -23,7 +23,7 @@ from idp.services.hashing import new_secret, token_hash
 # Where the statements of a token request run: the request's session, or (the token
 # endpoint's fast path) a connection of its own. The statements below are Core statements,
 # valid on both.
-Executor = Session | Connection
+Executor = Session | scoped_session[Any] | Connection
 
 
 @dataclass(frozen=True)
@@ -56,8 +56,8 @@ def wants_refresh_token(client: Any, scope: str, grant_allows: bool) -> bool:
 
 # Built once, on the table rather than the mapped class: the token endpoint runs them on every
 # call, and the ORM's unit of work and bulk-update machinery cost more than the statements.
-_TOKENS = Token.__table__
-_USERS = User.__table__
+_TOKENS = cast(Table, Token.__table__)  # a declarative model's table (typed FromClause)
+_USERS = cast(Table, User.__table__)
 _INSERT = insert(_TOKENS)
 _CONSUME = (
     update(_TOKENS)
@@ -160,7 +160,8 @@ def refresh_token_active(row: Token | Row[Any] | None, now: int) -> bool:
 
 def consume_refresh_token(conn: Executor, token_id: int, now: int) -> bool:
     """Mark a refresh token used, atomically; False when another request used it first."""
-    return conn.execute(_CONSUME, {"token_id": token_id, "now": now}).rowcount == 1
+    result = conn.execute(_CONSUME, {"token_id": token_id, "now": now})
+    return rowcount(result) == 1
 
 
 def revoke_family(grant_id: str) -> int:
@@ -170,4 +171,4 @@ def revoke_family(grant_id: str) -> int:
         .where(Token.grant_id == grant_id, Token.revoked.is_(False))
         .values(revoked=True)
     )
-    return result.rowcount
+    return rowcount(result)

@@ -151,7 +151,7 @@ def _filters(wanted: Query) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _rows(query: Select[Any], rules: StateRules) -> list[Row]:
+def _rows(query: Select[*tuple[Any, ...]], rules: StateRules) -> list[Row]:
     """The accounts with their states, the locks read in one statement."""
     found = db.session.execute(query).all()
     locks = rules.lockout.locked_until_of([user.identifier for user, _, _ in found], now=rules.now)

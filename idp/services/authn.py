@@ -13,6 +13,7 @@ from idp import metrics
 from idp.config import CaptchaSettings
 from idp.models import User
 from idp.services import audit, credentials, users
+from idp.services.captcha import Captchas
 from idp.services.lockout import FailureCount, Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
 
@@ -48,7 +49,12 @@ class Context:
 
 
 def check_password(
-    identifier: str, password: str, *, hashing: PasswordHashing, accepts: str, now: int
+    identifier: str,
+    password: str,
+    *,
+    hashing: PasswordHashing,
+    accepts: str,
+    now: int,
 ) -> Attempt:
     """Verify a password (the current one or the one a recovery sent); an unknown
     identifier costs one argon2 verification too.
@@ -100,31 +106,67 @@ def _note_lock(status: Status, user: User | None, identifier: str, context: Cont
     )
 
 
-def captcha_needed(
-    identifier: str | None,
-    *,
-    browser_failures: int,
-    settings: CaptchaSettings,
-    lockout: Lockout,
-    captcha_failures: FailureCount,
-    now: int,
-) -> bool:
-    """Whether this attempt must answer a captcha, per `[captcha] mode`.
+class CaptchaVerdict(enum.Enum):
+    """What the captcha rule makes of an attempt, before any password is read."""
 
-    With "after_failures": once this browser, or the identifier typed (wrong passwords in
-    a row, misread captchas today), has failed `after` times: a robot changing browsers or
-    identifiers meets the captcha either way.
-    """
-    if settings.mode != "after_failures":
-        return settings.mode == "always"
-    failures = browser_failures
-    if identifier:
-        failures = max(
-            failures,
-            lockout.status(identifier, now=now).consecutive_failures,
-            captcha_failures.count(identifier, now=now),
-        )
-    return failures >= settings.after
+    NOT_NEEDED = "not_needed"
+    # Needed, but the form came without its challenge: ask for one, count nothing.
+    MISSING = "missing"
+    PASSED = "passed"
+    FAILED = "failed"
+
+    @property
+    def passes(self) -> bool:
+        return self in {CaptchaVerdict.NOT_NEEDED, CaptchaVerdict.PASSED}
+
+
+@dataclass(frozen=True)
+class CaptchaRule:
+    """The sign-in's captcha rule (`[captcha] mode`) and what it reads: the failure counters
+    and this browser's challenges."""
+
+    settings: CaptchaSettings
+    lockout: Lockout
+    captcha_failures: FailureCount
+    captchas: Captchas
+
+    def needed(self, identifier: str | None, *, browser_failures: int, now: int) -> bool:
+        """Whether this attempt must answer a captcha.
+
+        With "after_failures": once this browser, or the identifier typed (wrong passwords
+        in a row, misread captchas today), has failed `after` times: a robot changing
+        browsers or identifiers meets the captcha either way.
+        """
+        if self.settings.mode != "after_failures":
+            return self.settings.mode == "always"
+        failures = browser_failures
+        if identifier:
+            failures = max(
+                failures,
+                self.lockout.status(identifier, now=now).consecutive_failures,
+                self.captcha_failures.count(identifier, now=now),
+            )
+        return failures >= self.settings.after
+
+    def verdict(
+        self,
+        identifier: str,
+        ref: str | None,
+        answer: str | None,
+        *,
+        browser_failures: int,
+        binding: str,
+        now: int,
+    ) -> CaptchaVerdict:
+        """The answer to this browser's challenge `ref`, where one is needed (it is then
+        spent, right or wrong)."""
+        if not self.needed(identifier, browser_failures=browser_failures, now=now):
+            return CaptchaVerdict.NOT_NEEDED
+        if not ref:
+            return CaptchaVerdict.MISSING
+        if self.captchas.check(ref, answer, binding=binding, now=now):
+            return CaptchaVerdict.PASSED
+        return CaptchaVerdict.FAILED
 
 
 def sign_in(

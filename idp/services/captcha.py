@@ -18,7 +18,7 @@ from PIL.Image import Image
 from sqlalchemy import delete, select, update
 
 from idp.config import CaptchaSettings
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import CaptchaChallenge
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 
@@ -141,6 +141,6 @@ class Captchas:
             .where(CaptchaChallenge.id == challenge.id, CaptchaChallenge.used_at.is_(None))
             .values(used_at=now)
         )
-        if consumed.rowcount != 1:
+        if rowcount(consumed) != 1:
             return False
         return hashes_equal(challenge.answer_hash, self._hash(answer or ""))

@@ -22,7 +22,7 @@ from joserfc.jwk import KeySet
 from sqlalchemy import select, update
 
 from idp.config import ClientRegistrationSettings, Settings
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import ClientRegistration, InitialAccessToken
 from idp.services import audit
 from idp.services.clients import (
@@ -271,7 +271,7 @@ class DynamicRegistration:
             .where(t.id == token_id, t.uses_left > 0, t.revoked_at.is_(None), t.expires_at > now)
             .values(uses_left=t.uses_left - 1)
         )
-        return spent.rowcount == 1
+        return rowcount(spent) == 1
 
     def _refused(self, reason: str, now: int, ip: str | None, **detail: Any) -> None:
         audit.record(

@@ -3,7 +3,8 @@
 Workers keep registered clients in memory; a generation counter in the database tells them
 when another process (the CLI, another worker) changed a client. It is read at most every
 `[server] client_cache_seconds` (0: on every request): a change reaches every worker within
-that time.
+that time. What "a request" is, is the caller's to say (`first_check`): this module knows no web
+framework.
 """
 
 from __future__ import annotations
@@ -16,10 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from authlib.oauth2.rfc6749 import ClientMixin, list_to_scope, scope_to_list
-from flask import g, has_request_context
 from sqlalchemy import delete, select, update
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.i18n import text
 from idp.models import AuthorizationCode, Client, Consent, RegistryGeneration, Token
 from idp.services import audit
@@ -292,13 +292,17 @@ class ClientRegistry:
         *,
         refresh_seconds: float = 0,
         monotonic: Callable[[], float] = time.monotonic,
+        first_check: Callable[[], bool] = lambda: True,
     ) -> None:
+        """`first_check()` is true on the first lookup of a unit of work (a web request): later
+        lookups in the same unit trust the cache without reading the generation again."""
         self._hash_key = hash_key
         self._cache: dict[str, RegisteredClient] = {}
         self._generation: int | None = None
         self._checked_at: float | None = None
         self._refresh_seconds = refresh_seconds
         self._monotonic = monotonic
+        self._first_check = first_check
         self._lock = threading.Lock()
 
     # -- lookup ------------------------------------------------------------------------
@@ -330,10 +334,8 @@ class ClientRegistry:
     def _refresh_if_stale(self) -> None:
         """Drop the cache when the generation moved; read it at most once per request, and
         at most every `refresh_seconds`."""
-        if has_request_context():
-            if g.get("_clients_generation_checked"):
-                return
-            g._clients_generation_checked = True
+        if not self._first_check():
+            return
         now = self._monotonic()
         if self._checked_at is not None and now - self._checked_at < self._refresh_seconds:
             return
@@ -379,7 +381,7 @@ class ClientRegistry:
             .where(RegistryGeneration.name == _GENERATION)
             .values(generation=RegistryGeneration.generation + 1)
         )
-        if updated.rowcount == 0:
+        if rowcount(updated) == 0:
             db.session.add(RegistryGeneration(name=_GENERATION, generation=1))
 
     def _hash_secret(self, secret: str) -> str:
@@ -392,7 +394,7 @@ class ClientRegistry:
         now: int,
         by: str,
         client_id: str | None = None,
-        detail: dict[str, object] | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> tuple[RegisteredClient, str | None]:
         """Register a client; returns it with its secret (None for public and key-based ones).
         `detail` goes into the audit record (e.g. the initial access token that allowed it)."""
@@ -435,7 +437,7 @@ class ClientRegistry:
         return secret
 
     def remove(
-        self, client_id: str, *, now: int, by: str, detail: dict[str, object] | None = None
+        self, client_id: str, *, now: int, by: str, detail: dict[str, Any] | None = None
     ) -> None:
         """Remove a client; its tokens stop working, its codes and consents go."""
         db.session.delete(self._row(client_id))
@@ -508,7 +510,7 @@ class ClientRegistry:
         *,
         now: int,
         by: str,
-        detail: dict[str, object] | None = None,
+        detail: dict[str, Any] | None = None,
     ) -> tuple[RegisteredClient, str | None]:
         """Replace a client's registration with `spec`, checked as a new one is.
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import select, update
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import OneTimeCode
 from idp.services.hashing import hashes_equal, keyed_hash
 
@@ -93,7 +93,7 @@ def spend_try(row: CodeRow, candidate_hash: str, rules: CodeRules, *, now: int) 
         .where(model.id == row.id, model.used_at.is_(None), model.code_hash == row.code_hash)
         .values(used_at=now)
     )
-    if consumed.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(consumed) != 1:
         return CheckResult(Check.NONE)
     return CheckResult(Check.OK, target)
 

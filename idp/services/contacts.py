@@ -7,6 +7,7 @@ whom it tells.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from dataclasses import dataclass, field
 
@@ -15,14 +16,15 @@ from phonenumbers import PhoneNumberType
 
 from idp.config import ContactsSettings
 from idp.models import User
-from idp.services import audit, mailboxes
-from idp.services.codes import CodeRules
+from idp.services import audit, deliveries, mailboxes
+from idp.services.codes import Check, CheckResult, CodeRules, OneTimeCodes, TooSoon
 from idp.services.notices import send_change_notice
 from idp.services.users import AccountError, normalise_email
 
 log = logging.getLogger(__name__)
 
 MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+EMAIL_PURPOSE = "email"
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,68 @@ def email_code_rules(settings: ContactsSettings) -> CodeRules:
         max_attempts=settings.email_code_max_attempts,
         resend_wait_seconds=settings.resend_wait_seconds,
     )
+
+
+@dataclass(frozen=True)
+class EmailCodes:
+    """What proving an e-mail address by code takes: the codes and their rules."""
+
+    codes: OneTimeCodes
+    settings: ContactsSettings
+
+
+def send_email_code(user: User, address: str, *, via: EmailCodes, now: int) -> None:
+    """A new code to `address`, queued with it; raises TooSoon inside the resend wait."""
+    rules = email_code_rules(via.settings)
+    code = via.codes.issue(user.id, EMAIL_PURPOSE, address, rules=rules, now=now)
+    deliveries.enqueue(
+        "email",
+        address,
+        "email_code",
+        locale=user.locale or "fr",
+        code=code,
+        minutes=via.settings.email_code_minutes,
+    )
+
+
+def offer_email_code(user: User, address: str, *, via: EmailCodes, now: int) -> None:
+    """Send `address` a code for a page that then asks for it; one sent moments ago stands
+    (the code page offers to resend it)."""
+    with contextlib.suppress(TooSoon):
+        send_email_code(user, address, via=via, now=now)
+
+
+def change_email(user: User, typed: str, *, via: EmailCodes, now: int) -> str | None:
+    """The account page's new address: a code goes to it (it replaces the current one only
+    once typed); a problem key when it is invalid or unchanged."""
+    try:
+        address = normalise_email(typed.strip())
+    except AccountError:
+        return "contacts.email_invalid"
+    if address == user.email:
+        return "account.email_unchanged"
+    offer_email_code(user, address, via=via, now=now)
+    return None
+
+
+def email_awaiting_code(user: User, *, via: EmailCodes) -> str | None:
+    """The address the last code (still unused) was sent to, if any."""
+    return via.codes.last_target(user.id, EMAIL_PURPOSE)
+
+
+def check_email_code(
+    user: User,
+    code: str,
+    *,
+    via: EmailCodes,
+    now: int,
+) -> CheckResult:
+    """A typed code; the right one makes its address the account's (`apply_verified_email`)."""
+    rules = email_code_rules(via.settings)
+    result = via.codes.check(user.id, EMAIL_PURPOSE, code, rules=rules, now=now)
+    if result.outcome is not Check.OK:
+        return result
+    if not result.target:  # a code row without its address proves nothing
+        return CheckResult(Check.EXPIRED)
+    apply_verified_email(user, result.target, now=now)
+    return result

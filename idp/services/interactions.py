@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import PendingAuthorization
 from idp.services.hashing import hashes_equal, new_secret
 
@@ -58,4 +58,4 @@ def finish(pending: PendingAuthorization) -> bool:
     taken = db.session.execute(
         delete(PendingAuthorization).where(PendingAuthorization.id == pending.id)
     )
-    return taken.rowcount == 1  # type: ignore[attr-defined]
+    return rowcount(taken) == 1

@@ -202,7 +202,7 @@ def _clauses(wanted: Filter) -> list[ColumnElement[bool]]:
     return clauses
 
 
-def _select(wanted: Filter) -> Select[tuple[AuditEvent, str | None]]:
+def _select(wanted: Filter) -> Select[AuditEvent, str | None]:
     return (
         select(AuditEvent, User.identifier)
         .outerjoin(User, User.id == AuditEvent.user_id)

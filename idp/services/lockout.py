@@ -22,11 +22,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, and_, case, or_, select, update
+from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from idp.config import LockoutSettings
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import SignInThrottle
 from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
@@ -148,7 +148,7 @@ class Lockout(_Throttle):
                     SignInThrottle.locked_until > now,
                 )
             )
-            locked.update((keys[key], until) for key, until in rows)
+            locked.update((keys[key], until) for key, until in rows if until is not None)
         return locked
 
     def tries_left(self, identifier: str, *, now: int) -> int:
@@ -259,7 +259,7 @@ class Lockout(_Throttle):
                 )
             )
             db.session.commit()
-            if written.rowcount == 1:  # type: ignore[attr-defined]
+            if rowcount(written) == 1:
                 return Status(until, 0, just_locked=True)
         return Status(None, self.settings.max_attempts)
 
@@ -319,5 +319,5 @@ class Lockout(_Throttle):
         return was_locked
 
 
-def _same(column: ColumnElement[int | None], value: int | None) -> ColumnElement[bool]:
+def _same(column: SQLColumnExpression[int | None], value: int | None) -> ColumnElement[bool]:
     return column.is_(None) if value is None else and_(column.is_not(None), column == value)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, union, update
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import AuthorizationCode, BrowserSession, Client, LogoutDelivery, Token, User
 
 # Waits after the 1st, 2nd, ... failed attempt; after the last attempt the delivery gives up.
@@ -99,16 +99,18 @@ def due(*, now: int, ids: Collection[int] | None = None) -> list[int]:
 def reserve(delivery_id: int, *, now: int) -> LogoutDelivery | None:
     """Take a due delivery for one attempt (counted now), or None when another sender has it
     or it is no longer due. One UPDATE: of two senders, exactly one matches."""
-    reserved = db.session.execute(
-        update(LogoutDelivery)
-        .where(
-            LogoutDelivery.id == delivery_id,
-            LogoutDelivery.delivered_at.is_(None),
-            LogoutDelivery.next_attempt_at <= now,
+    reserved = rowcount(
+        db.session.execute(
+            update(LogoutDelivery)
+            .where(
+                LogoutDelivery.id == delivery_id,
+                LogoutDelivery.delivered_at.is_(None),
+                LogoutDelivery.next_attempt_at <= now,
+            )
+            .values(attempts=LogoutDelivery.attempts + 1, next_attempt_at=now + LEASE_SECONDS)
+            .execution_options(synchronize_session=False)
         )
-        .values(attempts=LogoutDelivery.attempts + 1, next_attempt_at=now + LEASE_SECONDS)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if reserved != 1:
         return None
     delivery = db.session.get(LogoutDelivery, delivery_id)

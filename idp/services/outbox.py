@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from idp.config import DeliveriesSettings
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import OutboxMessage
 from idp.services import sealing
 
@@ -153,15 +153,13 @@ def record_failure(claimed: Claimed, reason: str, *, now: int, rules: Deliveries
 def retry(message_id: int, *, now: int) -> bool:
     """A failed message back in the queue, with its attempts anew; False when there is no
     failed message of this id."""
-    return (
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message_id, OutboxMessage.state == FAILED)
-            .values(state=PENDING, attempts=0, next_attempt_at=now)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        == 1
+    retried = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.state == FAILED)
+        .values(state=PENDING, attempts=0, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
     )
+    return rowcount(retried) == 1
 
 
 def listing(*, state: str | None = None, limit: int = 100) -> list[OutboxMessage]:

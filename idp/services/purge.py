@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Delete, delete, func, or_
 
 from idp.config import Settings
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import (
     AdminSession,
     AuthorizationCode,
@@ -84,6 +84,6 @@ def _rules(now: int, settings: Settings) -> dict[str, Delete]:
 def purge(*, now: int, settings: Settings) -> dict[str, int]:
     """Delete what is over at `now`; how many rows went, per table. The caller commits."""
     return {
-        table: db.session.execute(rule.execution_options(synchronize_session=False)).rowcount
+        table: rowcount(db.session.execute(rule.execution_options(synchronize_session=False)))
         for table, rule in _rules(now, settings).items()
     }

@@ -650,3 +650,34 @@ def set_new_password(
     )
     _unlock(user, rt=rt, how=how)
     return []
+
+
+@dataclass(frozen=True)
+class IbanResult:
+    """The account the IBAN's last characters showed (None: not shown), and the tries left."""
+
+    user: User | None
+    left: int
+
+
+def check_iban_tail(attempt: RecoveryAttempt, tail: str, *, rt: Runtime) -> IbanResult:
+    """No e-mail known: the last characters of the IBAN on file show the identifier.
+
+    Tries are `[recovery] code_max_attempts` per attempt, counted alike whether or not the
+    civil data matched an account (the page tells nothing more than a wrong answer). One
+    UPDATE takes the try before the answer is read, so parallel guesses cannot exceed it.
+    """
+    allowed = rt.settings.recovery.code_max_attempts
+    tries = db.session.execute(
+        update(RecoveryAttempt)
+        .where(RecoveryAttempt.id == attempt.id, RecoveryAttempt.attempts < allowed)
+        .values(attempts=RecoveryAttempt.attempts + 1)
+        .returning(RecoveryAttempt.attempts)
+    ).scalar()
+    if tries is None:
+        return IbanResult(None, 0)
+    user = user_of(attempt) if Path(attempt.path) is Path.IDENTIFIER else None
+    if user is not None and civil_data.iban_tail_matches(user, tail, hash_key=rt.hash_key):
+        finish(attempt, now=rt.now())
+        return IbanResult(user, allowed - tries)
+    return IbanResult(None, allowed - tries)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import PendingRegistration, User
 from idp.services import audit, credentials, deliveries, organisations, users
 from idp.services.codes import Check, CheckResult, draw, spend_try
@@ -210,7 +210,7 @@ def create_account(
             PendingRegistration.id == pending.id, PendingRegistration.used_at.is_not(None)
         )
     )
-    if spent.rowcount != 1:  # type: ignore[attr-defined]
+    if rowcount(spent) != 1:
         raise Spent
     user = users.create(
         users.NewAccount(identifier=identifier, email=email),

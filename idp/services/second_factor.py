@@ -15,9 +15,10 @@ import enum
 import hmac
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import pyotp
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from idp.extensions import db
 from idp.models import StaffMember, StaffRecoveryCode, User
@@ -147,7 +148,9 @@ def _use_recovery_code(member: StaffMember, code: str, *, now: int, hash_key: st
 def new_recovery_codes(member: StaffMember, *, now: int, hash_key: str) -> list[str]:
     """Replace the member's recovery codes; the new ones are returned once, to be shown once."""
     db.session.execute(
-        StaffRecoveryCode.__table__.delete().where(StaffRecoveryCode.staff_id == member.id)
+        delete(StaffRecoveryCode)
+        .where(StaffRecoveryCode.staff_id == member.id)
+        .execution_options(synchronize_session=False)
     )
     codes = []
     for _ in range(RECOVERY_CODES):
@@ -241,7 +244,7 @@ def _attempt(
 
 
 def _audit(
-    user: User, outcome: Outcome, *, now: int, ip: str | None, enrol: bool, **detail: object
+    user: User, outcome: Outcome, *, now: int, ip: str | None, enrol: bool, **detail: Any
 ) -> None:
     event = "staff_totp_enrolment" if enrol else "staff_second_factor"
     audit.record(event, outcome.value, at=now, user_id=user.id, ip=ip, **detail)

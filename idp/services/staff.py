@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from idp.extensions import db
 from idp.models import AdminSession, StaffMember, StaffRecoveryCode, User
@@ -147,7 +147,9 @@ def reset_second_factor(member: StaffMember, *, now: int, by: str) -> None:
     member.totp_confirmed_at = None
     member.totp_last_step = None
     db.session.execute(
-        StaffRecoveryCode.__table__.delete().where(StaffRecoveryCode.staff_id == member.id)
+        delete(StaffRecoveryCode)
+        .where(StaffRecoveryCode.staff_id == member.id)
+        .execution_options(synchronize_session=False)
     )
     end_sessions(member, now=now)
     audit.record("staff_second_factor_reset", "success", at=now, user_id=member.user_id, by=by)
@@ -155,9 +157,10 @@ def reset_second_factor(member: StaffMember, *, now: int, by: str) -> None:
 
 def end_sessions(member: StaffMember, *, now: int) -> None:
     db.session.execute(
-        AdminSession.__table__.update()
+        update(AdminSession)
         .where(AdminSession.staff_id == member.id, AdminSession.ended_at.is_(None))
         .values(ended_at=now)
+        .execution_options(synchronize_session=False)
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 
-from idp.extensions import db
+from idp.extensions import db, rowcount
 from idp.models import (
     AuthorizationCode,
     Client,
@@ -172,11 +172,13 @@ def link_client(
 def unlink_client(service: Service, client_id: str, *, now: int, by: str) -> None:
     """The service no longer opens the application: its subscribers lose it at once, unless
     something else still gives it to them (`enforce`); the application stays restricted."""
-    removed = db.session.execute(
-        delete(ServiceClient).where(
-            ServiceClient.service_id == service.id, ServiceClient.client_id == client_id
+    removed = rowcount(
+        db.session.execute(
+            delete(ServiceClient).where(
+                ServiceClient.service_id == service.id, ServiceClient.client_id == client_id
+            )
         )
-    ).rowcount
+    )
     if not removed:
         raise OrganisationError("org.service_client_not_linked", client_id=client_id)
     db.session.flush()
@@ -245,7 +247,7 @@ def _revoke_tokens(user_id: int, client_ids: set[str]) -> tuple[int, set[str]]:
     that starts afterwards (PostgreSQL, read committed). A refresh that comes later finds its
     token revoked and issues nothing.
     """
-    revoked, sids = 0, set()
+    revoked, sids = 0, set[str]()
     while True:
         rows = db.session.execute(
             update(Token)
@@ -301,11 +303,13 @@ def enforce(user_ids: Iterable[int], *, now: int) -> None:
 def revoke_habilitation(user_id: int, client_id: str, *, now: int, by: str) -> bool:
     """Take a direct habilitation away; what it allowed ends at once (`enforce`). False when
     there was none. The account may still use the client through a service it holds."""
-    removed = db.session.execute(
-        delete(Habilitation).where(
-            Habilitation.user_id == user_id, Habilitation.client_id == client_id
+    removed = rowcount(
+        db.session.execute(
+            delete(Habilitation).where(
+                Habilitation.user_id == user_id, Habilitation.client_id == client_id
+            )
         )
-    ).rowcount
+    )
     if not removed:
         return False
     db.session.flush()

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
 from idp import browser
 from idp.extensions import db, limiter
 from idp.runtime import runtime
 from idp.services import authn, contacts, credentials, required_actions
-from idp.services.codes import TooSoon
-from idp.services.users import AccountError, normalise_email
 from idp.web.auth import requires_user
-from idp.web.contacts import routed_to, send_email_code
+from idp.web.contacts import email_codes, routed_to
 from idp.web.forms import Required
 from idp.web.password import NewPasswordForm
 
@@ -120,18 +117,12 @@ def change_email() -> Response | str:
     form = ChangeEmailForm()
     problem = contacts.own_address_refused(user)
     if problem is None and form.validate_on_submit():
-        try:
-            address = normalise_email(form.email.data.strip())
-        except AccountError:
-            problem = "contacts.email_invalid"
-        else:
-            if address == user.email:
-                problem = "account.email_unchanged"
-            else:
-                with contextlib.suppress(TooSoon):  # a code was just sent: it stands
-                    send_email_code(user, address)
-                db.session.commit()
-                return redirect(url_for("contacts.verify_email"), code=303)
+        problem = contacts.change_email(
+            user, form.email.data, via=email_codes(), now=runtime().now()
+        )
+        if problem is None:
+            db.session.commit()
+            return redirect(url_for("contacts.verify_email"), code=303)
     elif problem is None and form.email.errors:
         problem = "login.required"  # an empty field says so, never a silent reload
     routed = routed_to(user)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749 import scope_to_list
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
 from idp import browser

@@ -6,24 +6,22 @@ once the code is typed ("Votre adresse email a été vérifiée.").
 
 from __future__ import annotations
 
-import contextlib
-
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import StringField
 
 from idp.extensions import db, limiter
 from idp.models import User
 from idp.runtime import runtime
-from idp.services import contacts, deliveries, mailboxes, organisations
+from idp.services import contacts, mailboxes, organisations
 from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
+from idp.web.flashes import flash
 from idp.web.forms import Required
 from idp.web.password import continue_after_action
 
 bp = Blueprint("contacts", __name__)
-
-EMAIL_PURPOSE = "email"
 
 
 class ContactsForm(FlaskForm):
@@ -37,19 +35,9 @@ class CodeForm(FlaskForm):
     code = StringField(validators=[Required()])
 
 
-def send_email_code(user: User, address: str) -> None:
-    """A new code to `address`, queued with it; raises TooSoon inside the resend wait."""
+def email_codes() -> contacts.EmailCodes:
     rt = runtime()
-    rules = contacts.email_code_rules(runtime().settings.contacts)
-    code = rt.codes.issue(user.id, EMAIL_PURPOSE, address, rules=rules, now=rt.now())
-    deliveries.enqueue(
-        "email",
-        address,
-        "email_code",
-        locale=user.locale or "fr",
-        code=code,
-        minutes=rt.settings.contacts.email_code_minutes,
-    )
+    return contacts.EmailCodes(rt.codes, rt.settings.contacts)
 
 
 def routed_to(user: User) -> str | None:
@@ -91,9 +79,9 @@ def contact_details() -> Response | str:
             db.session.commit()
             return continue_after_action(ref)
         if submission.email_to_verify is not None:
-            # A code sent moments ago (TooSoon) stands: the verification page offers to resend.
-            with contextlib.suppress(TooSoon):
-                send_email_code(user, submission.email_to_verify)
+            contacts.offer_email_code(
+                user, submission.email_to_verify, via=email_codes(), now=rt.now()
+            )
             db.session.commit()
             return redirect(url_for("contacts.verify_email", ref=ref), code=303)
     routed = routed_to(user)
@@ -119,16 +107,14 @@ def verify_email() -> Response | str:
     rt = runtime()
     ref = request.args.get("ref")
     user = g.user
-    rules = contacts.email_code_rules(runtime().settings.contacts)
-    target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
+    target = contacts.email_awaiting_code(user, via=email_codes())
     if target is None:
         return redirect(url_for("contacts.edit", ref=ref), code=303)
     form = CodeForm()
     message: tuple[str, dict[str, object]] | None = None
     if form.validate_on_submit():
-        result = rt.codes.check(user.id, EMAIL_PURPOSE, form.code.data, rules=rules, now=rt.now())
-        if result.outcome is Check.OK and result.target:
-            contacts.apply_verified_email(user, result.target, now=rt.now())
+        result = contacts.check_email_code(user, form.code.data, via=email_codes(), now=rt.now())
+        if result.outcome is Check.OK:
             db.session.commit()
             return redirect(url_for("contacts.verified", ref=ref), code=303)
         message = _code_message(result.outcome, result.attempts_left)
@@ -140,7 +126,7 @@ def verify_email() -> Response | str:
         message=message,
         target=target,
         ref=ref,
-        digits=rules.digits,
+        digits=rt.settings.contacts.email_code_digits,
     )
 
 
@@ -161,11 +147,11 @@ def resend_email_code() -> Response:
     rt = runtime()
     ref = request.args.get("ref")
     user = g.user
-    target = rt.codes.last_target(user.id, EMAIL_PURPOSE)
+    target = contacts.email_awaiting_code(user, via=email_codes())
     if not target:
         return redirect(url_for("contacts.edit", ref=ref), code=303)
     try:
-        send_email_code(user, target)
+        contacts.send_email_code(user, target, via=email_codes(), now=rt.now())
         flash(["contacts.code_resent", {}])
     except TooSoon as wait:
         flash(["contacts.code_wait", {"seconds": wait.wait_seconds}])

@@ -13,16 +13,17 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from werkzeug.wrappers import Response
 
 from idp import browser
 from idp.config import FederationProvider
@@ -338,7 +339,7 @@ def backchannel_logout(name: str) -> Response:
     else:
         federated_accounts.end_upstream_sessions(provider.name, logout, now=rt.now())
         db.session.commit()
-        response = Response(status=200)
+        response = make_response("", 200)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -63,11 +63,13 @@ def _redis_storage(storage_uri: str) -> Storage | None:
     the limits are not counted in Redis."""
     if not storage_uri.startswith("redis"):
         return None
-    return storage_from_string(
+    storage = storage_from_string(
         storage_uri,
         socket_timeout=REDIS_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
     )
+    assert isinstance(storage, Storage)  # a redis:// URI names a synchronous storage
+    return storage
 
 
 def init_app(app: Flask) -> None:

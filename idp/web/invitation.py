@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -38,7 +39,7 @@ def accept() -> Response | str:
     if resolved.state is not LinkState.VALID or resolved.user is None:
         db.session.commit()
         body = render_template("invitation/unusable.html", state=resolved.state.value)
-        return Response(body, status=410 if resolved.state is LinkState.EXPIRED else 400)
+        return make_response(body, 410 if resolved.state is LinkState.EXPIRED else 400)
     user = resolved.user
     form = AcceptForm()
     form.question.choices = [SelectChoice("", text("invitation.question_choose"))] + [

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
 from idp import browser
@@ -59,16 +60,14 @@ def _identifier_key() -> str:
     return "sign-in:" + keyed_hash(runtime().hash_key, "rate-limit", typed)
 
 
-def captcha_needed(identifier: str | None) -> bool:
+def _captcha_rule() -> authn.CaptchaRule:
     rt = runtime()
-    return authn.captcha_needed(
-        identifier,
-        browser_failures=int(session.get(_BROWSER_FAILURES, 0)),
-        settings=rt.settings.captcha,
-        lockout=rt.lockout,
-        captcha_failures=rt.captcha_failures,
-        now=rt.now(),
-    )
+    return authn.CaptchaRule(rt.settings.captcha, rt.lockout, rt.captcha_failures, rt.captchas)
+
+
+def _browser_failures() -> int:
+    """Failed attempts from this browser, whatever identifiers it typed (its session's count)."""
+    return int(session.get(_BROWSER_FAILURES, 0))
 
 
 def _render(
@@ -83,7 +82,9 @@ def _render(
     if pending is not None:
         allow_form_target(pending.params.get("redirect_uri", ""))
     challenge = None
-    if captcha_needed(identifier):
+    if _captcha_rule().needed(
+        identifier, browser_failures=_browser_failures(), now=runtime().now()
+    ):
         kind = runtime().settings.captcha.kind
         challenge = captcha.issue(kind, with_audio=request.args.get("captcha") == "audio")
         form.captcha_ref.data = challenge.ref
@@ -133,14 +134,21 @@ def sign_in() -> Response | str:
     if not form.validate_on_submit():
         return _render(form, pending)
     identifier = form.identifier.data.strip()[:128]
-    needed = captcha_needed(identifier)
-    if needed and not form.captcha_ref.data:
-        return _render(form, pending, message="captcha.required", identifier=identifier)
     rt = runtime()
+    verdict = _captcha_rule().verdict(
+        identifier,
+        form.captcha_ref.data,
+        form.captcha_answer.data,
+        browser_failures=_browser_failures(),
+        binding=browser.binding_hash(),
+        now=rt.now(),
+    )
+    if verdict is authn.CaptchaVerdict.MISSING:
+        return _render(form, pending, message="captcha.required", identifier=identifier)
     attempt = authn.sign_in(
         identifier,
         form.password.data,
-        captcha_passed=not needed or captcha.check(form.captcha_ref.data, form.captcha_answer.data),
+        captcha_passed=verdict.passes,
         hashing=rt.passwords,
         lockout=rt.lockout,
         captcha_failures=rt.captcha_failures,
@@ -150,8 +158,8 @@ def sign_in() -> Response | str:
         accepts=rt.settings.login.identifier,
     )
     if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
-        session[_BROWSER_FAILURES] = int(session.get(_BROWSER_FAILURES, 0)) + 1
-        params = {}
+        session[_BROWSER_FAILURES] = _browser_failures() + 1
+        params: dict[str, object] = {}
         if attempt.locked_until is not None:
             params["minutes"] = max(1, -(-(attempt.locked_until - rt.now()) // 60))
         return _render(

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from babel.dates import format_date
-from flask import Blueprint, Response, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 from wtforms import BooleanField, RadioField, StringField
 
 from idp.extensions import db, limiter
@@ -26,6 +27,7 @@ from idp.runtime import runtime
 from idp.services import credentials, deliveries, organisations, subscriptions
 from idp.services.mailboxes import email_for
 from idp.services.organisations import NewSecondary, OrganisationError, SecondaryFilter
+from idp.web.flashes import flash
 from idp.web.listing import list_query, list_url, page_number
 from idp.web.organisation_access import (
     confirm_recent_sign_in,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from idp.extensions import db, limiter
@@ -24,6 +24,7 @@ from idp.runtime import runtime
 from idp.services import credentials, organisations, subscriptions
 from idp.services.organisations import IDENTITY_FIELDS, Identity, OrganisationError
 from idp.web.account import ChangePasswordForm, change_own_password
+from idp.web.flashes import flash
 from idp.web.organisation import day_of
 from idp.web.organisation_access import (
     confirm_recent_sign_in,
@@ -59,7 +60,7 @@ class Target:
 
     def url(self, tab: str) -> str:
         """The tab's address, in the language the page was asked in (`?ui_locales=`)."""
-        language = (
+        language: dict[str, Any] = (
             {"ui_locales": request.args["ui_locales"]} if "ui_locales" in request.args else {}
         )
         if self.managed:

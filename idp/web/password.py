@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import PasswordField
 
 from idp import browser

@@ -13,8 +13,17 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 
@@ -29,6 +38,7 @@ from idp.services.mailboxes import email_for
 from idp.services.recovery import Path, Step
 from idp.web import captcha
 from idp.web.deferred import later
+from idp.web.flashes import flash
 from idp.web.forms import Required
 
 bp = Blueprint("recovery", __name__, url_prefix="/recovery")
@@ -124,7 +134,7 @@ def _attempt(ref: str) -> RecoveryAttempt:
     if attempt is None:
         db.session.commit()
         body = render_template("recovery/link_unusable.html", state="step_gone")
-        abort(Response(body, status=410))
+        abort(make_response(body, 410))
     return attempt
 
 
@@ -380,7 +390,7 @@ def reset() -> Response | str:
     if resolved.state is not LinkState.VALID or resolved.user is None:
         db.session.commit()
         body = render_template("recovery/link_unusable.html", state=resolved.state.value)
-        return Response(body, status=410 if resolved.state is LinkState.EXPIRED else 400)
+        return make_response(body, 410 if resolved.state is LinkState.EXPIRED else 400)
     form = NewPasswordForm()
     problems: list[str] = []
     if form.validate_on_submit():
@@ -476,23 +486,17 @@ def iban(ref: str) -> Response | str:
     form = IbanForm()
     message: tuple[str, dict[str, object]] | None = None
     if form.validate_on_submit():
-        user = recovery.user_of(attempt)
-        if attempt.attempts >= rt.settings.recovery.code_max_attempts:
-            message = ("recovery.code_exhausted", {})
-        elif user is not None and civil_data.iban_tail_matches(
-            user, form.iban_tail.data, hash_key=rt.hash_key
-        ):
-            recovery.finish(attempt, now=rt.now())
+        result = recovery.check_iban_tail(attempt, form.iban_tail.data, rt=rt)
+        if result.user is not None:
             db.session.commit()
-            return Response(
-                render_template("recovery/identifier_shown.html", identifier=user.identifier)
+            return render_template(
+                "recovery/identifier_shown.html", identifier=result.user.identifier
             )
-        else:
-            attempt.attempts += 1
-            left = rt.settings.recovery.code_max_attempts - attempt.attempts
-            message = (
-                ("recovery.iban_wrong", {"left": left}) if left else ("recovery.code_exhausted", {})
-            )
+        message = (
+            ("recovery.iban_wrong", {"left": result.left})
+            if result.left
+            else ("recovery.code_exhausted", {})
+        )
     form.iban_tail.data = ""
     db.session.commit()
     return render_template("recovery/iban.html", form=form, ref=ref, message=message)

@@ -9,16 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
 from idp import browser
@@ -211,12 +204,10 @@ def password(reg: str) -> Response | str:
         if created.user is not None:
             later(created.delivery)
             db.session.commit()
-            return Response(
-                render_template(
-                    "registration/done.html",
-                    identifier=created.user.identifier,
-                    given=not _chosen(),
-                )
+            return render_template(
+                "registration/done.html",
+                identifier=created.user.identifier,
+                given=not _chosen(),
             )
         problems, password_problems = created.problems, created.password_problems
     elif request.method == "GET" and _chosen() and pending.identifier:

@@ -778,7 +778,10 @@ def test_a_reset_by_the_primary_notifies_the_responsible(app, factories):
     rt = app.extensions["idp"]
     with acting(app):
         credentials.reset_to_temporary(
-            users.get(secondary.id), now=rt.now(), hashing=rt.passwords, reason="primary"
+            users.get(secondary.id),
+            now=rt.now(),
+            hashing=rt.passwords,
+            reason="primary",
         )
     assert RESPONSIBLE in _notices_to(app, 0)
 

@@ -10,9 +10,10 @@ import pytest
 from idp.config import PASSWORD_POLICIES
 from idp.i18n import text
 from idp.i18n.catalog import MESSAGES
+from idp.resources import templates_dir
 from idp.services.secret_question import QUESTIONS
 
-ROOT = Path(__file__).resolve().parents[2] / "idp"
+ROOT = Path(__file__).resolve().parents[2]
 # t("key") / t('key') in templates, text("key") / markup("key") and quoted keys in the code.
 CALLS = re.compile(r"""\b(?:t|text|markup)\(\s*["']([a-z_]+\.[a-z0-9_.-]*[a-z0-9])["']""")
 PREFIXES = "login|captcha|password|contacts|account|invitation|error|consent|logout|habilitation"
@@ -31,7 +32,7 @@ def test_every_key_named_in_the_code_exists(app):
     """Quoted keys in the code are messages, unless they name a Flask endpoint."""
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     missing = set()
-    for path in [*ROOT.rglob("*.py"), *ROOT.rglob("*.html")]:
+    for path in [*(ROOT / "idp").rglob("*.py"), *templates_dir().rglob("*.html")]:
         if path.name == "catalog.py":
             continue
         source = path.read_text()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from idp.extensions import db
+from idp.request_scope import first_in_request
 from idp.services.clients import ClientRegistry, ClientSpec
 
 SPEC = ClientSpec(name="RP", redirect_uris=("https://rp.example/cb",))
@@ -61,3 +62,26 @@ def test_a_workers_own_change_is_seen_at_once(app):
         worker.remove("rp", now=rt.now(), by="test")
         db.session.commit()
         assert worker.lookup("rp") is None
+
+
+def test_within_one_request_the_generation_is_read_once(app):
+    """`first_check` says when a request began: later lookups in it trust the cache."""
+    rt = app.extensions["idp"]
+    first = first_in_request("clients_generation")
+    worker = ClientRegistry(rt.hash_key, refresh_seconds=0, first_check=first)
+    other_worker = ClientRegistry(rt.hash_key)
+    with app.app_context():
+        other_worker.register(SPEC, now=rt.now(), by="test", client_id="rp")
+        db.session.commit()
+    with app.test_request_context():
+        assert worker.lookup("rp") is not None
+        other_worker.remove("rp", now=rt.now(), by="test")
+        db.session.commit()
+        assert worker.lookup("rp") is not None  # same request: not re-read
+    with app.test_request_context():
+        assert worker.lookup("rp") is None
+
+
+def test_outside_a_request_every_check_is_a_first():
+    first = first_in_request("anything")
+    assert first() and first()

@@ -4,7 +4,6 @@ a page shown to anyone must not)."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from idp.cli.demo import (
     DEMO_BIRTH_DATE,
@@ -16,8 +15,9 @@ from idp.cli.demo import (
     FIRST_CONNECTION_PASSWORD,
 )
 from idp.i18n.catalog import MESSAGES
+from idp.resources import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "idp" / "templates"
+TEMPLATES = templates_dir()
 
 
 # What the demo account answers in recovery (idp/cli/demo.py), as digits where it is a number.

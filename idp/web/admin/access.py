@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from idp.extensions import db
 from idp.runtime import runtime

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from babel.dates import format_datetime
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from idp.extensions import db
 from idp.i18n import current_locale
@@ -21,6 +22,7 @@ from idp.services import account_actions, account_search, journal, staff, subscr
 from idp.services.users import AccountError
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
+from idp.web.flashes import flash
 from idp.web.listing import list_query, list_url, page_number
 
 bp = console_blueprint("admin_accounts", __name__, "/accounts")
@@ -158,7 +160,11 @@ def temporary_password(user_id: int) -> Response:
     rt = runtime()
     try:
         account_actions.send_temporary_password(
-            user, channel=channel, now=rt.now(), hashing=rt.passwords, by=access.actor()
+            user,
+            channel=channel,
+            now=rt.now(),
+            hashing=rt.passwords,
+            by=access.actor(),
         )
     except account_actions.NotDelivered:
         return _done(user, f"accounts.no_address_{channel}", "error")

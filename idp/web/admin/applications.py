@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -40,6 +41,7 @@ from idp.services.clients import (
 from idp.services.hashing import new_secret
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
+from idp.web.flashes import flash
 
 bp = console_blueprint("admin_applications", __name__, "/applications")
 
@@ -165,7 +167,7 @@ def index() -> str:
 
 @bp.route("/new", methods=["GET", "POST"])
 @requires(staff.APPLICATIONS, fresh=True)
-def new() -> str:
+def new() -> Response | str:
     rt = runtime()
     form = ApplicationForm()
     if request.method == "GET":

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import segno
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
 from idp.extensions import db, limiter
@@ -207,10 +208,10 @@ def enrol() -> Response | str:
         message = _wrong_code(live, result)
         if message is None:
             return _restart("admin.factor_stopped")
-        secret = second_factor.pending_secret(live.member, hash_key=rt.hash_key)
+        pending = second_factor.pending_secret(live.member, hash_key=rt.hash_key)
         db.session.commit()
         form.code.data = ""
-        return _enrol_page(form, secret, message=message)
+        return _enrol_page(form, pending, message=message)
     codes = second_factor.new_recovery_codes(live.member, now=rt.now(), hash_key=rt.hash_key)
     admin_sessions.verified(live.record, now=rt.now())
     db.session.commit()

@@ -123,7 +123,7 @@ def index() -> tuple[str, int]:
         else None,
     }
     if not problems:
-        query = wanted.as_query()
+        query: dict[str, Any] = wanted.as_query()
         context.update(
             found=journal.search(wanted, page=journal.page_number(request.args.get("page"))),
             page_url=lambda page: url_for("admin_journal.index", **query, page=page),

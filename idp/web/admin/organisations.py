@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from idp.extensions import db
 from idp.models import Organisation, Service
@@ -18,6 +19,7 @@ from idp.runtime import runtime
 from idp.services import organisations, staff, subscriptions
 from idp.services.organisations import Identity, OrganisationError
 from idp.web.admin.access import actor, console_blueprint, requires
+from idp.web.flashes import flash
 from idp.web.organisation import day_of
 
 bp = console_blueprint("admin_organisations", __name__, "/organisations")
@@ -82,7 +84,7 @@ def index() -> str:
         page=_page_number(request.args.get("page")),
         page_size=runtime().settings.organisations.page_size,
     )
-    query = {k: v for k, v in (("status", status), ("q", text)) if v}
+    query: dict[str, Any] = {k: v for k, v in (("status", status), ("q", text)) if v}
     db.session.commit()
     return render_template(
         "admin/organisations/index.html",

@@ -3,7 +3,8 @@ roles, reset a lost second factor, remove. The rules are `idp.services.staff`'s.
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from idp.extensions import db
 from idp.models import StaffMember
@@ -12,6 +13,7 @@ from idp.services import staff
 from idp.services import users as accounts
 from idp.services.staff import ROLES, StaffError
 from idp.web.admin.access import actor, console_blueprint, requires
+from idp.web.flashes import flash
 
 bp = console_blueprint("admin_staff", __name__, "/staff")
 
