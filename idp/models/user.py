@@ -41,6 +41,11 @@ class User(Model):
     # What the organisation knows, for recovery ("particulier", "exploitant", "entreprise").
     category: Mapped[str | None] = mapped_column(String(16))
     birth_date: Mapped[str | None] = mapped_column(String(10))  # YYYY-MM-DD
+    # The rest of a pivot identity (an account created from FranceConnect's): "male"/"female",
+    # the INSEE code of the birthplace (French-born) and of the birth country.
+    gender: Mapped[str | None] = mapped_column(String(16))
+    birthplace: Mapped[str | None] = mapped_column(String(5))
+    birthcountry: Mapped[str | None] = mapped_column(String(5))
     # Keyed hashes only: the social-security number, the IBAN and its last 6 characters.
     nir_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     iban_hash: Mapped[str | None] = mapped_column(String(64))

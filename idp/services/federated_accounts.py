@@ -8,6 +8,7 @@ provider's `link_policy` allows it, or by creating the account. Never silently o
 from __future__ import annotations
 
 import json
+import re
 
 from joserfc import jws
 from joserfc.errors import JoseError
@@ -116,6 +117,17 @@ def pivot_match(identity: UpstreamIdentity, *, hash_key: str) -> User | None:
     return matches[0] if len(matches) == 1 else None
 
 
+# The pivot identity's values (OpenID's gender; INSEE codes, 2A/2B for Corsica, 99100 France).
+GENDERS = ("male", "female")
+_INSEE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")
+
+
+def _insee_code(value: object) -> str | None:
+    """A commune's or a country's INSEE code as the pivot identity gives it; None for anything
+    else (a birthplace is empty for a person born abroad)."""
+    return value if isinstance(value, str) and _INSEE_CODE.fullmatch(value) else None
+
+
 def create_account(
     identity: UpstreamIdentity, provider: FederationProvider, *, now: int, hashing: PasswordHashing
 ) -> User:
@@ -135,6 +147,10 @@ def create_account(
     )
     birth = claims.get("birthdate")
     user.birth_date = birth if isinstance(birth, str) and len(birth) == 10 else None
+    gender = claims.get("gender")
+    user.gender = gender if gender in GENDERS else None
+    user.birthplace = _insee_code(claims.get("birthplace"))
+    user.birthcountry = _insee_code(claims.get("birthcountry"))
     categories = provider.categories.split()
     user.category = categories[0] if categories else None
     db.session.flush()

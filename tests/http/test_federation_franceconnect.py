@@ -235,6 +235,11 @@ def test_creation_from_the_pivot_identity(
             JEAN["family_name"],
         )
         assert account.birth_date == JEAN["birthdate"]
+        assert (account.gender, account.birthplace, account.birthcountry) == (
+            JEAN["gender"],
+            JEAN["birthplace"],
+            JEAN["birthcountry"],
+        )
         assert account.email == JEAN["email"]
         assert account.password_hash is None
 
