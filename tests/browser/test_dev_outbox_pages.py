@@ -64,4 +64,7 @@ def test_outbox_fits_the_screen(page: Page, live_idp, axe, screenshot, width: in
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/dev/outbox/[^/]+\.eml$"))
     expect(page.get_by_text(LONG_EMAIL).first).to_be_visible()
+    # Measured once the style sheet applies: the URL changes before the page's "load", and
+    # unstyled, the message's lines are as wide as they were written.
+    page.wait_for_load_state("load")
     assert page.evaluate("document.documentElement.scrollWidth") <= width
