@@ -148,18 +148,17 @@ def make_instance(
     base.mkdir(parents=True)
     original = bench.write_config
 
-    def write_config(config: Path, port: int, source: Path) -> None:
-        original(config, port, source)
-        extra = []
-        if database_url:
-            extra += ["[database]", f"url = {json.dumps(database_url)}", ""]
+    def write_config(
+        config: Path, port: int, source: Path, database_url: str | None = None
+    ) -> None:
+        original(config, port, source, database_url)
         if password:
-            extra += ["[password]", *(f"{k} = {v}" for k, v in password.items()), ""]
-        config.write_text(config.read_text() + "\n".join(extra))
+            extra = ["[password]", *(f"{k} = {v}" for k, v in password.items()), ""]
+            config.write_text(config.read_text() + "\n".join(extra))
 
     bench.write_config = write_config
     try:
-        instance = bench.make_instance(base, bench.REPO_DIR)
+        instance = bench.make_instance(base, bench.REPO_DIR, database_url=database_url)
     finally:
         bench.write_config = original
     # The flows go through the consent page, as the peer's do (prompt=consent there).
