@@ -394,6 +394,26 @@ def _with_mailbox(account: Any, organisation_id: Any) -> list[ColumnElement[bool
 QUOTA_MAX = 100_000
 
 
+def _set_and_record(
+    organisation: Organisation, field: str, value: object, action: str, *, now: int, by: str
+) -> None:
+    """One setting of the organisation changed and audited, on the primary's trail (nothing
+    when it already has that value)."""
+    before = getattr(organisation, field)
+    if value == before:
+        return
+    setattr(organisation, field, value)
+    organisation.updated_at = now
+    audit.record(
+        action,
+        "success",
+        at=now,
+        user_id=primary_account(organisation).user_id,
+        by=by,
+        changed={field: [before, value]},
+    )
+
+
 def _check_quota(quota: int) -> None:
     if quota < 0:
         raise OrganisationError("org.quota_negative")
@@ -407,18 +427,8 @@ def set_quota(organisation: Organisation, quota: int, *, now: int, by: str) -> N
     used = mailbox_count(organisation.id)
     if quota < used:
         raise OrganisationError("org.quota_below_used", used=used)
-    if quota == organisation.secondary_quota:
-        return
-    before = organisation.secondary_quota
-    organisation.secondary_quota = quota
-    organisation.updated_at = now
-    audit.record(
-        "organisation_quota_changed",
-        "success",
-        at=now,
-        user_id=primary_account(organisation).user_id,
-        by=by,
-        changed={"secondary_quota": [before, quota]},
+    _set_and_record(
+        organisation, "secondary_quota", quota, "organisation_quota_changed", now=now, by=by
     )
 
 
@@ -493,18 +503,8 @@ def set_billing_date(organisation: Organisation, day: str | None, *, now: int, b
             parsed = None
         if parsed is None or parsed.isoformat() != value:
             raise OrganisationError("org.billing_date_invalid", date=value[:32])
-    if value == organisation.billing_date:
-        return
-    before = organisation.billing_date
-    organisation.billing_date = value
-    organisation.updated_at = now
-    audit.record(
-        "organisation_billing_changed",
-        "success",
-        at=now,
-        user_id=primary_account(organisation).user_id,
-        by=by,
-        changed={"billing_date": [before, value]},
+    _set_and_record(
+        organisation, "billing_date", value, "organisation_billing_changed", now=now, by=by
     )
 
 
