@@ -246,6 +246,7 @@ def app(
     app.test_client_class = BufferedClient
     app.jinja_env.bytecode_cache = SHARED_TEMPLATES
     yield app
+    app.extensions["idp.deliveries"].stop()  # a test that turned the thread on
     with app.app_context():
         db.session.remove()
         db.engine.dispose()

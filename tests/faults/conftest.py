@@ -206,6 +206,9 @@ argon2_memory_kib = 1024
     finally:
         server.terminate()
         server.wait(10)
+        # Its requests through the test client started the in-process delivery thread: left
+        # running, it would log its failures into later tests' output.
+        app.extensions["idp.deliveries"].stop()
         with app.app_context():
             db.engine.dispose()
 
