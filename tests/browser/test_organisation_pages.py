@@ -151,7 +151,9 @@ def test_create_then_deactivate_with_the_keyboard_alone(page: Page, live_idp, or
     expect(page.get_by_role("status").first).to_contain_text(
         t("orgpages.created", identifier="cs1.asp1ent")
     )
-    # The page opens at the confirmation: the next Tab goes on from there.
+    # The page opens at the confirmation: the next Tab goes on from there (once the page has
+    # loaded: the browser moves its starting point to the fragment then, not at the new URL).
+    page.wait_for_load_state("load")
     page.keyboard.press("Tab")
     expect(
         page.get_by_role("link", name=t("orgpages.edit_which", identifier="asp1ent"))
