@@ -343,6 +343,8 @@ def test_wrong_fact_sends_the_password_by_post(
 
 
 def _main_text(page: Page) -> str:
+    """The main's rendered text, once the stylesheet applies: before it, block links read inline."""
+    page.wait_for_load_state("load")
     return page.locator("main").inner_text()
 
 
