@@ -83,13 +83,13 @@ def main() -> None:
     paths = ["/.well-known/openid-configuration"]
     layers = {
         "request id only": RequestLog(
-            app, inner, paths_before_flask=paths, log_requests=False, count=False
+            app, inner, documents=paths, log_requests=False, log_documents=True, count=False
         ),
         "+ metrics": RequestLog(
-            app, inner, paths_before_flask=paths, log_requests=False, count=True
+            app, inner, documents=paths, log_requests=False, log_documents=True, count=True
         ),
         "+ metrics + JSON line": RequestLog(
-            app, inner, paths_before_flask=paths, log_requests=True, count=True
+            app, inner, documents=paths, log_requests=True, log_documents=True, count=True
         ),
     }
     mode = "multiprocess" if args.multiprocess else "single process"

@@ -230,8 +230,9 @@ def create_app(
     app.wsgi_app = RequestLog(  # type: ignore[method-assign]
         app,
         app.wsgi_app,
-        paths_before_flask=[*PublishedDocuments.DISCOVERY_PATHS, PublishedDocuments.JWKS_PATH],
+        documents=[*PublishedDocuments.DISCOVERY_PATHS, PublishedDocuments.JWKS_PATH],
         log_requests=settings.logging.access,
+        log_documents=settings.logging.access_documents,
         count=settings.metrics.enabled,
     )
     return app

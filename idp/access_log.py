@@ -9,7 +9,8 @@ log line of an unhandled error.
 
 `RequestLog` wraps the whole WSGI app, the answers made before Flask included (discovery, the
 JWKS, the token fast path): every request gets its request id, is counted in the metrics and
-writes one access line, which names the route rule, never the path or its query.
+writes one access line, which names the route rule, never the path or its query. Probes,
+scrapes and the published documents write none unless they fail (see `RequestLog`).
 """
 
 from __future__ import annotations
@@ -92,7 +93,12 @@ class RequestLog:
 
     The duration runs until the app returns its answer: the whole work for every answer
     here (none streams). A request answered before Flask has no URL rule: its path is its
-    route when it is one of `paths_before_flask` or a rule without variables.
+    route when it is one of `documents` or a rule without variables.
+
+    `documents` (discovery, the JWKS) are answered from bytes built once, the same for
+    everyone, and relying parties fetch them over and over: they are counted, but their
+    successful answers are logged only with `log_documents`: answered in a few microseconds,
+    they would spend most of their time writing the line.
     """
 
     def __init__(
@@ -100,14 +106,17 @@ class RequestLog:
         app: Flask,
         wsgi_app: Any,
         *,
-        paths_before_flask: Iterable[str],
+        documents: Iterable[str],
         log_requests: bool,
+        log_documents: bool,
         count: bool,
     ) -> None:
         self._wsgi_app = wsgi_app
-        self._fixed_routes = frozenset(
-            [*paths_before_flask, *(r.rule for r in app.url_map.iter_rules() if not r.arguments)]
-        )
+        documents = frozenset(documents)
+        self._fixed_routes = documents | {
+            r.rule for r in app.url_map.iter_rules() if not r.arguments
+        }
+        self._unlogged_documents = frozenset() if log_documents else documents
         self._log_requests = log_requests
         self._count = count
         # First of the hooks: one that answers early (CSRF) would skip the later ones.
@@ -138,12 +147,14 @@ class RequestLog:
 
     def _record(self, environ: dict[str, Any], status: str, seconds: float, rid: str) -> None:
         route = self._route(environ)
-        if route in QUIET_ROUTES and status < "400":
+        failed = status >= "400"
+        if route in QUIET_ROUTES and not failed:
             return
         method = environ.get("REQUEST_METHOD", "")
         if self._count:
             metrics.observe_request(method, route, status, seconds)
-        if self._log_requests and access.isEnabledFor(logging.INFO):
+        logged = failed or route not in self._unlogged_documents
+        if self._log_requests and logged and access.isEnabledFor(logging.INFO):
             method = method if method in metrics.METHODS else "other"
             ms = round(seconds * 1000, 2)
             ip = environ.get("REMOTE_ADDR")  # as the app sees it: after ProxyFix

@@ -441,6 +441,9 @@ class LoggingSettings:
     level: str = "INFO"
     # One line per request (method, route, status, duration, request id, client IP).
     access: bool = True
+    # Also a line for each successful fetch of discovery and the JWKS: public documents, the
+    # same for everyone and fetched over and over, so counted in the metrics but not logged.
+    access_documents: bool = False
 
 
 @dataclass(frozen=True)

@@ -48,9 +48,25 @@ def test_an_insane_request_id_is_replaced(client, incoming):
 
 
 def test_requests_answered_before_flask_get_an_id_and_a_line(client, capsys):
+    """The token fast path's answers are logged like Flask's; discovery and the JWKS,
+    published documents, get an id and are counted, but are logged only when they fail."""
     first = client.get("/.well-known/openid-configuration").headers["X-Request-Id"]
     second = client.get("/jwks.json").headers["X-Request-Id"]
+    token = client.post("/token", data={"grant_type": "client_credentials"})
+    refused = client.post("/jwks.json")
     assert GENERATED.fullmatch(first) and first != second
+    assert token.status_code == 401 and refused.status_code == 404
+    lines = access_lines(capsys.readouterr().err)
+    assert [(line["route"], line["status"], line["request_id"]) for line in lines] == [
+        ("/token", 401, token.headers["X-Request-Id"]),
+        ("/jwks.json", 404, refused.headers["X-Request-Id"]),
+    ]
+
+
+@pytest.mark.parametrize("settings_overrides", [{"logging": {"access_documents": True}}])
+def test_the_published_documents_can_be_logged_too(client, capsys):
+    first = client.get("/.well-known/openid-configuration").headers["X-Request-Id"]
+    second = client.get("/jwks.json").headers["X-Request-Id"]
     lines = access_lines(capsys.readouterr().err)
     assert [(line["route"], line["request_id"]) for line in lines] == [
         ("/.well-known/openid-configuration", first),
