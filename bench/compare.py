@@ -7,9 +7,11 @@ For each scenario the peer and our servers run back to back (the machine is shar
 ratios taken minutes apart are not worth much). Scenarios: discovery, JWKS, client_credentials,
 refresh (RS256 ID token), and full authorization-code flows (`bench/flow.mjs`, the peer's
 `flow.mjs`: authorize, sign-in and consent pages, code exchange, one refresh) with argon2id at
-its cheapest (the peer checks no password). Then: 2 granian workers against one on both cores,
-sign-ins per second at the configured argon2id cost against argon2id alone on core 0, and the
-resident memory of each worker. Reuses bench/run.py's instance, wrk and minting helpers.
+its cheapest (the peer checks no password). granian's floor: a WSGI app that answers fixed
+bytes (`bench/floor_app.py`), served and loaded like ours, right after the peer. Then: 2
+granian workers against one on both cores, sign-ins per second at the configured argon2id
+cost against argon2id alone on core 0, and the resident memory of each worker.
+Reuses bench/run.py's instance, wrk and minting helpers.
 
 Results: bench/results/compare-<timestamp>.json and a table on stdout (see bench/README.md).
 """
@@ -138,6 +140,20 @@ def our_server(
         "/jwks.json",
         cwd=instance.source,
         env={**instance.env(), **(env or {})},
+    )
+
+
+def floor_server(port: int) -> contextlib.AbstractContextManager[Target]:
+    """granian serving `bench/floor_app.py` as it serves our IdP: its own cost per request."""
+    command = [str(bench.VENV_BIN / "granian"), "--interface", "wsgi", "--host", "127.0.0.1"]
+    command += ["--port", str(port), "--workers", "1", "--blocking-threads", str(THREADS)]
+    return started(
+        "floor",
+        ["taskset", "-c", "0", *command, "floor_app:app"],
+        f"http://127.0.0.1:{port}",
+        "/",
+        cwd=bench.BENCH_DIR,
+        env=bench.clean_env(),
     )
 
 
@@ -473,6 +489,12 @@ def main(argv: list[str] | None = None) -> int:
             for db in instances:
                 bench.log(f"peer (before the {db} series)")
                 results[f"peer/{db}"] = scenarios(peer_target, True, None, peer, base, options)
+                if "floor" not in report:
+                    bench.log("granian's floor")
+                    with floor_server(bench.free_port()) as floor:
+                        report["floor"] = measure(
+                            floor, "/", options.seconds, options.connections, args=("expect=keys",)
+                        )
                 for kind in kinds:
                     name = f"{kind}/{db}"
                     bench.log(name)
@@ -648,6 +670,12 @@ def summary(report: dict[str, Any]) -> str:
     lines.append("by CPU per request (peer's / ours; what each would serve on a core to itself):")
     for name, r in report["cpu_ratios"].items():
         lines.append(f"  {name:<20}" + "".join(f"{n} {r.get(n)}x  " for n in names))
+    floor, peer_jwks = report["floor"], results["peer/sqlite"]["jwks"]
+    lines.append(
+        f"granian's floor (fixed bytes): {floor['rps']:.0f}/s, {floor['cpu_us_per_request']} us "
+        f"of CPU a request; the peer's JWKS {peer_jwks['cpu_us_per_request']} us "
+        f"(floor {ratio(floor, peer_jwks)}x the peer's JWKS, by CPU {cpu_ratio(floor, peer_jwks)}x)"
+    )
     lines.append("targets (x peer): " + ", ".join(f"{k} >= {v}" for k, v in TARGET_RATIOS.items()))
     scaling = report["scaling"]
     lines.append(
