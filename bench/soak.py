@@ -1,7 +1,7 @@
 """A bounded soak: two granian workers on PostgreSQL + Redis under a mixed load at ~80 % of
 the measured maximum, for minutes; says whether anything failed, leaked or grew.
 
-    .venv/bin/python bench/soak.py [--minutes 10] [--database-url URL] [--redis-url URL]
+    .venv/bin/python bench/soak.py [--minutes 10] [--lifetime 120] [--database-url URL]
 
 Builds an instance (bench/run.py's, on the scratch PostgreSQL database, whose schema is
 dropped; rate limits in Redis, sign-in limits raised for the load), starts
@@ -11,7 +11,14 @@ dropped; rate limits in Redis, sign-in limits raised for the load), starts
 2. soaks: the same mix paced at `--load` (0.8) of that rate, for `--minutes`;
 3. reports errors by operation, p50/p99 latency, each worker's resident memory at the start
    and end of the soak, the row count of every table at start and end, and runs
-   `idp db purge` every `--purge-every` seconds if this tree has it (else says so).
+   `idp db purge` every `--purge-every` seconds if this tree has it (else says so), with the
+   row counts after each purge.
+
+With the bench's lifetimes (access tokens 2 h, refresh tokens 30 days) no row ends within a
+soak of minutes. `--lifetime S` shortens every token's lifetime to S seconds and the session's
+idle time to S rounded up to a minute, so that rows end during the soak and the counts after
+each purge show the tables level off at rate x lifetime; a refresh token whose family is near
+its end leaves the pool then (its client would sign in again).
 
 The mix, by count: sign-ins (authorize, the sign-in page and form at the configured argon2id
 cost, the code exchange), refreshes (rotating: each answer's token goes back to the pool) and
@@ -32,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +48,17 @@ import requests
 import run as bench
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/2"
+# Seconds before its family's end when a refresh token leaves the pool (a request in flight
+# must not reach the server after the end).
+FAMILY_MARGIN = 10
+TOKEN_LIFETIMES = (
+    "authorization_code_ttl_seconds",
+    "access_token_ttl_seconds",
+    "id_token_ttl_seconds",
+    "refresh_token_ttl_seconds",
+    "client_credentials_ttl_seconds",
+    "pending_request_ttl_seconds",
+)
 
 
 class Load:
@@ -49,7 +68,9 @@ class Load:
         self.instance = instance
         self.url = url
         self.ops = [op for op, weight in weights.items() for _ in range(weight)]
-        self.refresh_tokens: collections.deque[str] = collections.deque()
+        # Refresh tokens with the end of their family (monotonic seconds; inf: none soon).
+        self.refresh_tokens: collections.deque[tuple[str, float]] = collections.deque()
+        self.refresh_lifetime = float("inf")
         self.lock = threading.Lock()
         self.latencies: dict[str, list[float]] = collections.defaultdict(list)
         self.errors: collections.Counter[str] = collections.Counter()
@@ -70,16 +91,19 @@ class Load:
     def _sign_in(self, _http: requests.Session) -> None:
         browser = bench.Browser(self.instance)
         code, verifier = browser.sign_in()
+        ends = time.monotonic() + self.refresh_lifetime
         tokens = bench.exchange(self.instance, bench.exchange_body(code, verifier))
-        self.refresh_tokens.append(tokens["refresh_token"])
+        self.refresh_tokens.append((tokens["refresh_token"], ends))
 
     def _refresh(self, http: requests.Session) -> None:
         try:
-            token = self.refresh_tokens.popleft()
+            token, ends = self.refresh_tokens.popleft()
+            while ends - time.monotonic() < FAMILY_MARGIN:  # about to end: signs in again
+                token, ends = self.refresh_tokens.popleft()
         except IndexError:
             return self._client_credentials(http)
         answer = self._token(http, {"grant_type": "refresh_token", "refresh_token": token})
-        self.refresh_tokens.append(answer["refresh_token"])
+        self.refresh_tokens.append((answer["refresh_token"], ends))
         return None
 
     def _client_credentials(self, http: requests.Session) -> None:
@@ -186,14 +210,43 @@ def has_purge(instance: bench.Instance) -> bool:
     return any(line.split()[:1] == ["purge"] for line in result.stdout.splitlines())
 
 
-def purger(instance: bench.Instance, every: float, stop: threading.Event, log: list[str]) -> None:
+def shorten_lifetimes(config: Path, seconds: int) -> None:
+    """Every token of the instance lives `seconds`, a session `seconds` rounded up to a
+    minute of idle time."""
+    settings = tomllib.loads(config.read_text())
+    settings.setdefault("tokens", {}).update(dict.fromkeys(TOKEN_LIFETIMES, seconds))
+    settings.setdefault("session", {})["idle_minutes"] = -(-seconds // 60)
+    lines = []
+    for section, values in settings.items():
+        lines.append(f"[{section}]")
+        lines += [f"{key} = {bench.toml_value(value)}" for key, value in values.items()]
+        lines.append("")
+    config.write_text("\n".join(lines))
+
+
+def purger(
+    instance: bench.Instance,
+    database_url: str,
+    every: float,
+    stop: threading.Event,
+    log: list[dict[str, Any]],
+) -> None:
+    """`idp db purge` every `every` seconds, and the row counts right after each."""
+    began = time.monotonic()
     while not stop.wait(every):
         started = time.monotonic()
         try:
-            out = instance.idp("db", "purge")
-            log.append(f"{time.monotonic() - started:.1f} s: {out.strip()[:300]}")
+            out = instance.idp("db", "purge").strip()[:300]
         except RuntimeError as exc:
-            log.append(f"failed: {exc!s:.300}")
+            out = f"failed: {exc!s:.300}"
+        log.append(
+            {
+                "at_s": round(started - began),
+                "took_s": round(time.monotonic() - started, 1),
+                "output": out,
+                "rows": row_counts(database_url),
+            }
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=16, help="load threads")
     parser.add_argument("--mix", default="1:8:16", help="sign-ins : refreshes : client_credentials")
     parser.add_argument("--purge-every", type=float, default=60)
+    parser.add_argument(
+        "--lifetime", type=int, help="seconds every token lives (default: the bench's)"
+    )
     parser.add_argument("--database-url", default=compare.DEFAULT_DATABASE_URL)
     parser.add_argument("--redis-url", default=DEFAULT_REDIS_URL)
     options = parser.parse_args(argv)
@@ -228,11 +284,15 @@ def main(argv: list[str] | None = None) -> int:
     redis.Redis.from_url(options.redis_url).flushdb()
     with tempfile.TemporaryDirectory(prefix="idp-soak-") as tmp:
         instance = compare.make_instance(Path(tmp) / "soak", options.database_url, None)
+        if options.lifetime:
+            shorten_lifetimes(instance.config, options.lifetime)
         env = {"IDP_RATELIMIT_STORAGE_URI": options.redis_url}
         with compare.our_server(
             "granian", instance, instance.port, workers=2, cores="0,1", env=env
         ) as target:
             load = Load(instance, target.url, weights)
+            if options.lifetime:
+                load.refresh_lifetime = options.lifetime
             bench.log("seeding refresh tokens")
             for _ in range(8):
                 load._sign_in(requests.Session())
@@ -244,12 +304,12 @@ def main(argv: list[str] | None = None) -> int:
             report["purge"] = has_purge(instance)
             report["rows_start"] = row_counts(options.database_url)
             report["rss_mb_start"] = target.rss_mb()
-            purges: list[str] = []
+            purges: list[dict[str, Any]] = []
             stop = threading.Event()
             if report["purge"]:
                 threading.Thread(
                     target=purger,
-                    args=(instance, options.purge_every, stop, purges),
+                    args=(instance, options.database_url, options.purge_every, stop, purges),
                     daemon=True,
                 ).start()
             bench.log(f"soaking: {options.minutes} min at {rate:.0f} operations/s")
@@ -292,11 +352,17 @@ def summary(report: dict[str, Any]) -> str:
         "idp db purge: "
         + (f"run {len(report['purges'])} times" if report["purge"] else "not in this tree")
     )
-    lines.append(f"{'table':<32}{'start':>10}{'end':>10}")
+    after = [p["rows"] for p in report["purges"]]
+    lines.append(
+        f"{'table':<28}{'start':>8}"
+        + "".join(f"{str(p['at_s']) + 's':>8}" for p in report["purges"])
+        + f"{'end':>8}   (rows at the start, after each purge, at the end)"
+    )
     for name, count in report["rows_end"].items():
         before = report["rows_start"].get(name, 0)
         if count or before:
-            lines.append(f"{name:<32}{before:>10}{count:>10}")
+            middle = "".join(f"{rows.get(name, 0):>8}" for rows in after)
+            lines.append(f"{name:<28}{before:>8}{middle}{count:>8}")
     return "\n".join(lines)
 
 
