@@ -94,7 +94,7 @@ def list_messages(app: Flask, failed: bool, pending: bool, limit: int, as_json: 
 @pass_app
 def retry(app: Flask, message_id: int) -> None:
     """Put a failed message back in the queue, with its attempts anew."""
-    if not outbox.retry(message_id, now=runtime().now()):
+    if not outbox.retry(message_id, now=runtime().now(), by="cli"):
         raise click.ClickException(f"no failed message {message_id}")
     db.session.commit()
     click.echo(f"message {message_id} queued again")

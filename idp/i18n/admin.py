@@ -146,6 +146,11 @@ ADMIN_MESSAGES: dict[str, dict[str, str]] = {
         "fr": "Le catalogue des téléprocédures et les organisations qui y souscrivent.",
         "en": "The catalogue of services and the organisations subscribing to them.",
     },
+    "admin.section_deliveries": {"fr": "Envois", "en": "Deliveries"},
+    "admin.section_deliveries_intro": {
+        "fr": "Les courriels, SMS et courriers envoyés aux usagers, en attente ou en échec.",
+        "en": "The e-mails, SMS and letters to account holders: sent, waiting or failed.",
+    },
     "admin.section_journal": {"fr": "Journal", "en": "Journal"},
     "admin.section_journal_intro": {
         "fr": "Le journal d'audit, son export et les connexions du jour.",

@@ -18,8 +18,8 @@ ADMIN_STAFF_MESSAGES: dict[str, dict[str, str]] = {
         "en": "To turn on at the next sign-in",
     },
     "adminstaff.role_assistance": {
-        "fr": "Assistance (comptes)",
-        "en": "Helpdesk (accounts)",
+        "fr": "Assistance (comptes et envois)",
+        "en": "Helpdesk (accounts and deliveries)",
     },
     "adminstaff.role_auditor": {
         "fr": "Auditeur (journal, lecture seule)",

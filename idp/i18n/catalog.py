@@ -5,6 +5,7 @@ from __future__ import annotations
 from idp.i18n.admin import ADMIN_MESSAGES
 from idp.i18n.admin_accounts import ADMIN_ACCOUNTS_MESSAGES
 from idp.i18n.admin_applications import ADMIN_APPLICATIONS_MESSAGES
+from idp.i18n.admin_deliveries import ADMIN_DELIVERIES_MESSAGES
 from idp.i18n.admin_journal import ADMIN_JOURNAL_MESSAGES
 from idp.i18n.admin_organisations import ADMIN_ORGANISATIONS_MESSAGES
 from idp.i18n.admin_staff import ADMIN_STAFF_MESSAGES
@@ -1091,6 +1092,7 @@ MESSAGES.update(FEDERATION_JOURNEY_MESSAGES)
 MESSAGES.update(ADMIN_MESSAGES)
 MESSAGES.update(ADMIN_STAFF_MESSAGES)
 MESSAGES.update(ADMIN_JOURNAL_MESSAGES)
+MESSAGES.update(ADMIN_DELIVERIES_MESSAGES)
 MESSAGES.update(ADMIN_APPLICATIONS_MESSAGES)
 MESSAGES.update(ADMIN_ORGANISATIONS_MESSAGES)
 MESSAGES.update(ADMIN_ACCOUNTS_MESSAGES)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 from idp.config import DeliveriesSettings
 from idp.extensions import db, rowcount
 from idp.models import OutboxMessage
-from idp.services import sealing
+from idp.services import audit, sealing
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 STATES = (PENDING, SENT, FAILED)
@@ -150,16 +150,19 @@ def record_failure(claimed: Claimed, reason: str, *, now: int, rules: Deliveries
     return FAILED if failed else PENDING
 
 
-def retry(message_id: int, *, now: int) -> bool:
-    """A failed message back in the queue, with its attempts anew; False when there is no
-    failed message of this id."""
+def retry(message_id: int, *, now: int, by: str) -> bool:
+    """A failed message back in the queue, with its attempts anew, and audited (`by`: "cli"
+    or "staff:<identifier>"); False when there is no failed message of this id."""
     retried = db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.state == FAILED)
         .values(state=PENDING, attempts=0, next_attempt_at=now)
         .execution_options(synchronize_session=False)
     )
-    return rowcount(retried) == 1
+    if rowcount(retried) != 1:
+        return False
+    audit.record("delivery_retried", "success", at=now, by=by, message=message_id)
+    return True
 
 
 def listing(*, state: str | None = None, limit: int = 100) -> list[OutboxMessage]:

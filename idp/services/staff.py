@@ -21,14 +21,18 @@ ACCOUNTS_ACT = "accounts.act"  # unlock, invite, reset, habilitations, disable/e
 APPLICATIONS = "applications"  # register, rotate, disable, remove relying applications
 ORGANISATIONS = "organisations"  # services, organisations, their validation and quota
 JOURNAL = "journal"  # the audit log and its export
+DELIVERIES = "deliveries"  # messages to account holders: sent, waiting, failed; send one again
 STAFF = "staff"  # who is staff, with which roles
 
 ROLES: dict[str, frozenset[str]] = {
-    # The helpdesk ("Assistance"): the accounts, nothing else.
-    "assistance": frozenset({ACCOUNTS_READ, ACCOUNTS_ACT}),
+    # The helpdesk ("Assistance"): the accounts, and the messages sent to them ("I got no
+    # code" is its everyday question).
+    "assistance": frozenset({ACCOUNTS_READ, ACCOUNTS_ACT, DELIVERIES}),
     # Read-only: the audit log.
     "auditor": frozenset({JOURNAL}),
-    "admin": frozenset({ACCOUNTS_READ, ACCOUNTS_ACT, APPLICATIONS, ORGANISATIONS, JOURNAL, STAFF}),
+    "admin": frozenset(
+        {ACCOUNTS_READ, ACCOUNTS_ACT, DELIVERIES, APPLICATIONS, ORGANISATIONS, JOURNAL, STAFF}
+    ),
 }
 
 

@@ -70,6 +70,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "admin_accounts.revoke"): staff.ACCOUNTS_ACT,
     ("POST", "admin_accounts.end_session"): staff.ACCOUNTS_ACT,
     ("POST", "admin_accounts.end_sessions"): staff.ACCOUNTS_ACT,
+    ("GET", "admin_deliveries.index"): staff.DELIVERIES,
+    ("POST", "admin_deliveries.retry"): staff.DELIVERIES,
 }
 
 VISITORS = ("assistance", "auditor", "admin", "ordinary", "signed_out")
@@ -126,6 +128,7 @@ def world(factories) -> dict[str, object]:
             "organisation_id": member.organisation_id,
             "action": "validate",
             "code": "DPAE",
+            "message_id": 1,
         }
 
 

@@ -16,8 +16,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
+from idp.extensions import db
 from idp.notify import postal, sms
 from idp.notify.mail import outbox_folder
+from idp.services import outbox
 
 URL = re.compile(r"https?://[^\s<>\"']+")
 
@@ -124,3 +126,40 @@ def letter_text(letter: dict[str, Any] | Path) -> str:
     reader = PdfReader(path)
     text = "\n".join(page.extract_text() for page in reader.pages)
     return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def one_in_each_state(app: Flask, now: int, secret: str) -> dict[str, int]:
+    """Three temporary-password messages saying `secret`, a minute apart: sent (to Marie), waiting
+    for its second attempt (an SMS), failed after its last (to Paul); their ids by state."""
+    with app.app_context():
+        ids = {}
+        for n, (state, channel, recipient) in enumerate(
+            [
+                (outbox.SENT, "email", "marie@example.org"),
+                (outbox.PENDING, "sms", "+33612345678"),
+                (outbox.FAILED, "email", "paul@example.org"),
+            ]
+        ):
+            message = outbox.enqueue(
+                channel,
+                recipient,
+                "temporary_password",
+                locale="fr",
+                context={"temporary_password": secret},
+                recipient=recipient,
+                now=now - 60 * (3 - n),
+                hash_key=app.extensions["idp"].hash_key,
+            )
+            db.session.flush()
+            message.state = state
+            if state == outbox.SENT:
+                message.attempts, message.sent_at, message.payload = 1, now - 170, None
+            if state == outbox.PENDING:
+                message.attempts, message.next_attempt_at = 1, now + 600
+                message.last_error = "SMS provider: 503"
+            if state == outbox.FAILED:
+                message.attempts, message.next_attempt_at = 5, None
+                message.last_error = "451 4.3.0 Try again later"
+            ids[state] = message.id
+        db.session.commit()
+    return ids

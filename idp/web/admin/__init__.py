@@ -11,11 +11,20 @@ from typing import Any
 from flask import Flask, current_app, g
 
 from idp.services import staff
-from idp.web.admin import accounts, applications, auth, journal, organisations, staff_pages
+from idp.web.admin import (
+    accounts,
+    applications,
+    auth,
+    deliveries,
+    journal,
+    organisations,
+    staff_pages,
+)
 
 # (endpoint of the section's first page, permission it needs, message key of its name).
 SECTIONS = (
     ("admin_accounts.index", staff.ACCOUNTS_READ, "admin.section_accounts"),
+    ("admin_deliveries.index", staff.DELIVERIES, "admin.section_deliveries"),
     ("admin_applications.index", staff.APPLICATIONS, "admin.section_applications"),
     ("admin_organisations.index", staff.ORGANISATIONS, "admin.section_organisations"),
     ("admin_journal.index", staff.JOURNAL, "admin.section_journal"),
@@ -39,6 +48,7 @@ def init_app(app: Flask) -> None:
         applications.bp,
         organisations.bp,
         accounts.bp,
+        deliveries.bp,
     ):
         app.register_blueprint(blueprint)
     app.context_processor(_navigation)

@@ -7,21 +7,19 @@ service with the acting staff member (`access.actor()`), and answer.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from babel.dates import format_datetime
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from idp.extensions import db
-from idp.i18n import current_locale
 from idp.models import User
 from idp.runtime import runtime
-from idp.services import account_actions, account_search, journal, staff, subscriptions, users
+from idp.services import account_actions, account_search, staff, subscriptions, users
 from idp.services.users import AccountError
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
+from idp.web.admin.dates import when
 from idp.web.flashes import flash
 from idp.web.listing import list_query, list_url, page_number
 
@@ -47,17 +45,9 @@ def _rules() -> account_search.StateRules:
     )
 
 
-def _when(timestamp: int | None) -> str:
-    """A moment as agents read it, in the journal's time zone: "5 déc. 2026, 14:03 +0100"."""
-    if timestamp is None:
-        return ""
-    moment = datetime.fromtimestamp(timestamp, journal.TIMEZONE)
-    return format_datetime(moment, "d MMM y, HH:mm Z", locale=current_locale())
-
-
 @bp.context_processor
 def _helpers() -> dict[str, Any]:
-    return {"when": _when, "states": account_search.STATES}
+    return {"when": when, "states": account_search.STATES}
 
 
 @bp.get("")
