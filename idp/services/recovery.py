@@ -308,10 +308,8 @@ def _wait_for(attempt: RecoveryAttempt, sent_at: int, *, rt: Runtime) -> Dispatc
 
 
 def _send_code(user_id: int, channel: str, code: str, rt: Runtime) -> None:
-    from idp.services import deliveries
-
     user = load_user(user_id)
-    deliveries.send(
+    rt.deliveries.send(
         user, channel, "recovery_code", code=code, minutes=rt.settings.recovery.code_minutes
     )
 
@@ -396,8 +394,6 @@ def _unlock(user: User, *, rt: Runtime, how: str) -> None:
 def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
     """A temporary password over `channel`, valid beside the current one until it is used (it
     then has to be personalised) or `postal_code_days` pass (a letter's time)."""
-    from idp.services import deliveries
-
     days = rt.settings.recovery.postal_code_days
     temporary = credentials.issue_pending_temporary(
         user,
@@ -406,7 +402,7 @@ def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: s
         valid_seconds=days * 24 * 3600,
         reason=f"recovery:{reason}",
     )
-    deliveries.send_temporary_password(user, temporary, channel=channel, valid_days=days)
+    rt.deliveries.send_temporary_password(user, temporary, channel=channel, valid_days=days)
 
 
 def _recovered_by_code(user_id: int, channel: str, rt: Runtime) -> None:
@@ -423,8 +419,6 @@ def _password_by_post(user_id: int, channel: str, reason: str, rt: Runtime) -> N
     """The password by letter; a channel the account has (the chosen one first) only says
     that a letter is on its way. Anyone may have asked: no sign-in lock ends here (it ends
     by itself long before the letter arrives)."""
-    from idp.services import deliveries
-
     user = load_user(user_id)
     if _letter_posted_today(user, rt=rt):
         # The letter posted moments ago stands: a new one would void it (and anyone could
@@ -432,7 +426,7 @@ def _password_by_post(user_id: int, channel: str, reason: str, rt: Runtime) -> N
         audit.record("recovery_letter", "already_posted", at=rt.now(), user_id=user.id)
         return
     _give_temporary_password(user, "post", rt=rt, reason=reason)
-    deliveries.send_letter_notice(user, reachable_channel(user, channel))
+    rt.deliveries.send_letter_notice(user, reachable_channel(user, channel))
 
 
 def _letter_posted_today(user: User, *, rt: Runtime) -> bool:
@@ -446,15 +440,13 @@ def _letter_posted_today(user: User, *, rt: Runtime) -> bool:
 
 def _postal_code(user_id: int, rt: Runtime) -> None:
     """ASSU2000: no e-mail known: a one-time security code by post, usable for days."""
-    from idp.services import deliveries
-
     user = load_user(user_id)
     rules = postal_code_rules(rt)
     try:
         code = rt.codes.issue(user.id, POSTAL_PURPOSE, "post", rules=rules, now=rt.now())
     except TooSoon:
         return  # a letter was posted moments ago
-    deliveries.send_postal_code(user, code, days=rt.settings.recovery.postal_code_days)
+    rt.deliveries.send_postal_code(user, code, days=rt.settings.recovery.postal_code_days)
 
 
 def postal_code_rules(rt: Runtime) -> CodeRules:
@@ -468,10 +460,8 @@ def postal_code_rules(rt: Runtime) -> CodeRules:
 
 
 def _send_reset_link(user_id: int, channel: str, rt: Runtime) -> None:
-    from idp.services import deliveries
-
     user = load_user(user_id)
-    deliveries.send_reset_link(user, rt.reset_links.link_token(user), channel=channel)
+    rt.deliveries.send_reset_link(user, rt.reset_links.link_token(user), channel=channel)
 
 
 def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Delivery | None:
@@ -647,6 +637,7 @@ def set_new_password(
         temporary=False,
         keep_sid=None,
         reason=f"recovery:{how}",
+        deliveries=rt.deliveries,
     )
     _unlock(user, rt=rt, how=how)
     return []

@@ -30,8 +30,8 @@ from wtforms.fields.choices import SelectChoice
 from idp import browser
 from idp.extensions import db, limiter
 from idp.models import RecoveryAttempt
-from idp.runtime import runtime
-from idp.services import civil_data, deliveries, recovery
+from idp.runtime import Runtime, runtime
+from idp.services import civil_data, recovery
 from idp.services.codes import Check
 from idp.services.links import LinkState
 from idp.services.mailboxes import email_for
@@ -465,8 +465,8 @@ def _identifier_found(user: Any) -> Response:
     return redirect(url_for("recovery.iban", ref=attempt.ref), code=303)
 
 
-def _send_identifier(user_id: int, rt: object) -> None:
-    deliveries.send_identifier(recovery.load_user(user_id))
+def _send_identifier(user_id: int, rt: Runtime) -> None:
+    rt.deliveries.send_identifier(recovery.load_user(user_id))
 
 
 @bp.get("/identifier/sent")
