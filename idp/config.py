@@ -382,7 +382,8 @@ class FederationProvider:
 
 @dataclass(frozen=True)
 class DeliveriesSettings:
-    """The outbox worker (`idp deliveries run`): e-mails, SMS and letters, and the purge."""
+    """The outbox worker (`idp deliveries run`): e-mails, SMS and letters, the back-channel
+    logout tokens that are due, and the purge."""
 
     # Also send from a thread of each web process (the embedded default, a single-process
     # deployment). Production: false, and `idp deliveries run` as a service of its own.

@@ -352,7 +352,10 @@ def test_the_command_runs_one_pass_over_every_channel(app, user, tmp_path):
         db.session.commit()
     result = Operator(app, tmp_path)("deliveries", "run", "--once")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "sent=2 retrying=0 failed=0"
+    assert result.stdout.splitlines() == [
+        "sent=2 retrying=0 failed=0",
+        "logout delivered=0 retrying=0 abandoned=0",
+    ]
     assert TEMPORARY in last_sms(app)["text"]
     assert last_letter(app)["recipient"]["city"] == "Boulogne-Billancourt"
 
