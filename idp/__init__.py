@@ -144,6 +144,7 @@ def create_app(
     from idp.services.captcha import Captchas, RandomPuzzles
     from idp.services.clients import ClientRegistry
     from idp.services.codes import OneTimeCodes
+    from idp.services.deliveries import Deliveries
     from idp.services.links import OneTimeLinks
     from idp.services.lockout import FailureCount, Lockout
     from idp.services.passwords import PasswordHashing
@@ -169,6 +170,9 @@ def create_app(
     clock = clock or SystemClock()
     hash_key = resolve_secret(settings, "hash_key")
     app.extensions["idp.clock"] = clock
+    invitations = OneTimeLinks(
+        "invitation", app.config["SECRET_KEY"], hash_key, clock, settings.invite.link_hours * 3600
+    )
     app.extensions["idp"] = Runtime(
         settings=settings,
         clock=clock,
@@ -187,13 +191,7 @@ def create_app(
         lockout=Lockout(settings.lockout, hash_key),
         captcha_failures=FailureCount(hash_key, "captcha"),
         codes=OneTimeCodes(hash_key),
-        invitations=OneTimeLinks(
-            "invitation",
-            app.config["SECRET_KEY"],
-            hash_key,
-            clock,
-            settings.invite.link_hours * 3600,
-        ),
+        invitations=invitations,
         reset_links=OneTimeLinks(
             "reset", app.config["SECRET_KEY"], hash_key, clock, settings.recovery.link_minutes * 60
         ),
@@ -209,6 +207,7 @@ def create_app(
         mailer=build_mailer(settings, clock),
         sms=build_sms(settings, clock),
         letters=build_letters(settings, clock),
+        deliveries=Deliveries(settings, clock, hash_key, invitations),
     )
     oidc_server.init_app(app)
     # The everyday token requests, discovery and the JWKS are answered before Flask: they are

@@ -234,7 +234,8 @@ class RecoverySettings:
     postal_code_days: int = 15
     # A recovery in progress stays usable this long.
     attempt_minutes: int = 30
-    # Messages go out once a recovery step has answered, and every step answers after at
+    # Codes and links go out once a recovery step has answered (a temporary password is queued
+    # with the answer: keep this above one argon2 hash), and every step answers after at
     # least this long: known and unknown identifiers take the same time.
     response_floor_ms: int = 300
     # Wrong answers to the secret question in a row before that path is refused for a while.
@@ -382,7 +383,8 @@ class FederationProvider:
 
 @dataclass(frozen=True)
 class DeliveriesSettings:
-    """The outbox worker (`idp deliveries run`): e-mails, SMS and letters, and the purge."""
+    """The outbox worker (`idp deliveries run`): e-mails, SMS and letters, the back-channel
+    logout tokens that are due, and the purge."""
 
     # Also send from a thread of each web process (the embedded default, a single-process
     # deployment). Production: false, and `idp deliveries run` as a service of its own.

@@ -15,6 +15,7 @@ from idp.oidc.keys import KeyStore
 from idp.services.captcha import Captchas
 from idp.services.clients import ClientRegistry
 from idp.services.codes import OneTimeCodes
+from idp.services.deliveries import Deliveries
 from idp.services.links import OneTimeLinks
 from idp.services.lockout import FailureCount, Lockout
 from idp.services.passwords import PasswordHashing
@@ -43,6 +44,8 @@ class Runtime:
     mailer: Mailer
     sms: SmsSender
     letters: LetterBox
+    # Every message enters the outbox through it (sealed, dated, its links built).
+    deliveries: Deliveries
 
     def now(self) -> int:
         return self.clock.now()

@@ -1,4 +1,5 @@
-"""`idp deliveries run|list|retry`: the outbox of e-mails, SMS and letters to account holders."""
+"""`idp deliveries run|list|retry`: the outbox of e-mails, SMS and letters to account holders,
+and the worker that also sends the back-channel logout tokens (`idp logout-deliveries list`)."""
 
 from __future__ import annotations
 
@@ -19,21 +20,29 @@ from idp.services import outbox
 
 @click.group("deliveries")
 def deliveries_group() -> None:
-    """Messages to account holders, and the worker that sends them."""
+    """Messages to account holders, and the worker that sends them (and logout tokens)."""
 
 
 @deliveries_group.command()
 @click.option("--once", is_flag=True, help="One pass, then exit (from a cron job).")
+@click.option("--json", "as_json", is_flag=True, help="With --once: the counts as JSON.")
 @pass_app
-def run(app: Flask, once: bool) -> None:
-    """Send the queued messages, with retries; also purge expired rows now and then.
+def run(app: Flask, once: bool, as_json: bool) -> None:
+    """Send the queued messages and the due back-channel logout tokens, with retries; also
+    purge expired rows now and then.
 
     Without --once it runs until SIGTERM or SIGINT (a service of its own, beside the web
     processes; several may run at once)."""
+    if as_json and not once:
+        raise click.UsageError("--json goes with --once")
     worker: DeliveryWorker = app.extensions[EXTENSION]
     if once:
-        counts = worker.run_once()
-        click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
+        messages, logouts = worker.run_once(), worker.send_logouts()
+        if as_json:
+            echo_json({"messages": messages, "logout": logouts})
+            return
+        click.echo(" ".join(f"{name}={count}" for name, count in messages.items()))
+        click.echo("logout " + " ".join(f"{name}={count}" for name, count in logouts.items()))
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -1,4 +1,6 @@
-"""`idp logout-deliveries run|list`: back-channel logout tokens still to send, and their fate."""
+"""`idp logout-deliveries list`: back-channel logout tokens still to send, and their fate.
+
+The delivery worker (`idp deliveries run`) sends them; this command shows what it did."""
 
 from __future__ import annotations
 
@@ -9,26 +11,12 @@ from flask import Flask
 
 from idp.cli.app import echo_json, pass_app
 from idp.models import LogoutDelivery
-from idp.oidc.backchannel import send_due
-from idp.runtime import runtime
 from idp.services import logout_deliveries
 
 
 @click.group("logout-deliveries")
 def logout_deliveries_group() -> None:
     """Back-channel logout to relying applications."""
-
-
-@logout_deliveries_group.command()
-@click.option("--json", "as_json", is_flag=True)
-@pass_app
-def run(app: Flask, as_json: bool) -> None:
-    """Send the due deliveries once (from a cron job or a worker loop)."""
-    counts = send_due(runtime())
-    if as_json:
-        echo_json(counts)
-        return
-    click.echo(" ".join(f"{name}={count}" for name, count in counts.items()))
 
 
 def _when(seconds: int | None) -> str | None:

@@ -14,12 +14,12 @@ from idp.services import (
     account_actions,
     account_search,
     credentials,
-    deliveries,
     importer,
     mailboxes,
     subscriptions,
 )
 from idp.services import users as accounts
+from idp.services.deliveries import NoAddress
 from idp.services.notices import send_change_notice
 from idp.services.organisations import OrganisationError
 from idp.services.users import AccountError, NewAccount
@@ -46,8 +46,8 @@ def _state_rules() -> account_search.StateRules:
 
 def _deliver(user: User, temporary: str, send: str) -> None:
     try:
-        deliveries.send_temporary_password(user, temporary, channel=send)
-    except deliveries.NoAddress as exc:
+        runtime().deliveries.send_temporary_password(user, temporary, channel=send)
+    except NoAddress as exc:
         raise click.ClickException(f"not delivered ({exc}): nothing was changed") from None
 
 
@@ -178,8 +178,8 @@ def add(
         accounts.mark_contacts_verified(user, now=rt.now())
     if invite:
         try:
-            deliveries.send_invitation(user)
-        except deliveries.NoAddress as exc:
+            rt.deliveries.send_invitation(user)
+        except NoAddress as exc:
             raise click.ClickException(
                 f"invitation not delivered ({exc}): no account created"
             ) from None
@@ -208,7 +208,8 @@ def invite(app: Flask, identifier: str) -> None:
     """Send a new invitation link to an account that has not set its password yet."""
     user = _find(identifier)
     try:
-        address = account_actions.invite(user, now=runtime().now(), by="cli")
+        rt = runtime()
+        address = account_actions.invite(user, now=rt.now(), by="cli", deliveries=rt.deliveries)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
     except account_actions.NotDelivered as exc:
@@ -303,13 +304,18 @@ def reset_password(app: Flask, identifier: str, send: str | None, as_json: bool)
     if send:
         try:
             account_actions.send_temporary_password(
-                user, channel=send, now=rt.now(), hashing=rt.passwords, by="cli"
+                user,
+                channel=send,
+                now=rt.now(),
+                hashing=rt.passwords,
+                deliveries=rt.deliveries,
+                by="cli",
             )
         except account_actions.NotDelivered as exc:
             raise click.ClickException(f"not delivered ({exc}): nothing was changed") from None
     else:
         temporary = credentials.reset_to_temporary(
-            user, now=rt.now(), hashing=rt.passwords, reason="agent"
+            user, now=rt.now(), hashing=rt.passwords, reason="agent", deliveries=rt.deliveries
         )
         result["temporary_password"] = temporary
     db.session.commit()
@@ -405,6 +411,8 @@ def import_users(app: Flask, file: str, update: bool, as_json: bool) -> None:
     for user_id, previous in report.replaced_addresses:
         user = accounts.get(user_id)
         if user is not None:
-            send_change_notice(previous, user, "email_changed", now=rt.now())
+            send_change_notice(
+                previous, user, "email_changed", now=rt.now(), deliveries=rt.deliveries
+            )
     db.session.commit()  # the notices
     echo_import_report(report, as_json=as_json)

@@ -1,9 +1,12 @@
-"""The delivery worker: sends what the outbox holds, and purges expired rows now and then.
+"""The delivery worker: sends what the outbox holds and the back-channel logout tokens that
+are due (their retries, and those queued outside a web request), and purges expired rows now
+and then.
 
 `idp deliveries run` runs it as a process of its own (production); with `[deliveries]
 in_process`, each web process also runs it in a thread, started by its first request (never
 by a CLI command, nor before a fork). Several workers may run at once: each message is claimed
-by one of them (idp.services.outbox.claim).
+by one of them (idp.services.outbox.claim), each logout attempt by one sender
+(idp.services.logout_deliveries.reserve).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from idp import metrics
 from idp.extensions import db
 from idp.notify import DeliveryFailed
 from idp.notify.postal import PostalAddress
+from idp.oidc import backchannel
 from idp.runtime import Runtime
 from idp.services import outbox, purge
 
@@ -94,6 +98,7 @@ class DeliveryWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._logouts: threading.Thread | None = None
         self._lock = threading.Lock()
         self._last_purge: float | None = None
 
@@ -104,6 +109,30 @@ class DeliveryWorker:
                 return send_due(self._app.extensions["idp"])
             finally:
                 db.session.remove()
+
+    def send_logouts(self) -> dict[str, int]:
+        """One attempt at each due back-channel logout delivery, in an app context of its own."""
+        with self._app.app_context():
+            try:
+                return backchannel.send_due(self._app.extensions["idp"])
+            finally:
+                db.session.remove()
+
+    def _logouts_beside(self) -> None:
+        """A logout pass on a thread of its own, unless the last one still runs: an application
+        that hangs until the timeout then holds back other logout tokens, never an e-mail."""
+        if self._logouts is not None and self._logouts.is_alive():
+            return
+        self._logouts = threading.Thread(
+            target=self._logout_pass, name="idp-logout-deliveries", daemon=True
+        )
+        self._logouts.start()
+
+    def _logout_pass(self) -> None:
+        try:
+            self.send_logouts()
+        except Exception:  # the next pass tries again
+            log.exception("logout delivery pass failed")
 
     def purge_if_due(self) -> dict[str, int] | None:
         """The periodic purge, when `[deliveries] purge_minutes` have passed since the last."""
@@ -124,13 +153,15 @@ class DeliveryWorker:
         return removed
 
     def run_forever(self) -> None:
-        """Pass after pass until `stop()`: at once when woken, else every `poll_seconds`.
-        A failing pass (the database away) is logged and the loop goes on."""
+        """Pass after pass until `stop()`: at once when woken, else every `poll_seconds`; each
+        pass also starts one over the due logout deliveries. A failing pass (the database
+        away) is logged and the loop goes on."""
         poll = self._app.extensions["idp"].settings.deliveries.poll_seconds
         while not self._stop.is_set():
             self._wake.clear()
             try:
                 self.run_once()
+                self._logouts_beside()
                 self.purge_if_due()
             except Exception:  # the next pass tries again
                 log.exception("delivery pass failed")
@@ -155,6 +186,10 @@ class DeliveryWorker:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+        # After the loop: it may have started a logout pass meanwhile. One cut short by the
+        # process's exit stays reserved, and is retried once its lease ends.
+        if self._logouts is not None:
+            self._logouts.join(timeout)
 
 
 def _wake_after_commit(session: Session) -> None:

@@ -1,7 +1,8 @@
 """Sending back-channel logout tokens to relying applications, one attempt per due delivery.
 
-Runs beside the response (the web layer hands it the deliveries a request queued) and from
-`idp logout-deliveries run`. A slow, failing or vanished application raises nothing here: it
+Runs beside the response (the web layer hands it the deliveries a request queued) and in the
+delivery worker (`idp deliveries run`, idp.notify.worker): the retries, and the deliveries
+queued outside a web request. A slow, failing or vanished application raises nothing here: it
 costs at most `TIMEOUT_SECONDS` on a worker thread, an audit record and a later retry.
 """
 

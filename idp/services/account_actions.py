@@ -13,7 +13,8 @@ from sqlalchemy import select
 from idp.config import SessionSettings
 from idp.extensions import db
 from idp.models import BrowserSession, Client, User
-from idp.services import audit, credentials, deliveries, sessions
+from idp.services import audit, credentials, sessions
+from idp.services.deliveries import Deliveries, NoAddress, address
 from idp.services.lockout import Lockout
 from idp.services.mailboxes import email_for
 from idp.services.passwords import PasswordHashing
@@ -42,14 +43,14 @@ def unlock(identifier: str, *, lockout: Lockout, now: int, by: str) -> bool:
     return was_locked
 
 
-def invite(user: User, *, now: int, by: str) -> str:
+def invite(user: User, *, now: int, by: str, deliveries: Deliveries) -> str:
     """A new single-use link to create the password, for an account that has none yet;
     returns the address it went to."""
     if user.password_hash:
         raise AccountError(f"{user.identifier} already has a password: send a temporary one")
     try:
         deliveries.send_invitation(user)
-    except deliveries.NoAddress as exc:
+    except NoAddress as exc:
         audit.record("invitation_sent", "failed", at=now, user_id=user.id, by=by)
         raise NotDelivered(str(exc)) from None
     audit.record("invitation_sent", "success", at=now, user_id=user.id, by=by)
@@ -57,20 +58,28 @@ def invite(user: User, *, now: int, by: str) -> str:
 
 
 def send_temporary_password(
-    user: User, *, channel: str, now: int, hashing: PasswordHashing, by: str
+    user: User,
+    *,
+    channel: str,
+    now: int,
+    hashing: PasswordHashing,
+    deliveries: Deliveries,
+    by: str,
 ) -> None:
     """Replace the password by a temporary one (sessions and tokens end) and send it over
     `channel` ("réinitialisé par un agent"), queued with the change. Without an address there,
     nothing is changed: the account keeps its password and sessions, and `NotDelivered` says
     why."""
     try:
-        deliveries.address(user, channel)  # before the change and its notice to the account
-    except deliveries.NoAddress as exc:
+        address(user, channel)  # before the change and its notice to the account
+    except NoAddress as exc:
         audit.record(
             "temporary_password_sent", "failed", at=now, user_id=user.id, by=by, channel=channel
         )
         raise NotDelivered(str(exc)) from None
-    temporary = credentials.reset_to_temporary(user, now=now, hashing=hashing, reason="agent")
+    temporary = credentials.reset_to_temporary(
+        user, now=now, hashing=hashing, reason="agent", deliveries=deliveries
+    )
     deliveries.send_temporary_password(user, temporary, channel=channel)
     audit.record(
         "temporary_password_sent", "success", at=now, user_id=user.id, by=by, channel=channel

@@ -14,6 +14,7 @@ from idp.config import CaptchaSettings
 from idp.models import User
 from idp.services import audit, credentials, users
 from idp.services.captcha import Captchas
+from idp.services.deliveries import Deliveries
 from idp.services.lockout import FailureCount, Lockout, Reservation, Status
 from idp.services.passwords import PasswordHashing
 
@@ -55,6 +56,7 @@ def check_password(
     hashing: PasswordHashing,
     accepts: str,
     now: int,
+    deliveries: Deliveries,
 ) -> Attempt:
     """Verify a password (the current one or the one a recovery sent); an unknown
     identifier costs one argon2 verification too.
@@ -69,7 +71,7 @@ def check_password(
     if not user.is_active:
         return Attempt(Outcome.DISABLED, user)
     if match is credentials.Match.PENDING:
-        credentials.use_pending(user, now=now)
+        credentials.use_pending(user, now=now, deliveries=deliveries)
     elif user.password_hash and hashing.needs_rehash(user.password_hash):
         user.password_hash = hashing.hash(password)  # same password, today's cost
     return Attempt(Outcome.SIGNED_IN, user)
@@ -179,6 +181,7 @@ def sign_in(
     captcha_failures: FailureCount,
     context: Context,
     accepts: str,
+    deliveries: Deliveries,
 ) -> Attempt:
     """One sign-in attempt: captcha, lock, password, account state, in that order.
 
@@ -214,7 +217,14 @@ def sign_in(
         )
     else:
         attempt = _settle(
-            check_password(identifier, password, hashing=hashing, accepts=accepts, now=now),
+            check_password(
+                identifier,
+                password,
+                hashing=hashing,
+                accepts=accepts,
+                now=now,
+                deliveries=deliveries,
+            ),
             reservation,
             identifier,
             lockout,

@@ -16,8 +16,9 @@ from phonenumbers import PhoneNumberType
 
 from idp.config import ContactsSettings
 from idp.models import User
-from idp.services import audit, deliveries, mailboxes
+from idp.services import audit, mailboxes
 from idp.services.codes import Check, CheckResult, CodeRules, OneTimeCodes, TooSoon
+from idp.services.deliveries import Deliveries
 from idp.services.notices import send_change_notice
 from idp.services.users import AccountError, normalise_email
 
@@ -161,7 +162,7 @@ def confirm(user: User, *, now: int, without_email: bool = False) -> None:
     )
 
 
-def apply_verified_email(user: User, address: str, *, now: int) -> None:
+def apply_verified_email(user: User, address: str, *, now: int, deliveries: Deliveries) -> None:
     """The code proved `address`: it becomes the account's. The verified address it replaces
     is told, so that a holder whose session was taken hears of it where they still read."""
     previous = user.email if user.email_verified else None
@@ -172,7 +173,7 @@ def apply_verified_email(user: User, address: str, *, now: int) -> None:
         user.contacts_confirmed_at = now
     audit.record("email_verified", "success", at=now, user_id=user.id, changed=changed)
     if previous is not None and changed:
-        send_change_notice(previous, user, "email_changed", now=now)
+        send_change_notice(previous, user, "email_changed", now=now, deliveries=deliveries)
 
 
 def email_code_rules(settings: ContactsSettings) -> CodeRules:
@@ -188,17 +189,19 @@ def email_code_rules(settings: ContactsSettings) -> CodeRules:
 
 @dataclass(frozen=True)
 class EmailCodes:
-    """What proving an e-mail address by code takes: the codes and their rules."""
+    """What proving an e-mail address by code takes: the codes, their rules, and the outbox
+    that carries them (and tells a replaced address)."""
 
     codes: OneTimeCodes
     settings: ContactsSettings
+    deliveries: Deliveries
 
 
 def send_email_code(user: User, address: str, *, via: EmailCodes, now: int) -> None:
     """A new code to `address`, queued with it; raises TooSoon inside the resend wait."""
     rules = email_code_rules(via.settings)
     code = via.codes.issue(user.id, EMAIL_PURPOSE, address, rules=rules, now=now)
-    deliveries.enqueue(
+    via.deliveries.enqueue(
         "email",
         address,
         "email_code",
@@ -247,5 +250,5 @@ def check_email_code(
         return result
     if not result.target:  # a code row without its address proves nothing
         return CheckResult(Check.EXPIRED)
-    apply_verified_email(user, result.target, now=now)
+    apply_verified_email(user, result.target, now=now, deliveries=via.deliveries)
     return result

@@ -22,6 +22,7 @@ from idp.config import PasswordSettings
 from idp.extensions import db
 from idp.models import PasswordHistory, User
 from idp.services import audit, password_policy, sessions
+from idp.services.deliveries import Deliveries
 from idp.services.mailboxes import email_for, primary_notice_address
 from idp.services.notices import send_change_notice
 from idp.services.passwords import PasswordHashing
@@ -90,6 +91,7 @@ def replace_password(
     temporary: bool,
     keep_sid: str | None,
     reason: str,
+    deliveries: Deliveries,
     ip: str | None = None,
 ) -> None:
     """Store the new password; end other sessions and refresh tokens; notify the account."""
@@ -100,6 +102,7 @@ def replace_password(
         temporary=temporary,
         keep_sid=keep_sid,
         reason=reason,
+        deliveries=deliveries,
         ip=ip,
     )
 
@@ -112,6 +115,7 @@ def _store_hash(
     temporary: bool,
     keep_sid: str | None,
     reason: str,
+    deliveries: Deliveries,
     ip: str | None = None,
 ) -> None:
     """The one place a password changes (a pending one is superseded by any change)."""
@@ -127,7 +131,7 @@ def _store_hash(
     user.updated_at = now
     sessions.end_access(user.id, now=now, keep_sid=keep_sid)
     audit.record("password_changed", "success", at=now, user_id=user.id, ip=ip, reason=reason)
-    notify_password_changed(user, now=now)
+    notify_password_changed(user, now=now, deliveries=deliveries)
 
 
 class Match(enum.Enum):
@@ -169,7 +173,7 @@ def issue_pending_temporary(
     return temporary
 
 
-def use_pending(user: User, *, now: int) -> None:
+def use_pending(user: User, *, now: int, deliveries: Deliveries) -> None:
     """The recovery's temporary password was typed: it becomes the password, to personalise
     (the former one goes to the history, sessions end, the account is told).
 
@@ -193,25 +197,35 @@ def use_pending(user: User, *, now: int) -> None:
         temporary=True,
         keep_sid=None,
         reason="recovery:pending_used",
+        deliveries=deliveries,
     )
 
 
-def reset_to_temporary(user: User, *, now: int, hashing: PasswordHashing, reason: str) -> str:
+def reset_to_temporary(
+    user: User, *, now: int, hashing: PasswordHashing, reason: str, deliveries: Deliveries
+) -> str:
     """Give the account a new temporary password, to personalise at the next sign-in (its
     sessions and refresh tokens end); returns it, for the caller to deliver."""
     temporary = hashing.new_temporary()
     replace_password(
-        user, temporary, now=now, hashing=hashing, temporary=True, keep_sid=None, reason=reason
+        user,
+        temporary,
+        now=now,
+        hashing=hashing,
+        temporary=True,
+        keep_sid=None,
+        reason=reason,
+        deliveries=deliveries,
     )
     return temporary
 
 
-def notify_password_changed(user: User, *, now: int) -> None:
+def notify_password_changed(user: User, *, now: int, deliveries: Deliveries) -> None:
     """ "Le mot de passe de votre compte ... vient d'être modifié": sent to the account and,
     for a secondary account, to its primary's responsible (ASPOne's rule)."""
     for address in dict.fromkeys((email_for(user), primary_notice_address(user))):
         if address:
-            send_change_notice(address, user, "password_changed", now=now)
+            send_change_notice(address, user, "password_changed", now=now, deliveries=deliveries)
 
 
 def change_password(
@@ -223,6 +237,7 @@ def change_password(
     hashing: PasswordHashing,
     settings: PasswordSettings,
     keep_sid: str | None,
+    deliveries: Deliveries,
     reason: str = "self",
     ip: str | None = None,
     temporary: bool = False,
@@ -242,6 +257,7 @@ def change_password(
         temporary=temporary,
         keep_sid=keep_sid,
         reason=reason,
+        deliveries=deliveries,
         ip=ip,
     )
     return ChangeResult([])

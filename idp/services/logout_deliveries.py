@@ -3,9 +3,9 @@ a session ended, and when to try again.
 
 A delivery is written in the transaction that ends the session, so a session never ends
 without its applications being told, and nobody is told of a session that did not end.
-Sending is apart (`idp.oidc.backchannel`): after the request, or by `idp logout-deliveries
-run`; each attempt first reserves its delivery in one statement, so two senders never POST
-the same one at once.
+Sending is apart (`idp.oidc.backchannel`): after the request, or by the delivery worker
+(`idp deliveries run`); each attempt first reserves its delivery in one statement, so two
+senders never POST the same one at once.
 """
 
 from __future__ import annotations

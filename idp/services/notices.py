@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from idp.models import User
-from idp.services import deliveries
+from idp.services.deliveries import Deliveries
 
 
-def send_change_notice(address: str, user: User, template: str, *, now: int) -> None:
+def send_change_notice(
+    address: str, user: User, template: str, *, now: int, deliveries: Deliveries
+) -> None:
     """Tell `address` that the change `template` describes happened: queued with the change,
     so that the notice goes if and only if the change stands."""
     when = datetime.fromtimestamp(now, UTC).strftime("%d/%m/%Y %H:%M UTC")

@@ -16,6 +16,11 @@ access: it only sends something to a channel or an address the account already h
 What is sent never takes the current password away: a temporary password waits beside it
 (`credentials.issue_pending_temporary`) until it is used, so a stranger who starts an
 account's recovery, and answers wrong, changes nothing for its holder.
+A temporary password is issued and queued in the transaction of the step that sends it, so
+that its message is committed with the answer (a process that dies after answering loses
+nothing); codes and links go out beside the answer (`Delivery`). Every step answers after the
+same floor (the web layer's), and where no password is issued on a path that could have
+issued one, the hash it would have cost is spent all the same.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from idp.extensions import db
 from idp.models import AuditEvent, RecoveryAttempt, User
 from idp.services import audit, civil_data, credentials, users
 from idp.services.codes import Check, CodeRules, TooSoon
+from idp.services.deliveries import NoAddress, address
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 from idp.services.mailboxes import email_for
 
@@ -226,8 +232,8 @@ class Step(enum.StrEnum):
     ASSISTANCE = "assistance"
 
 
-# A delivery: work that sends something, run once the page has been answered (so that the
-# answer takes the same time whether something is sent or not), in its own transaction.
+# A delivery: work that sends a code or a link, run once the page has been answered (so that
+# the answer takes the same time whether something is sent or not), in its own transaction.
 Delivery = Callable[["Runtime"], None]
 
 
@@ -249,7 +255,8 @@ def choose_channel(attempt: RecoveryAttempt, channel: str, *, rt: Runtime) -> tu
     if path is Path.ORGANISATION_DATA and user is not None:
         if user.verification_value_hash:
             return Step.FACT, Dispatch()
-        return Step.DONE, Dispatch(partial(_password_by_post, user.id, channel, "unverifiable"))
+        _password_by_post(user, channel, "unverifiable", rt=rt)
+        return Step.DONE, Dispatch()
     if path is Path.POSTAL_CODE and user is not None:
         return Step.DONE, Dispatch(partial(_postal_code, user.id))
     if (
@@ -308,10 +315,8 @@ def _wait_for(attempt: RecoveryAttempt, sent_at: int, *, rt: Runtime) -> Dispatc
 
 
 def _send_code(user_id: int, channel: str, code: str, rt: Runtime) -> None:
-    from idp.services import deliveries
-
     user = load_user(user_id)
-    deliveries.send(
+    rt.deliveries.send(
         user, channel, "recovery_code", code=code, minutes=rt.settings.recovery.code_minutes
     )
 
@@ -327,9 +332,7 @@ class CodeResult:
     notice: str | None = None  # MSA: "Un mot de passe temporaire vous a été envoyé par ..."
 
 
-def check_code(
-    attempt: RecoveryAttempt, code: str, *, rt: Runtime
-) -> tuple[CodeResult, Delivery | None]:
+def check_code(attempt: RecoveryAttempt, code: str, *, rt: Runtime) -> CodeResult:
     """The code of the channels path; for any other attempt no code is right.
 
     The page shows the tries of this attempt and the expiry of the code it waits for, for
@@ -349,32 +352,34 @@ def check_code(
     if tries is None:
         if user is not None:
             audit.record("recovery_code", Check.EXHAUSTED.value, at=now, user_id=user.id)
-        return CodeResult(Check.EXHAUSTED), None
+        return CodeResult(Check.EXHAUSTED)
     if user is not None:
         result = rt.codes.check(user.id, CODE_PURPOSE, code, rules=rules, now=now)
         audit.record("recovery_code", result.outcome.value, at=now, user_id=user.id)
         if result.outcome is Check.OK:
             return _code_proved(attempt, user, rt=rt)
     if attempt.last_sent_at is None or now >= attempt.last_sent_at + rules.ttl_seconds:
-        return CodeResult(Check.EXPIRED), None
+        return CodeResult(Check.EXPIRED)
     left = rules.max_attempts - tries
-    return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left), None
+    return CodeResult(Check.WRONG if left else Check.EXHAUSTED, left)
 
 
-def _code_proved(
-    attempt: RecoveryAttempt, user: User, *, rt: Runtime
-) -> tuple[CodeResult, Delivery | None]:
-    """A right code proves the channel it went to: `[recovery] after_code` says what follows."""
+def _code_proved(attempt: RecoveryAttempt, user: User, *, rt: Runtime) -> CodeResult:
+    """A right code proves the channel it went to: `[recovery] after_code` says what follows,
+    sent with the answer (only a known account has a right code: its time tells nothing)."""
     channel = reachable_channel(user, attempt.channel)
-    if rt.settings.recovery.after_code == "set_password":
+    after = rt.settings.recovery.after_code
+    result = CodeResult(Check.OK, channel=channel)
+    if after == "set_password":
         attempt.verified_at = rt.now()
-        _unlock(user, rt=rt, how="code")
-        return CodeResult(Check.OK, step=Step.NEW_PASSWORD, channel=channel), None
-    delivery = partial(_recovered_by_code, user.id, channel)
-    notice = None
-    if rt.settings.recovery.after_code == "temporary_password":
-        notice = f"recovery.temporary_sent_{channel}"
-    return CodeResult(Check.OK, channel=channel, notice=notice), delivery
+        result = CodeResult(Check.OK, step=Step.NEW_PASSWORD, channel=channel)
+    elif after == "link":
+        _send_reset_link(user.id, channel, rt)
+    else:
+        _give_temporary_password(user, channel, rt=rt, reason="code")
+        result = CodeResult(Check.OK, channel=channel, notice=f"recovery.temporary_sent_{channel}")
+    _unlock(user, rt=rt, how="code")
+    return result
 
 
 # -- what a successful recovery sends ---------------------------------------------------------
@@ -393,11 +398,19 @@ def _unlock(user: User, *, rt: Runtime, how: str) -> None:
         audit.record("unlock", "success", at=rt.now(), user_id=user.id, by=f"recovery:{how}")
 
 
-def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> None:
+def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: str) -> bool:
     """A temporary password over `channel`, valid beside the current one until it is used (it
-    then has to be personalised) or `postal_code_days` pass (a letter's time)."""
-    from idp.services import deliveries
-
+    then has to be personalised) or `postal_code_days` pass (a letter's time). An address the
+    message cannot use (a postal code a letter cannot carry) changes nothing: False, logged,
+    and the answer is the same page, in the same time."""
+    try:
+        address(user, channel)
+    except NoAddress as exc:
+        rt.passwords.verify(None, "")  # the hash the password would have cost
+        log.warning(
+            "recovery of account %d: no temporary password by %s: %s", user.id, channel, exc
+        )
+        return False
     days = rt.settings.recovery.postal_code_days
     temporary = credentials.issue_pending_temporary(
         user,
@@ -406,33 +419,23 @@ def _give_temporary_password(user: User, channel: str, *, rt: Runtime, reason: s
         valid_seconds=days * 24 * 3600,
         reason=f"recovery:{reason}",
     )
-    deliveries.send_temporary_password(user, temporary, channel=channel, valid_days=days)
+    rt.deliveries.send_temporary_password(user, temporary, channel=channel, valid_days=days)
+    return True
 
 
-def _recovered_by_code(user_id: int, channel: str, rt: Runtime) -> None:
-    """The code proved the channel: what follows goes over it, and a sign-in lock ends."""
-    user = load_user(user_id)
-    if rt.settings.recovery.after_code == "link":
-        _send_reset_link(user_id, channel, rt)
-    else:
-        _give_temporary_password(user, channel, rt=rt, reason="code")
-    _unlock(user, rt=rt, how="code")
-
-
-def _password_by_post(user_id: int, channel: str, reason: str, rt: Runtime) -> None:
+def _password_by_post(user: User, channel: str, reason: str, *, rt: Runtime) -> None:
     """The password by letter; a channel the account has (the chosen one first) only says
     that a letter is on its way. Anyone may have asked: no sign-in lock ends here (it ends
     by itself long before the letter arrives)."""
-    from idp.services import deliveries
-
-    user = load_user(user_id)
     if _letter_posted_today(user, rt=rt):
         # The letter posted moments ago stands: a new one would void it (and anyone could
-        # have the organisation post letters without end).
+        # have the organisation post letters without end). The answer costs the hash all the
+        # same: its time must not tell a right answer on the organisation's data from a wrong.
+        rt.passwords.verify(None, "")
         audit.record("recovery_letter", "already_posted", at=rt.now(), user_id=user.id)
         return
-    _give_temporary_password(user, "post", rt=rt, reason=reason)
-    deliveries.send_letter_notice(user, reachable_channel(user, channel))
+    if _give_temporary_password(user, "post", rt=rt, reason=reason):
+        rt.deliveries.send_letter_notice(user, reachable_channel(user, channel))
 
 
 def _letter_posted_today(user: User, *, rt: Runtime) -> bool:
@@ -446,15 +449,13 @@ def _letter_posted_today(user: User, *, rt: Runtime) -> bool:
 
 def _postal_code(user_id: int, rt: Runtime) -> None:
     """ASSU2000: no e-mail known: a one-time security code by post, usable for days."""
-    from idp.services import deliveries
-
     user = load_user(user_id)
     rules = postal_code_rules(rt)
     try:
         code = rt.codes.issue(user.id, POSTAL_PURPOSE, "post", rules=rules, now=rt.now())
     except TooSoon:
         return  # a letter was posted moments ago
-    deliveries.send_postal_code(user, code, days=rt.settings.recovery.postal_code_days)
+    rt.deliveries.send_postal_code(user, code, days=rt.settings.recovery.postal_code_days)
 
 
 def postal_code_rules(rt: Runtime) -> CodeRules:
@@ -468,10 +469,8 @@ def postal_code_rules(rt: Runtime) -> CodeRules:
 
 
 def _send_reset_link(user_id: int, channel: str, rt: Runtime) -> None:
-    from idp.services import deliveries
-
     user = load_user(user_id)
-    deliveries.send_reset_link(user, rt.reset_links.link_token(user), channel=channel)
+    rt.deliveries.send_reset_link(user, rt.reset_links.link_token(user), channel=channel)
 
 
 def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Delivery | None:
@@ -497,24 +496,20 @@ def answer_secret(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Deli
     return partial(_send_reset_link, user.id, reachable_channel(user, attempt.channel))
 
 
-def answer_fact(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> Delivery | None:
-    """MSA case 2. Right: the temporary password over the chosen channel. Wrong: by post."""
+def answer_fact(attempt: RecoveryAttempt, answer: str, *, rt: Runtime) -> None:
+    """MSA case 2. Right: the temporary password over the chosen channel and a sign-in lock
+    ends. Wrong: the password by post. Queued with the answer, whose page is the same."""
     user = user_of(attempt)
     if user is None:
-        return None
+        return
     channel = reachable_channel(user, attempt.channel)
     right = fact_matches(user, answer, hash_key=rt.hash_key)
     audit.record("recovery_fact", "right" if right else "wrong", at=rt.now(), user_id=user.id)
     if right and channel != "post":
-        return partial(_password_over, user.id, channel, "fact")
-    return partial(_password_by_post, user.id, channel, "fact" if right else "fact_wrong")
-
-
-def _password_over(user_id: int, channel: str, reason: str, rt: Runtime) -> None:
-    """A right answer on the organisation's data: the password over the account's channel."""
-    user = load_user(user_id)
-    _give_temporary_password(user, channel, rt=rt, reason=reason)
-    _unlock(user, rt=rt, how=reason)
+        _give_temporary_password(user, channel, rt=rt, reason="fact")
+        _unlock(user, rt=rt, how="fact")
+    else:
+        _password_by_post(user, channel, "fact" if right else "fact_wrong", rt=rt)
 
 
 def finish(attempt: RecoveryAttempt, *, now: int) -> None:
@@ -647,6 +642,7 @@ def set_new_password(
         temporary=False,
         keep_sid=None,
         reason=f"recovery:{how}",
+        deliveries=rt.deliveries,
     )
     _unlock(user, rt=rt, how=how)
     return []

@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select
 
 from idp.extensions import db, rowcount
 from idp.models import PendingRegistration, User
-from idp.services import audit, credentials, deliveries, organisations, users
+from idp.services import audit, credentials, organisations, users
 from idp.services.codes import Check, CheckResult, draw, spend_try
 from idp.services.contacts import email_code_rules
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
@@ -106,7 +106,7 @@ def start(
 def _send(to: str, template: str, locale: str, **context: object) -> Delivery:
     def deliver(rt: Runtime) -> None:
         issuer = rt.settings.issuer
-        deliveries.enqueue(
+        rt.deliveries.enqueue(
             "email",
             to,
             template,

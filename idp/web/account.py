@@ -98,6 +98,7 @@ def change_own_password(form: ChangePasswordForm) -> list[str]:
         hashing=rt.passwords,
         settings=rt.settings.password,
         keep_sid=browser.current_sid(),
+        deliveries=rt.deliveries,
         reason="self",
         ip=request.remote_addr,
     ).problems

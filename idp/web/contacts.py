@@ -37,7 +37,7 @@ class CodeForm(FlaskForm):
 
 def email_codes() -> contacts.EmailCodes:
     rt = runtime()
-    return contacts.EmailCodes(rt.codes, rt.settings.contacts)
+    return contacts.EmailCodes(rt.codes, rt.settings.contacts, rt.deliveries)
 
 
 def routed_to(user: User) -> str | None:

@@ -1,11 +1,13 @@
 """Work that runs beside the response: the page's answer does not wait for it.
 
-The recovery pages use it so that the work behind a message (a temporary password hashed,
-a code drawn, the message queued), or its absence for an unknown account, does not show in
-their response time. The work goes to one background thread per app, so it is not lost with
-the connection (a browser may drop it right after a redirect); each piece runs in its own app
+The recovery and registration pages use it so that the work behind a code or a link (drawn,
+signed, its message queued), or its absence for an unknown account, does not show in their
+response time. The work goes to one background thread per app, so it is not lost with the
+connection (a browser may drop it right after a redirect); each piece runs in its own app
 context and transaction: the change and its message in the outbox commit together, or
 neither does and the failure is logged. Sending is the delivery worker's (idp.notify.worker).
+A process that dies before its thread ran loses the piece: a recovery's temporary password is
+therefore not deferred but queued with the answer (idp.services.recovery).
 """
 
 from __future__ import annotations

@@ -156,6 +156,7 @@ def sign_in() -> Response | str:
             now=rt.now(), ip=request.remote_addr, client_id=pending.client_id if pending else None
         ),
         accepts=rt.settings.login.identifier,
+        deliveries=rt.deliveries,
     )
     if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
         session[_BROWSER_FAILURES] = _browser_failures() + 1

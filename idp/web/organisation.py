@@ -24,7 +24,8 @@ from idp.extensions import db, limiter
 from idp.i18n import current_locale
 from idp.models import OrganisationAccount, User
 from idp.runtime import runtime
-from idp.services import credentials, deliveries, organisations, subscriptions
+from idp.services import credentials, organisations, subscriptions
+from idp.services.deliveries import NoAddress
 from idp.services.mailboxes import email_for
 from idp.services.organisations import NewSecondary, OrganisationError, SecondaryFilter
 from idp.web.flashes import flash
@@ -289,8 +290,8 @@ def _invite(user: User) -> None:
     """After the commit: the invitation goes to the account's mailbox, or to the primary's
     responsible when it has none (`mailboxes.email_for`)."""
     try:
-        deliveries.send_invitation(user)
-    except deliveries.NoAddress:
+        runtime().deliveries.send_invitation(user)
+    except NoAddress:
         flash(("orgpages.invitation_failed", {}), "error")
         return
     db.session.commit()

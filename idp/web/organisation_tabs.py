@@ -449,6 +449,7 @@ def _secondary_password(target: Target) -> ResponseReturnValue:
                 hashing=rt.passwords,
                 settings=rt.settings.password,
                 keep_sid=None,
+                deliveries=rt.deliveries,
                 reason=f"primary:{_by()}",  # the audit says which primary did it
                 ip=request.remote_addr,
                 temporary=True,

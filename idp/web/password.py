@@ -53,6 +53,7 @@ def change_required() -> Response | str:
             hashing=rt.passwords,
             settings=rt.settings.password,
             keep_sid=browser.current_sid(),
+            deliveries=rt.deliveries,
             reason="personalised" if action == "personalise_password" else "expired",
             ip=request.remote_addr,
         )

@@ -1,7 +1,8 @@
 """Recovery pages: "J'ai oublié mon mot de passe" and "Obtenir son identifiant".
 
-Thin: each page reads its form and calls `idp.services.recovery`. What is to be sent goes out
-once the page has answered (`deferred.later`), every step answers after at least
+Thin: each page reads its form and calls `idp.services.recovery`. A temporary password is
+queued in the step's own transaction (committed with the answer); codes and links go out once
+the page has answered (`deferred.later`). Every step answers after at least
 `[recovery] response_floor_ms`, and every path ends on the same page.
 """
 
@@ -30,8 +31,8 @@ from wtforms.fields.choices import SelectChoice
 from idp import browser
 from idp.extensions import db, limiter
 from idp.models import RecoveryAttempt
-from idp.runtime import runtime
-from idp.services import civil_data, deliveries, recovery
+from idp.runtime import Runtime, runtime
+from idp.services import civil_data, recovery
 from idp.services.codes import Check
 from idp.services.links import LinkState
 from idp.services.mailboxes import email_for
@@ -225,9 +226,8 @@ def code(ref: str) -> Response | str:
     form = CodeForm()
     message: tuple[str, dict[str, object]] | None = None
     if form.validate_on_submit():
-        outcome, delivery = recovery.check_code(attempt, form.code.data, rt=rt)
+        outcome = recovery.check_code(attempt, form.code.data, rt=rt)
         if outcome.outcome is Check.OK:
-            later(delivery)
             if outcome.notice:
                 flash([outcome.notice, {}])
             return _next(outcome.step, attempt)
@@ -292,7 +292,7 @@ def fact(ref: str) -> Response | str:
         abort(404)
     form = AnswerForm()
     if form.validate_on_submit():
-        later(recovery.answer_fact(attempt, form.answer.data, rt=runtime()))
+        recovery.answer_fact(attempt, form.answer.data, rt=runtime())
         return _next(Step.DONE, attempt)
     db.session.commit()
     return render_template(
@@ -465,8 +465,8 @@ def _identifier_found(user: Any) -> Response:
     return redirect(url_for("recovery.iban", ref=attempt.ref), code=303)
 
 
-def _send_identifier(user_id: int, rt: object) -> None:
-    deliveries.send_identifier(recovery.load_user(user_id))
+def _send_identifier(user_id: int, rt: Runtime) -> None:
+    rt.deliveries.send_identifier(recovery.load_user(user_id))
 
 
 @bp.get("/identifier/sent")

@@ -82,9 +82,10 @@ def civil_user(live_idp: Any, *, email: str | None) -> User:
 
 
 # -- the outboxes ---------------------------------------------------------------------------
-# The recovery pages queue their messages beside their answer (idp.web.deferred): the browser
-# may show the next page before the message is queued. The work is handed over before the
-# answer leaves, so letting it end and running the delivery worker once is enough.
+# The recovery pages queue their codes and links beside their answer (idp.web.deferred): the
+# browser may show the next page before the message is queued. The work is handed over before
+# the answer leaves, so letting it end and running the delivery worker once is enough. (A
+# temporary password is queued with the answer itself.)
 
 
 def _sent(

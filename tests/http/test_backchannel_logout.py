@@ -5,6 +5,10 @@ whenever a session it took part in ends; failures are retried with backoff, then
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +23,7 @@ from idp.models import Habilitation, LogoutDelivery, User
 from idp.oidc import backchannel
 from idp.services import logout_deliveries, subscriptions, users
 from tests.support.backchannel import Receiver, serve_receiver, verify_logout_token
-from tests.support.cli import Operator
+from tests.support.cli import Operator, write_config
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token, sign_in_browser
 from tests.support.outbox import settle
@@ -88,9 +92,10 @@ def _deliveries(app) -> list[LogoutDelivery]:
 
 
 def _run(idp: Operator) -> dict[str, int]:
-    result = idp("logout-deliveries", "run", "--json")
+    """One pass of the delivery worker (`idp deliveries run --once`): its logout counts."""
+    result = idp("deliveries", "run", "--once", "--json")
     assert result.exit_code == 0, result.output
-    return json.loads(result.output)
+    return json.loads(result.output)["logout"]
 
 
 @pytest.mark.parametrize("subject_type", ["public", "pairwise"])
@@ -225,6 +230,41 @@ def test_a_failed_delivery_is_retried_after_its_backoff(
         ("success", 200, 2),
     ]
     assert audited[0].detail["retrying"] is True
+
+
+def test_the_worker_process_sends_a_retry_once_it_is_due(
+    app, client, factories, clock, user, receiver, tmp_path
+):
+    """One worker for the operator to run: `idp deliveries run`, a process of its own on the
+    system clock, sends the logout token whose first attempt failed once its backoff ends."""
+    receiver.statuses = [500]
+    rp = _rp(client, factories, clock, receiver)
+    id_token = rp.tokens()["id_token"]
+    # The sign-out happened one backoff ago: the retry is due by the worker's own clock.
+    clock.advance(-logout_deliveries.BACKOFF_SECONDS[0])
+    _logout(client, id_token)
+    (delivery,) = _deliveries(app)
+    assert (delivery.attempts, delivery.last_status) == (1, 500)
+    config = write_config(app, tmp_path / "idp.toml")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "idp", "--config", str(config), "deliveries", "run"],
+        env={**os.environ, "IDP_DELIVERIES_POLL_SECONDS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while len(receiver.received) < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err.decode()
+    assert len(receiver.received) == 2
+    verify_logout_token(client, receiver.tokens()[1], rp.client_id)
+    (delivery,) = _deliveries(app)
+    assert (delivery.attempts, delivery.last_status) == (2, 200)
+    assert logout_deliveries.state(delivery) == "delivered"
 
 
 def test_gives_up_after_the_last_attempt(app, client, factories, clock, user, receiver, idp):

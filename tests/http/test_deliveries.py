@@ -25,7 +25,8 @@ from idp import create_app
 from idp.extensions import db
 from idp.models import OutboxMessage, User
 from idp.runtime import Runtime
-from idp.services import credentials, deliveries, outbox, sealing
+from idp.services import credentials, outbox, sealing
+from idp.services.deliveries import Deliveries
 from tests.support.cli import Operator, write_config
 from tests.support.concurrency import together
 from tests.support.metrics import scrape, value
@@ -77,13 +78,17 @@ def _queue_temporary_password(app: Flask, user_id: int, *, commit: bool = True) 
         user = db.session.get(User, user_id)
         rt = app.extensions["idp"]
         temporary = credentials.reset_to_temporary(
-            user, now=rt.now(), hashing=rt.passwords, reason="agent"
+            user, now=rt.now(), hashing=rt.passwords, reason="agent", deliveries=rt.deliveries
         )
-        deliveries.send_temporary_password(user, temporary, channel="email")
+        rt.deliveries.send_temporary_password(user, temporary, channel="email")
         if commit:
             db.session.commit()
         else:
             db.session.rollback()
+
+
+def _outbox(app: Flask) -> Deliveries:
+    return app.extensions["idp"].deliveries
 
 
 def _messages(app: Flask) -> list[OutboxMessage]:
@@ -125,7 +130,7 @@ def test_the_payload_is_sealed_at_rest_and_erased_once_sent(app, factories):
     marie = factories.user("marie")
     with app.app_context():
         user = db.session.get(User, marie.id)
-        deliveries.send_temporary_password(user, TEMPORARY, channel="email")
+        _outbox(app).send_temporary_password(user, TEMPORARY, channel="email")
         db.session.commit()
         raw = db.session.execute(text("SELECT payload, recipient FROM outbox_messages")).one()
     assert TEMPORARY not in raw.payload and "marie@example.org" not in raw.payload
@@ -144,8 +149,8 @@ def test_a_message_that_does_not_open_holds_back_no_other(app, factories):
     marie = factories.user("marie")
     with app.app_context():
         user = db.session.get(User, marie.id)
-        deliveries.send_identifier(user)
-        deliveries.send_temporary_password(user, TEMPORARY, channel="email")
+        _outbox(app).send_identifier(user)
+        _outbox(app).send_temporary_password(user, TEMPORARY, channel="email")
         db.session.commit()
         first = min(m.id for m in outbox.listing())
         foreign = sealing.seal(
@@ -171,7 +176,7 @@ def test_a_rolled_back_change_queues_nothing(app, factories):
 
 def _queue_then_fail(user_id: int, rt: Runtime) -> None:
     user = db.session.get(User, user_id)
-    deliveries.send_temporary_password(user, TEMPORARY, channel="email")
+    rt.deliveries.send_temporary_password(user, TEMPORARY, channel="email")
     raise RuntimeError("the change failed after its message was queued")
 
 
@@ -202,7 +207,7 @@ class TestRetries:
         with relay_on(port, refusals=2) as relay:
             with app.app_context():
                 user = db.session.get(User, marie.id)
-                deliveries.send_temporary_password(user, TEMPORARY, channel="email")
+                _outbox(app).send_temporary_password(user, TEMPORARY, channel="email")
                 db.session.commit()
             assert _run(app) == {"sent": 0, "retrying": 1, "failed": 0}
             (message,) = _messages(app)
@@ -230,7 +235,7 @@ class TestRetries:
         marie = factories.user("marie")
         with app.app_context():
             user = db.session.get(User, marie.id)
-            deliveries.send_temporary_password(user, TEMPORARY, channel="email")
+            _outbox(app).send_temporary_password(user, TEMPORARY, channel="email")
             db.session.commit()
         failures_before = REGISTRY.get_sample_value(FAILURES, {"channel": "email"}) or 0
         with relay_on(port, refusals=100):
@@ -274,7 +279,7 @@ def test_two_workers_never_send_one_message_twice(app, factories, clock):
     with app.app_context():
         user = db.session.get(User, marie.id)
         for n in range(count):
-            deliveries.enqueue(
+            _outbox(app).enqueue(
                 "email",
                 user.email,
                 "identifier_reminder",
@@ -308,7 +313,7 @@ def test_a_claim_held_by_one_worker_is_not_taken_by_another(app, clock):
     finds A's no longer due: never the same message."""
     with app.app_context():
         for n in range(10):
-            deliveries.enqueue("sms", "+33612345678", "letter_on_its_way", locale="fr", n=n)
+            _outbox(app).enqueue("sms", "+33612345678", "letter_on_its_way", locale="fr", n=n)
         db.session.commit()
     other = create_app(app.extensions["idp"].settings, clock=clock)
     held = threading.Event()
@@ -343,11 +348,14 @@ def test_the_command_runs_one_pass_over_every_channel(app, user, tmp_path):
     with app.app_context():
         marie = db.session.get(User, user.id)
         for channel in ("sms", "post"):
-            deliveries.send_temporary_password(marie, TEMPORARY, channel=channel, valid_days=5)
+            _outbox(app).send_temporary_password(marie, TEMPORARY, channel=channel, valid_days=5)
         db.session.commit()
     result = Operator(app, tmp_path)("deliveries", "run", "--once")
     assert result.exit_code == 0, result.output
-    assert result.stdout.strip() == "sent=2 retrying=0 failed=0"
+    assert result.stdout.splitlines() == [
+        "sent=2 retrying=0 failed=0",
+        "logout delivered=0 retrying=0 abandoned=0",
+    ]
     assert TEMPORARY in last_sms(app)["text"]
     assert last_letter(app)["recipient"]["city"] == "Boulogne-Billancourt"
 

@@ -23,7 +23,7 @@ from idp.clock import FrozenClock
 from idp.extensions import db
 from idp.i18n import text
 from idp.models import AuditEvent, BrowserSession, OrganisationAccount, Subscription, User
-from idp.services import credentials, deliveries, organisations, subscriptions, users
+from idp.services import credentials, organisations, subscriptions, users
 from idp.services.organisations import NewSecondary, OrganisationError
 from tests.support.concurrency import together
 from tests.support.factories import DEFAULT_PASSWORD, Factories
@@ -571,7 +571,7 @@ def test_an_invitation_of_a_secondary_without_mailbox_goes_to_the_responsible(ap
     owner = factories.organisation(PRIMARY)
     invited = factories.secondary(owner, "cs1", password=None)
     with acting(app):
-        deliveries.send_invitation(users.get(invited.id))
+        app.extensions["idp"].deliveries.send_invitation(users.get(invited.id))
     (message,) = emails(app)
     assert message["To"] == RESPONSIBLE
     assert "cs1.asp1ent" in text_part(message)
@@ -762,6 +762,7 @@ def _replace_password(app: Flask, user_id: int, *, reason: str) -> None:
             temporary=False,
             keep_sid=None,
             reason=reason,
+            deliveries=rt.deliveries,
         )
 
 
@@ -782,6 +783,7 @@ def test_a_reset_by_the_primary_notifies_the_responsible(app, factories):
             now=rt.now(),
             hashing=rt.passwords,
             reason="primary",
+            deliveries=rt.deliveries,
         )
     assert RESPONSIBLE in _notices_to(app, 0)
 

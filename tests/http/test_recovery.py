@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -11,7 +13,7 @@ from sqlalchemy import select
 
 from idp.extensions import db
 from idp.i18n import text
-from idp.models import User
+from idp.models import OutboxMessage, User
 from idp.services import recovery
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import csrf_token
@@ -74,6 +76,53 @@ def test_email_code_then_temporary_password(app, client, factories, puzzles, clo
     assert signed.location == "/password/change"  # to personalise
     assert stored(app).password_temporary
     assert submit(app.test_client(), puzzles, password=DEFAULT_PASSWORD).status_code == 200
+
+
+class DiedBeforeDeferredWork:
+    """The app's deferred work as if the process died right after each answer: what a page
+    left to run beside its answer is kept here, never run."""
+
+    def __init__(self) -> None:
+        self.held: list[object] = []
+
+    def submit(self, pieces: list[object]) -> None:
+        self.held.extend(pieces)
+
+    def wait(self, timeout: float = 30) -> None:
+        pass
+
+
+@contextmanager
+def dying_after_answers(app) -> Iterator[DiedBeforeDeferredWork]:
+    """Within it, nothing deferred runs (the pages walked before ran theirs)."""
+    running = app.extensions["idp.deferred"]
+    app.extensions["idp.deferred"] = died = DiedBeforeDeferredWork()
+    try:
+        yield died
+    finally:
+        app.extensions["idp.deferred"] = running
+
+
+def queued_templates(app) -> list[str]:
+    """The templates of the outbox's rows, committed by whoever queued them, oldest first."""
+    with app.app_context():
+        return list(db.session.scalars(select(OutboxMessage.template).order_by(OutboxMessage.id)))
+
+
+def test_the_temporary_password_is_queued_with_the_code_step_answer(
+    app, client, factories, puzzles, clock
+):
+    """A process that dies once the right code is answered loses no temporary password: its
+    message is committed with the answer, not left to work beside it."""
+    connected_user(factories, clock)
+    code_path = walk_to_code_page(client, puzzles, "marie")
+    code = code_from(last_email(app))
+    with dying_after_answers(app) as died:
+        assert post_page(client, code_path, code=code).location == DONE
+    assert died.held == []
+    assert queued_templates(app)[-1] == "temporary_password"
+    assert stored(app).pending_password_hash is not None
+    assert signs_in(app, puzzles, temporary_from(last_email(app)))
 
 
 def temporary_from(message) -> str:
@@ -617,6 +666,42 @@ class TestOrganisationData:
         assert post_page(client, fact, answer="152.4").location == DONE
         assert "Mot de passe provisoire" in text_part(last_email(app))
 
+    @pytest.mark.parametrize(
+        ("answer", "queued"),
+        [
+            ("152,40", ["temporary_password"]),
+            ("99,00", ["temporary_password", "letter_on_its_way"]),
+        ],
+    )
+    def test_the_answer_commits_the_password_with_it(
+        self, app, client, user, puzzles, answer, queued
+    ):
+        """Right (over the channel) or wrong (by post, and the channel says a letter comes):
+        nothing of it is left to work beside the answer, which a dying process would lose."""
+        fact = choose(client, begin(client, puzzles, "marie"), "email").location
+        with dying_after_answers(app) as died:
+            assert post_page(client, fact, answer=answer).location == DONE
+        assert died.held == []
+        assert queued_templates(app) == queued
+        assert stored(app).pending_password_hash is not None
+
+    def test_every_answer_costs_one_hash(self, app, client, user, puzzles, monkeypatch):
+        """Its time must not tell a right answer from a wrong one, nor a letter already on
+        its way (no new password then): each answer costs one argon2 computation."""
+        hashing = app.extensions["idp"].passwords
+        spent: list[str] = []
+        hash_, verify = hashing.hash, hashing.verify
+        monkeypatch.setattr(hashing, "hash", lambda p: spent.append("hash") or hash_(p))
+        monkeypatch.setattr(hashing, "verify", lambda h, p: spent.append("verify") or verify(h, p))
+        costs = {}
+        for answer, case in (("99,00", "wrong"), ("99,00", "posted"), ("152,40", "right")):
+            fact = choose(client, begin(client, puzzles, "marie"), "email").location
+            page = client.get(fact)
+            spent.clear()
+            assert post_page(client, fact, page=page, answer=answer).location == DONE
+            costs[case] = list(spent)
+        assert costs == {"wrong": ["hash"], "posted": ["verify"], "right": ["hash"]}
+
     def test_wrong_answer_sends_it_by_post_and_says_so(self, app, client, user, puzzles):
         from tests.support.outbox import letter_text, letters
 
@@ -684,6 +769,17 @@ class TestOrganisationData:
         post_page(client, fact, answer="99,00")
         assert sms_messages(app) == [] and len(letters(app)) == 1
         assert "Un courrier vous est adressé" in last_email(app)["Subject"]
+
+
+def test_an_address_no_letter_can_carry_sends_nothing(app, client, factories, puzzles, caplog):
+    """Never connected, nothing to ask, a postal code of four digits: no password is issued
+    nor announced, the page is the one everybody reads, and the operators are told."""
+    factories.user(street_address="1 rue Haute", postal_code="7900", locality="Niort")
+    with caplog.at_level("WARNING", logger="idp.services.recovery"):
+        assert choose(client, begin(client, puzzles, "marie"), "email").location == DONE
+    assert queued_templates(app) == []
+    assert stored(app).pending_password_hash is None
+    assert "no temporary password by post" in caplog.text
 
 
 def test_nothing_usable_walks_the_unknown_pages(app, client, factories, puzzles):

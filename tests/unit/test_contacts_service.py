@@ -12,7 +12,7 @@ from tests.support.outbox import emails, settle, text_part
 
 def _via(app) -> contacts.EmailCodes:
     rt = app.extensions["idp"]
-    return contacts.EmailCodes(rt.codes, rt.settings.contacts)
+    return contacts.EmailCodes(rt.codes, rt.settings.contacts, rt.deliveries)
 
 
 def _sent_code(app, address: str) -> str:

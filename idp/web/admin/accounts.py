@@ -132,7 +132,10 @@ def unlock(user_id: int) -> Response:
 def invite(user_id: int) -> Response:
     user = _account(user_id)
     try:
-        address = account_actions.invite(user, now=runtime().now(), by=access.actor())
+        rt = runtime()
+        address = account_actions.invite(
+            user, now=rt.now(), by=access.actor(), deliveries=rt.deliveries
+        )
     except AccountError:
         return _done(user, "accounts.invite_has_password", "error")
     except account_actions.NotDelivered:
@@ -154,6 +157,7 @@ def temporary_password(user_id: int) -> Response:
             channel=channel,
             now=rt.now(),
             hashing=rt.passwords,
+            deliveries=rt.deliveries,
             by=access.actor(),
         )
     except account_actions.NotDelivered:

@@ -85,6 +85,7 @@ def sign_in() -> Response | str:
         captcha_failures=rt.captcha_failures,
         context=_context(),
         accepts="identifier",
+        deliveries=rt.deliveries,
     )
     if attempt.outcome is not authn.Outcome.SIGNED_IN or attempt.user is None:
         db.session.commit()
