@@ -208,6 +208,17 @@ def write_config(config: Path, port: int, source: Path, database_url: str | None
     config.write_text("\n".join(lines))
 
 
+def reset_postgres(url: str) -> None:
+    """Empty a scratch PostgreSQL database, for `idp init` to create afresh."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
 def make_instance(
     base: Path, source: Path, id_token_alg: str | None = None, database_url: str | None = None
 ) -> Instance:
