@@ -34,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -610,14 +610,16 @@ def exchange(instance: Instance, body: str) -> dict[str, Any]:
 # -- micro-benchmarks ------------------------------------------------------------------------
 
 
-def time_per_call(func: Any, *, number: int, repeat: int = 5) -> float:
+def time_per_call(
+    func: Any, *, number: int, repeat: int = 5, clock: Callable[[], float] = time.thread_time
+) -> float:
     """Mean CPU seconds per call in the fastest of `repeat` rounds (noise only adds time)."""
     rounds = []
     for _ in range(repeat):
-        start = time.thread_time()
+        start = clock()
         for _ in range(number):
             func()
-        rounds.append((time.thread_time() - start) / number)
+        rounds.append((clock() - start) / number)
     return min(rounds)
 
 
