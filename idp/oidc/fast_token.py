@@ -71,8 +71,9 @@ def _client_credentials(client: RegisteredClient, form: dict[str, str]) -> dict[
 
 
 def _refresh(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] | None:
-    """Rotate on a connection of its own (Core statements, without the ORM's session),
-    committed here; leaving the block without committing rolls back."""
+    """Rotate on a connection of its own (Core statements, without the ORM's session): one
+    read, then the rotation (tokens.connection says when each commits); leaving the block
+    without committing rolls back whatever is still open."""
     value = form.get("refresh_token")
     if not value:
         return None
