@@ -71,7 +71,7 @@ _CONSUME = (
     )
     .values(refresh_used_at=bindparam("now"))
 )
-# The columns of a new token's row (the database numbers it).
+# The columns of a new token's row, all given by _new_row (the database numbers it).
 _NEW_ROW = tuple(column.name for column in _TOKENS.c if column.name != "id")
 # PostgreSQL: the consumption and the new row in one statement (one round trip, atomic by
 # itself): the INSERT selects its values from the row the UPDATE consumed, so a token another
