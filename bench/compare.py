@@ -197,16 +197,6 @@ def make_instance(
     return instance
 
 
-def reset_postgres(url: str) -> None:
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 # -- the peer --------------------------------------------------------------------------------
 
 
@@ -468,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         peer = prepare_peer(base)
         databases = {"sqlite": None}
         if not options.no_postgres:
-            reset_postgres(options.database_url)
+            bench.reset_postgres(options.database_url)
             databases["postgresql"] = options.database_url
         instances = {
             db: make_instance(base / db, url, CHEAP_ARGON2) for db, url in databases.items()

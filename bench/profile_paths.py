@@ -558,6 +558,9 @@ def main(argv: list[str] | None = None) -> int:
         help="no cProfile: the CPU time per request only (fastest of --rounds rounds)",
     )
     parser.add_argument("--rounds", type=int, default=5, help="timed rounds per scenario")
+    parser.add_argument(
+        "--database-url", help="a scratch PostgreSQL database (its schema is dropped first)"
+    )
     args = parser.parse_args(argv)
     # SIGTERM unwinds like Ctrl-C, so a gunicorn started for --py-spy is always stopped.
     signal.signal(signal.SIGTERM, run._interrupt)
@@ -577,7 +580,11 @@ def main(argv: list[str] | None = None) -> int:
         "in_process": {},
     }
     with tempfile.TemporaryDirectory(prefix="idp-profile-") as tmp:
-        instance = run.make_instance(Path(tmp), source, args.id_token_alg)
+        if args.database_url:
+            run.reset_postgres(args.database_url)
+        instance = run.make_instance(
+            Path(tmp), source, args.id_token_alg, database_url=args.database_url
+        )
         if not args.no_in_process:
             from idp import create_app
             from idp.extensions import db

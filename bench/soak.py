@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
         "options": vars(options),
         "load_average_start": os.getloadavg(),
     }
-    compare.reset_postgres(options.database_url)
+    bench.reset_postgres(options.database_url)
     import redis
 
     redis.Redis.from_url(options.redis_url).flushdb()

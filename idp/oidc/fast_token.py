@@ -26,7 +26,6 @@ from authlib.oauth2.rfc6749 import scope_to_list
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
-from idp.extensions import db
 from idp.http_headers import COMMON, HSTS
 from idp.oidc import token_rules, tokens
 from idp.oidc.claims import ID_TOKEN_SCOPES
@@ -72,12 +71,13 @@ def _client_credentials(client: RegisteredClient, form: dict[str, str]) -> dict[
 
 
 def _refresh(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] | None:
-    """Rotate on a connection of its own (Core statements, without the ORM's session),
-    committed here; leaving the block without committing rolls back."""
+    """Rotate on a connection of its own (Core statements, without the ORM's session): one
+    read, then the rotation (tokens.connection says when each commits); leaving the block
+    without committing rolls back whatever is still open."""
     value = form.get("refresh_token")
     if not value:
         return None
-    with db.engine.connect() as conn:
+    with tokens.connection() as conn:
         row = tokens.refresh_grant(conn, value)
         outcome = token_rules.check_refresh(
             client,
@@ -94,7 +94,9 @@ def _refresh(client: RegisteredClient, form: dict[str, str]) -> dict[str, Any] |
             # Its ID token's claims are read through the ORM: the full pipeline issues it.
             return None
         # The row carries the user's subject: what the ID token needs of the user.
-        token = rotate_refresh_token(conn, client, row, row, outcome.scope)
+        token = rotate_refresh_token(
+            conn, client, row, row, outcome.scope, upstream=row.upstream_provider
+        )
         if token is not None:
             conn.commit()
         return token

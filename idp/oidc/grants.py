@@ -30,7 +30,7 @@ from idp.oidc.issuance import (
     rotate_refresh_token,
 )
 from idp.runtime import runtime
-from idp.services import audit, subscriptions
+from idp.services import audit, federated_accounts, subscriptions
 from idp.services.hashing import new_secret, token_hash
 
 # Length of the `nonce` column of authorization codes.
@@ -125,6 +125,7 @@ class OpenIDCodeExtension(OpenIDCode):
             code.nonce,
             user_id=request.user.id,
             scope=token["scope"],
+            upstream=federated_accounts.upstream_provider(code.sid),
         )
         return token
 
@@ -255,7 +256,12 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         old: Token = self.request.refresh_token
         token = rotate_refresh_token(
-            db.session, self.request.client, old, self.request.user, self.request.granted.scope
+            db.session,
+            self.request.client,
+            old,
+            self.request.user,
+            self.request.granted.scope,
+            upstream=federated_accounts.upstream_provider(old.sid),
         )
         if token is None:
             self._reused(old)

@@ -18,7 +18,6 @@ from idp.oidc.claims import USER_SCOPES, Subject, id_token_claims
 from idp.oidc.id_token import Authentication, issue_id_token
 from idp.oidc.tokens import Executor
 from idp.runtime import runtime
-from idp.services import federated_accounts
 
 
 def generate_token(
@@ -50,8 +49,10 @@ def id_token_for(
     *,
     user_id: int,
     scope: str,
+    upstream: str | None,
 ) -> str:
-    """The ID token of a token response: `scope` (the token's) decides the scope claims."""
+    """The ID token of a token response: `scope` (the token's) decides the scope claims;
+    `upstream`: the provider the session was signed in through, if any (federated_accounts)."""
     rt = runtime()
     return issue_id_token(
         keys=rt.keys,
@@ -67,7 +68,7 @@ def id_token_for(
         # `idp`: the upstream provider of a federated sign-in (which is not a scope's claim).
         scope_claims={
             **id_token_claims(user_id, scope, client, rt.hash_key),
-            **federated_accounts.session_claims(authentication.sid),
+            **({"idp": upstream} if upstream else {}),
         },
     )
 
@@ -96,13 +97,20 @@ def client_credentials_token(client: Any, scope: str | None) -> dict[str, Any]:
 
 
 def rotate_refresh_token(
-    conn: Executor, client: Any, old: Token | Row[Any], user: Subject, scope: str | None
+    conn: Executor,
+    client: Any,
+    old: Token | Row[Any],
+    user: Subject,
+    scope: str | None,
+    *,
+    upstream: str | None,
 ) -> dict[str, Any] | None:
-    """Issue the tokens that replace `old` (a token of `user`) and consume it; None, with
-    nothing written, when another request consumed it first.
+    """Issue the tokens that replace `old` (a token of `user`, whose session was signed in
+    through `upstream`) and consume it; None, with nothing written, when another request
+    consumed it first.
 
     The ID token is signed before the writes, so that the database's write lock (SQLite has
-    one for the whole file) is held for two statements, not through a signature.
+    one for the whole file) is held for the rotation's statements, not through a signature.
     """
     token = generate_token(
         "refresh_token", client, scope=scope or old.granted_scope, include_refresh_token=True
@@ -119,20 +127,21 @@ def rotate_refresh_token(
             None,
             user_id=old.user_id,
             scope=token["scope"],
+            upstream=upstream,
         )
-    now = runtime().now()
-    if not tokens.consume_refresh_token(conn, old.id, now):
-        return None
-    tokens.store(
+    rotated = tokens.rotate(
         conn,
+        old.id,
         token,
+        now=runtime().now(),
         client_id=client.client_id,
         user_id=old.user_id,
         grant_id=old.grant_id,
         granted_scope=old.granted_scope,
-        now=now,
         refresh_expires_at=old.refresh_expires_at,
         authentication=authentication,
     )
+    if not rotated:
+        return None
     metrics.token_issued("refresh_token")
     return token

@@ -195,10 +195,10 @@ def upstream_session(sid: str | None) -> FederatedSession | None:
     return db.session.scalar(select(FederatedSession).where(FederatedSession.sid == sid))
 
 
-def session_claims(sid: str | None) -> dict[str, str]:
-    """`idp`, the provider a session was signed in through, for our ID tokens."""
+def upstream_provider(sid: str | None) -> str | None:
+    """The provider a session was signed in through (the `idp` claim of our ID tokens)."""
     upstream = upstream_session(sid)
-    return {"idp": upstream.provider} if upstream else {}
+    return upstream.provider if upstream else None
 
 
 def end_upstream_sessions(provider: str, logout: UpstreamLogout, *, now: int) -> int:

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from flask import Flask
+from flask import Flask, request_started
 from flask.testing import FlaskClient
 from joserfc import jwt
 from joserfc.jwk import ECKey
@@ -807,6 +807,31 @@ def test_franceconnect_kind(
     assert claims["amr"] == ["fc", "pwd"]
     assert claims["acr"] == "eidas1"
     assert claims["idp"] == "up"
+
+
+@pytest.mark.parametrize("extra", [{}, {"scope": "openid offline_access"}], ids=["fast", "grant"])
+def test_a_refreshed_id_token_still_names_the_upstream_provider(
+    client: FlaskClient,
+    rp: RelyingParty,
+    app: Flask,
+    upstream: Upstream,
+    extra: dict[str, str],
+) -> None:
+    """Both token paths read the provider of the token's session: the fast one (no scope in
+    the request) in the token's own query, the grant (a scope) through the session's record."""
+    ref = ref_of(rp.authorize(scope="openid offline_access"))
+    client.get(callback_path(go_upstream(client, upstream, ref)))
+    response = rp.walk(link_by_password(client, ref))
+    tokens = rp.exchange(query(response.location)["code"]).get_json()
+    reached_flask: list[str] = []
+    with request_started.connected_to(lambda sender, **_: reached_flask.append("/token"), app):
+        refreshed = rp.refresh(tokens["refresh_token"], **extra)
+    assert refreshed.status_code == 200, refreshed.get_json()
+    assert reached_flask == (["/token"] if extra else [])
+    id_token = refreshed.get_json()["id_token"]
+    claims = verify_id_token(client, id_token, rp.client_id, issuer=DOWNSTREAM)
+    assert claims["idp"] == "up"
+    assert claims["amr"] == ["pwd"]
 
 
 def test_a_rotated_upstream_key_is_fetched_once(

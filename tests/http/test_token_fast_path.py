@@ -12,6 +12,7 @@ it, before any before_request hook can refuse them. The tests check that:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +21,7 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask, request, request_started
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import OperationalError
 from werkzeug.test import TestResponse
 
@@ -344,6 +345,44 @@ def test_expired_refresh_token_reaches_the_grants(
     clock.advance(app.extensions["idp"].settings.tokens.refresh_token_ttl_seconds)
     with answered(flask_requests, by_flask=True):
         refused(rp.refresh(granted["refresh_token"]), 400, "invalid_grant")
+
+
+# What a fast refresh runs: one read (token, user, upstream session), then the rotation: on
+# PostgreSQL one statement that commits by itself, elsewhere an UPDATE and an INSERT.
+FAST_REFRESH_STATEMENTS = {
+    "postgresql": ["SELECT", "WITH"],
+    "sqlite": ["SELECT", "UPDATE", "INSERT"],
+}
+
+
+def test_a_fast_refresh_reads_once_and_rotates_in_as_few_statements_as_its_database_allows(
+    rp: RelyingParty,
+    granted: dict[str, Any],
+    app: Flask,
+    flask_requests: list[str],
+    backend: str,
+) -> None:
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+    here = threading.get_ident()
+    # Not the request's: the delivery pass the test client runs after each request (or the
+    # worker's thread), and the client cache's generation (cached 0 s in the tests).
+    others = ("outbox_messages", "registry_generations")
+
+    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if threading.get_ident() == here and not any(name in statement for name in others):
+            statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with answered(flask_requests, by_flask=False):
+            response = rp.refresh(granted["refresh_token"])
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200, response.get_json()
+    assert statements == FAST_REFRESH_STATEMENTS[backend]
+    assert token_rows(app) == (2, 1, 0)  # the old token used, its successor stored
 
 
 def test_a_database_error_in_the_fast_path_hands_the_request_on(
