@@ -240,7 +240,7 @@ def report(name: str, result: dict[str, Any]) -> None:
 def against(args: argparse.Namespace) -> int:
     """Measure `args.against` and this tree in turn; the ratio of their best times."""
     trees = {"before": args.against.resolve(), "after": args.source}
-    best: dict[str, float] = {}
+    best: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="idp-flow-against-") as tmp:
         output = Path(tmp) / "result.json"
         for _ in range(args.repeat):
@@ -250,12 +250,22 @@ def against(args: argparse.Namespace) -> int:
                 if args.database_url:
                     command += ["--database-url", args.database_url]
                 subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-                ms = json.loads(output.read_text())["server_ms_per_flow"]
+                result = json.loads(output.read_text())
+                ms = result["server_ms_per_flow"]
                 print(f"   {name:<6} {tree}: {ms} ms of CPU per flow", flush=True)
-                best[name] = min(best.get(name, ms), ms)
+                if name not in best or ms < best[name]["server_ms_per_flow"]:
+                    best[name] = result
+    before, after = best["before"], best["after"]
+    print(f"\n   {'step':<18} {'before ms':>9} {'after ms':>9} {'ratio':>6}  SQL before/after")
+    for step, ms in before["server_ms_by_step"].items():
+        now = after["server_ms_by_step"].get(step, 0.0)
+        sql = [len(r["sql_by_step"].get(step, [])) for r in (before, after)]
+        print(f"   {step:<18} {ms:9.3f} {now:9.3f} {now / ms:6.2f}  {sql[0]}/{sql[1]}")
+    total = [r["server_ms_per_flow"] for r in (before, after)]
     print(
-        f"best: before {best['before']} ms, after {best['after']} ms per flow; "
-        f"after / before = {best['after'] / best['before']:.3f}"
+        f"   {'flow':<18} {total[0]:9.2f} {total[1]:9.2f} {total[1] / total[0]:6.3f}  "
+        f"{sum(map(len, before['sql_by_step'].values()))}/"
+        f"{sum(map(len, after['sql_by_step'].values()))}"
     )
     return 0
 
