@@ -158,7 +158,10 @@ def floor_server(port: int) -> contextlib.AbstractContextManager[Target]:
 
 
 def make_instance(
-    base: Path, database_url: str | None, password: dict[str, int] | None
+    base: Path,
+    database_url: str | None,
+    password: dict[str, int] | None,
+    source: Path = bench.REPO_DIR,
 ) -> bench.Instance:
     """bench/run.py's instance, plus a database and an argon2id cost; a consent-page client."""
     base.mkdir(parents=True)
@@ -174,7 +177,7 @@ def make_instance(
 
     bench.write_config = write_config
     try:
-        instance = bench.make_instance(base, bench.REPO_DIR, database_url=database_url)
+        instance = bench.make_instance(base, source, database_url=database_url)
     finally:
         bench.write_config = original
     # The flows go through the consent page, as the peer's do (prompt=consent there).

@@ -18,6 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from idp import logs, private_files
 from idp.clock import SystemClock
 from idp.config import Settings, load_settings, resolve_secret
+from idp.cookie_session import SignedCookieSessions
 from idp.hosts import IdentityProvider, TrustedHostsFirst
 
 if TYPE_CHECKING:
@@ -160,6 +161,7 @@ def create_app(
         template_folder=str(templates_dir()),
     )
     app.config.update(_flask_config(settings))
+    app.session_interface = SignedCookieSessions()
 
     db.init_app(app)
     csrf.init_app(app)

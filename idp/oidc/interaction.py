@@ -134,9 +134,11 @@ def _pending(
 
 
 def _interact(endpoint: str, pending: PendingAuthorization) -> Response:
+    # Read before the commit, which expires the row: reading it after would load it again.
+    ref = pending.ref
     journey.remember(pending)
     db.session.commit()
-    return redirect(url_for(endpoint, ref=pending.ref), code=303)
+    return redirect(url_for(endpoint, ref=ref), code=303)
 
 
 def authorize(request: OAuth2Request, pending: PendingAuthorization | None = None) -> Response:

@@ -20,10 +20,24 @@ five misread images must not lock out the holder of the right password.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, SQLColumnExpression, and_, case, or_, select, update
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    SQLColumnExpression,
+    String,
+    and_,
+    bindparam,
+    case,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.dml import ReturningUpdate
 
 from idp.config import LockoutSettings
 from idp.extensions import db, rowcount
@@ -35,6 +49,9 @@ DAY_SECONDS = 24 * 3600
 # A failure that finds the row changed under it reads it again; each retry means another
 # attempt settled meanwhile, so a handful is plenty even for large bursts.
 _SETTLE_RETRIES = 20
+# Parameters of the statements built once (`Lockout._take_statement`, ...).
+_KEY = bindparam("key", type_=String())
+_NOW = bindparam("now", type_=Integer())
 
 
 @dataclass(frozen=True)
@@ -170,7 +187,7 @@ class Lockout(_Throttle):
         return base
 
     @staticmethod
-    def _unlocked(now: int) -> ColumnElement[bool]:
+    def _unlocked(now: int | BindParameter[int]) -> ColumnElement[bool]:
         t = SignInThrottle
         return or_(t.locked_until.is_(None), t.locked_until <= now)
 
@@ -195,13 +212,18 @@ class Lockout(_Throttle):
                 break
         return Reservation(key, refusal=status)
 
-    def _take(self, key: str, now: int) -> bool:
+    # The statements of every sign-in are built once, with the key and the time as parameters:
+    # building one costs more than running it (~0.3 ms for these two).
+
+    @functools.cached_property
+    def _take_statement(self) -> ReturningUpdate[tuple[int]]:
         t = SignInThrottle
+        now = _NOW
         new_window = now - t.window_start >= DAY_SECONDS
-        taken = db.session.execute(
+        return (
             update(t)
             .where(
-                t.identifier_hash == key,
+                t.identifier_hash == _KEY,
                 self._unlocked(now),
                 t.consecutive_failures < self.settings.max_attempts,
                 or_(new_window, t.window_failures < self.settings.daily_max_failures),
@@ -213,7 +235,10 @@ class Lockout(_Throttle):
                 updated_at=now,
             )
             .returning(t.id)
-        ).first()
+        )
+
+    def _take(self, key: str, now: int) -> bool:
+        taken = db.session.execute(self._take_statement, {"key": key, "now": now}).first()
         db.session.commit()
         return taken is not None
 
@@ -269,10 +294,17 @@ class Lockout(_Throttle):
         False when a lock was set while the attempt was being checked: the success must
         then be refused, and the lock stays.
         """
-        t = SignInThrottle
         cleared = db.session.execute(
+            self._succeed_statement, {"key": reservation.key, "now": now}
+        ).first()
+        return cleared is not None
+
+    @functools.cached_property
+    def _succeed_statement(self) -> ReturningUpdate[tuple[int]]:
+        t = SignInThrottle
+        return (
             update(t)
-            .where(t.identifier_hash == reservation.key, self._unlocked(now))
+            .where(t.identifier_hash == _KEY, self._unlocked(_NOW))
             .values(
                 consecutive_failures=0,
                 lock_count=0,
@@ -280,11 +312,10 @@ class Lockout(_Throttle):
                 window_failures=case(
                     (t.window_failures > 0, t.window_failures - 1), else_=t.window_failures
                 ),
-                updated_at=now,
+                updated_at=_NOW,
             )
             .returning(t.id)
-        ).first()
-        return cleared is not None
+        )
 
     def release(self, reservation: Reservation, *, now: int) -> None:
         """Give the reservation back without starting afresh (the attempt was no failure)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
@@ -13,7 +12,7 @@ from idp.runtime import runtime
 from idp.services import authn, contacts, credentials, required_actions
 from idp.web.auth import requires_user
 from idp.web.contacts import email_codes, routed_to
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 from idp.web.password import NewPasswordForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -23,7 +22,7 @@ class ChangePasswordForm(NewPasswordForm):
     current_password = PasswordField(validators=[Required()])
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(Form):
     email = StringField(validators=[Required()])
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from authlib.oauth2.rfc6749 import scope_to_list
 from flask import Blueprint, abort, redirect, render_template, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
@@ -13,6 +12,7 @@ from idp.extensions import db
 from idp.oidc import interaction
 from idp.runtime import runtime
 from idp.services import consent, interactions
+from idp.web.forms import Form
 from idp.web.security import allow_form_target
 
 bp = Blueprint("consent", __name__)
@@ -21,7 +21,7 @@ bp = Blueprint("consent", __name__)
 SHOWN_SCOPES = ("profile", "email", "phone", "address", "organisation", "offline_access")
 
 
-class ConsentForm(FlaskForm):
+class ConsentForm(Form):
     approve = SubmitField()
     deny = SubmitField()
 

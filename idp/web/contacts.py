@@ -7,7 +7,6 @@ once the code is typed ("Votre adresse email a été vérifiée.").
 from __future__ import annotations
 
 from flask import Blueprint, g, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
@@ -18,20 +17,20 @@ from idp.services import contacts, mailboxes, organisations
 from idp.services.codes import Check, TooSoon
 from idp.web.auth import requires_user
 from idp.web.flashes import flash
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 from idp.web.password import continue_after_action
 
 bp = Blueprint("contacts", __name__)
 
 
-class ContactsForm(FlaskForm):
+class ContactsForm(Form):
     email = StringField()  # whether it may stay empty is the service's rule
     mobile = StringField()
     landline = StringField()
     fax = StringField()
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(validators=[Required()])
 
 

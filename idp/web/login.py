@@ -9,7 +9,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
@@ -22,7 +21,7 @@ from idp.services.hashing import keyed_hash
 from idp.services.users import normalise_identifier
 from idp.web import captcha, federation, journey
 from idp.web.auth import signed_in_user
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 from idp.web.security import allow_form_target
 
 bp = Blueprint("login", __name__)
@@ -36,7 +35,7 @@ OUTCOME_MESSAGES = {
 _BROWSER_FAILURES = "sign_in_failures"
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     identifier = StringField(validators=[Required()])
     password = PasswordField(validators=[Required()])
     captcha_ref = HiddenField()
@@ -90,12 +89,14 @@ def _render(
         form.captcha_ref.data = challenge.ref
     form.password.data = ""
     form.captcha_answer.data = ""
+    # Read before the commit, which expires the row: reading it after would load it again.
+    ref, client_name = (pending.ref if pending else None), _client_name(pending)
     db.session.commit()
     return render_template(
         "login/sign_in.html",
         form=form,
-        ref=pending.ref if pending else None,
-        client_name=_client_name(pending),
+        ref=ref,
+        client_name=client_name,
         message=message,
         message_params=params or {},
         detail=detail,
@@ -191,9 +192,11 @@ def after_sign_in(
     request, which applies habilitation, consent and required actions, or to the account."""
     rt = runtime()
     if pending is not None:
+        # Read before the change and the commit: each would make this read load the row again.
+        ref = pending.ref
         interactions.mark_authenticated(pending, record.sid)
         db.session.commit()
-        return redirect(url_for("oidc.resume", ref=pending.ref), code=303)
+        return redirect(url_for("oidc.resume", ref=ref), code=303)
     action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
     db.session.commit()
     if action is not None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, g, jsonify, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField
 
@@ -16,12 +15,12 @@ from idp.services import credentials, password_policy, required_actions, session
 from idp.services.links import LinkState
 from idp.web import journey
 from idp.web.auth import requires_user, signed_in_user
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 
 bp = Blueprint("password", __name__, url_prefix="/password")
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     new_password = PasswordField(validators=[Required()])
     confirmation = PasswordField(validators=[Required()])
 

@@ -23,7 +23,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -40,7 +39,7 @@ from idp.services.recovery import Path, Step
 from idp.web import captcha
 from idp.web.deferred import later
 from idp.web.flashes import flash
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 
 bp = Blueprint("recovery", __name__, url_prefix="/recovery")
 
@@ -76,7 +75,7 @@ def same_time(view: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-class ChallengeForm(FlaskForm):
+class ChallengeForm(Form):
     captcha_ref = HiddenField()
     captcha_answer = StringField(validators=[Required()])
 
@@ -85,18 +84,18 @@ class IdentifierForm(ChallengeForm):
     identifier = StringField(validators=[Required()])
 
 
-class ChannelForm(FlaskForm):
+class ChannelForm(Form):
     channel = RadioField(
         choices=[SelectChoice("email", "email"), SelectChoice("sms", "sms")],
         validators=[Required()],
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(validators=[Required()])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     answer = StringField(validators=[Required()])
 
 
@@ -105,7 +104,7 @@ class LetterCodeForm(ChallengeForm):
     code = StringField(validators=[Required()])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     new_password = PasswordField(validators=[Required()])
     confirmation = PasswordField(validators=[Required()])
 
@@ -116,7 +115,7 @@ class CivilDataForm(ChallengeForm):
     postal_code = StringField(validators=[Required()])
 
 
-class IbanForm(FlaskForm):
+class IbanForm(Form):
     iban_tail = StringField(validators=[Required()])
 
 

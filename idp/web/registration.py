@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, PasswordField, StringField
 
@@ -24,7 +23,7 @@ from idp.services.codes import Check
 from idp.services.hashing import keyed_hash
 from idp.web import captcha
 from idp.web.deferred import later
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 from idp.web.recovery import same_time
 
 bp = Blueprint("registration", __name__, url_prefix="/register")
@@ -50,18 +49,18 @@ def _link() -> dict[str, Any]:
     return {"registration_enabled": True}
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     identifier = StringField()
     email = StringField(validators=[Required()])
     captcha_ref = HiddenField()
     captcha_answer = StringField(validators=[Required()])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(validators=[Required()])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     identifier = StringField()
     new_password = PasswordField(validators=[Required()])
     confirmation = PasswordField(validators=[Required()])

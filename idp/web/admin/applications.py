@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from flask import abort, redirect, render_template, request, session, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import (
     BooleanField,
@@ -42,6 +41,7 @@ from idp.services.hashing import new_secret
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, requires
 from idp.web.flashes import flash
+from idp.web.forms import Form
 
 bp = console_blueprint("admin_applications", __name__, "/applications")
 
@@ -55,7 +55,7 @@ _REGISTERED_FORMS = "registered_forms"
 _KEPT_FORMS = 5
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     """The registration form; what it may hold is checked by the registry alone."""
 
     # Names this filling of the form: sent again (a reload, a double click), it registers nothing.

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import segno
 from flask import abort, redirect, render_template, request, url_for
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
 
@@ -22,7 +21,7 @@ from idp.services import admin_sessions, audit, authn, required_actions, second_
 from idp.services.second_factor import Outcome
 from idp.web.admin import access
 from idp.web.admin.access import console_blueprint, public, requires
-from idp.web.forms import Required
+from idp.web.forms import Form, Required
 
 bp = console_blueprint("admin", __name__)
 
@@ -37,16 +36,16 @@ _PASSWORD_MESSAGES = {
 _NOTICES = ("admin.factor_stopped", "admin.signed_out")
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     identifier = StringField(validators=[Required()])
     password = PasswordField(validators=[Required()])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(validators=[Required("admin.code_required")])
 
 
-class ReauthForm(FlaskForm):
+class ReauthForm(Form):
     password = PasswordField(validators=[Required()])
     code = StringField(validators=[Required("admin.code_required")])
 
