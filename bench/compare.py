@@ -142,9 +142,14 @@ def our_server(
 
 
 def make_instance(
-    base: Path, database_url: str | None, password: dict[str, int] | None
+    base: Path,
+    database_url: str | None,
+    password: dict[str, int] | None,
+    *,
+    source: Path = bench.REPO_DIR,
 ) -> bench.Instance:
-    """bench/run.py's instance, plus a database and an argon2id cost; a consent-page client."""
+    """bench/run.py's instance of `source`, plus a database and an argon2id cost; a
+    consent-page client."""
     base.mkdir(parents=True)
     original = bench.write_config
 
@@ -158,7 +163,7 @@ def make_instance(
 
     bench.write_config = write_config
     try:
-        instance = bench.make_instance(base, bench.REPO_DIR, database_url=database_url)
+        instance = bench.make_instance(base, source, database_url=database_url)
     finally:
         bench.write_config = original
     # The flows go through the consent page, as the peer's do (prompt=consent there).
