@@ -70,8 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="idp-memory-") as tmp:
         # Database by database, the trees back to back.
         for db, url in databases.items():
-            for name, source in trees.items():
-                base = Path(tmp) / f"{db}-{len(report[name])}"
+            for number, (name, source) in enumerate(trees.items()):
+                base = Path(tmp) / f"{db}-{number}"
                 report[name][db] = measure_tree(source, url, base, options)
     print(json.dumps(report, indent=2))
     lines = []
