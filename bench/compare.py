@@ -161,9 +161,11 @@ def make_instance(
     base: Path,
     database_url: str | None,
     password: dict[str, int] | None,
+    *,
     source: Path = bench.REPO_DIR,
 ) -> bench.Instance:
-    """bench/run.py's instance, plus a database and an argon2id cost; a consent-page client."""
+    """bench/run.py's instance of `source`, plus a database and an argon2id cost; a
+    consent-page client."""
     base.mkdir(parents=True)
     original = bench.write_config
 

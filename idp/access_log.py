@@ -4,8 +4,8 @@ An e-mailed invitation or reset link has to carry its token in its path, and a r
 may put an ID token in the query of GET /logout (`id_token_hint`). The request that brings
 one answers only a redirect to a URL without it, but the server's access log records that
 request too: the loggers here print every such value as `[redacted]`. Used by the development
-server (`idp serve`), by gunicorn (`--logger-class idp.access_log.GunicornLogger`) and by the
-log line of an unhandled error.
+server (`idp serve`), by gunicorn (through idp.gunicorn_logger) and by the log line of an
+unhandled error.
 
 `RequestLog` wraps the whole WSGI app, the answers made before Flask included (discovery, the
 JWKS, the token fast path): every request gets its request id, is counted in the metrics and
@@ -22,7 +22,6 @@ from time import perf_counter
 from typing import Any
 
 from flask import Flask, request
-from gunicorn.glogging import Logger
 from werkzeug.serving import WSGIRequestHandler
 
 from idp import metrics, request_id
@@ -48,25 +47,6 @@ class DevRequestHandler(WSGIRequestHandler):
 
     def log(self, type: str, message: str, *args: Any) -> None:
         super().log(type, "%s", redact(message % args))
-
-
-# gunicorn atoms of headers that are credentials whole: a format naming them logs nothing.
-_CREDENTIAL_ATOMS = frozenset(
-    {"{authorization}i", "{cookie}i", "{set-cookie}o", "{http_authorization}e", "{http_cookie}e"}
-)
-
-
-class GunicornLogger(Logger):
-    """gunicorn's logger, every access-log atom redacted (the request line, the path, the
-    query, the Referer, environment values such as RAW_URI), whatever the log format; the
-    Authorization and Cookie headers are never printed."""
-
-    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict:
-        atoms = super().atoms(resp, req, environ, request_time)
-        return {
-            k: REDACTED if k in _CREDENTIAL_ATOMS else redact(v) if isinstance(v, str) else v
-            for k, v in atoms.items()
-        }
 
 
 access = logging.getLogger("idp.access")

@@ -14,6 +14,7 @@ from granian import Granian
 from granian.constants import Interfaces
 
 from idp.config import Settings, load_settings
+from idp.malloc import one_arena
 
 # Seconds a worker has to finish its requests after SIGTERM or SIGINT before it is killed.
 STOP_SECONDS = 30
@@ -35,6 +36,7 @@ def settings_for_workers(
 
 def serve(settings: Settings, host: str, port: int) -> None:
     """Run granian until SIGTERM or SIGINT; it forwards them to the workers and waits for them."""
+    one_arena()  # in this process, so in the workers it forks
     Granian(
         "idp:create_app",
         factory=True,

@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from idp.extensions import db
 from idp.oidc.logout_token import issue_logout_token
 from idp.runtime import Runtime
 from idp.services import audit, logout_deliveries
 from idp.services.logout_deliveries import Outcome
+
+if TYPE_CHECKING:
+    import requests
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +35,9 @@ class _Subject:
 
 def send_due(rt: Runtime, *, ids: Collection[int] | None = None) -> dict[str, int]:
     """Make one attempt at each due delivery (among `ids` when given); counts by outcome."""
+    # Imported on the first delivery: ~5 MiB that most workers never need.
+    import requests
+
     counts = {"delivered": 0, "retrying": 0, "abandoned": 0}
     with requests.Session() as http:
         for delivery_id in logout_deliveries.due(now=rt.now(), ids=ids):
@@ -97,6 +101,8 @@ def _attempt(rt: Runtime, http: requests.Session, delivery_id: int) -> str | Non
 def _post(http: requests.Session, uri: str, token: str) -> Outcome:
     """POST the token as a form (spec §2.5); redirects are not followed (an answer, not a
     delivery)."""
+    import requests
+
     try:
         response = http.post(
             uri,

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import cached_property
+from typing import TYPE_CHECKING, Protocol
 
-from captcha.audio import AudioCaptcha
-from captcha.image import ImageCaptcha
-from PIL.Image import Image
 from sqlalchemy import delete, select, update
 
 from idp.config import CaptchaSettings
@@ -22,28 +20,13 @@ from idp.extensions import db, rowcount
 from idp.models import CaptchaChallenge
 from idp.services.hashing import hashes_equal, keyed_hash, new_secret
 
+if TYPE_CHECKING:
+    from idp.services.captcha_drawing import Drawing
+
 # Capital letters and digits (the only ones the audio voices know), without those a careful
 # reader mistakes for another once warped: 0/O, 1/I/L, 2/Z, 5/S, 6/G, 8/B, and the pairs
 # readers misread most (T/Y, 4/A). Answers are compared case-insensitively.
 ALPHABET = "ACDEFHJKMNPQRTUVWX379"
-
-
-class SpacedImageCaptcha(ImageCaptcha):
-    """The library's image, with every glyph apart from the next: no glyph drawn over another.
-
-    The library draws each glyph up to a quarter of its width over the one before and puts a
-    space between glyphs only at random; here a space always comes before each glyph and
-    glyphs never move back onto their neighbour, and they lean less.
-    """
-
-    word_space_probability = 0.0  # a space is added when a draw in [0, 1) exceeds this
-    word_offset_dx = 0.0
-    character_rotate = (-15, 15)
-
-    def create_captcha_image(self, chars: str, color: Any, background: Any) -> Image:
-        # The library starts a tenth of a glyph in and sizes the image to the glyphs alone:
-        # a blank glyph at the end keeps the last character inside the image.
-        return super().create_captcha_image(chars + " ", color, background)
 
 
 @dataclass(frozen=True)
@@ -85,8 +68,12 @@ class Captchas:
         self.settings = settings
         self._hash_key = hash_key
         self._source = source
-        self._image = SpacedImageCaptcha(width=280, height=90)
-        self._audio = AudioCaptcha()
+
+    @cached_property
+    def _drawing(self) -> Drawing:
+        from idp.services.captcha_drawing import Drawing  # on first use: see that module
+
+        return Drawing()
 
     def _hash(self, answer: str) -> str:
         return keyed_hash(self._hash_key, "captcha", normalise_answer(answer))
@@ -101,8 +88,8 @@ class Captchas:
             image = audio = None
         else:
             puzzle = self._source.image(self.settings.length)
-            image = self._image.generate(puzzle.answer).getvalue()
-            audio = bytes(self._audio.generate(puzzle.answer)) if with_audio else None
+            image = self._drawing.image(puzzle.answer)
+            audio = self._drawing.audio(puzzle.answer) if with_audio else None
         challenge = CaptchaChallenge(
             ref=new_secret(24),
             browser_binding=binding,

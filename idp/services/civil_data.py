@@ -8,9 +8,6 @@ characters to confirm it when no e-mail is known ("Obtenir son identifiant").
 from __future__ import annotations
 
 from sqlalchemy import select
-from stdnum import iban as iban_numbers
-from stdnum.exceptions import ValidationError
-from stdnum.fr import nir as nir_numbers
 
 from idp.extensions import db
 from idp.models import User
@@ -27,6 +24,11 @@ class InvalidNumber(ValueError):
 
 
 def normalise_nir(raw: str) -> str:
+    # python-stdnum here and below (~1 MiB a worker): only recovery, imports and federation
+    # read these numbers.
+    from stdnum.exceptions import ValidationError
+    from stdnum.fr import nir as nir_numbers
+
     try:
         return nir_numbers.validate(raw)
     except ValidationError:
@@ -34,6 +36,9 @@ def normalise_nir(raw: str) -> str:
 
 
 def normalise_iban(raw: str) -> str:
+    from stdnum import iban as iban_numbers
+    from stdnum.exceptions import ValidationError
+
     try:
         return iban_numbers.validate(raw)
     except ValidationError:
@@ -84,6 +89,8 @@ def nir_agrees(
     sex = NIR_SEX.get(gender)
     if sex is None or len(birthdate) != 10 or len(place) != 5:
         return False
+    from stdnum.fr import nir as nir_numbers
+
     prefix = f"{sex}{birthdate[2:4]}{birthdate[5:7]}{place.upper()}"
     for order in range(1, 1000):
         number = f"{prefix}{order:03d}"

@@ -11,9 +11,6 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 
-import phonenumbers
-from phonenumbers import PhoneNumberType
-
 from idp.config import ContactsSettings
 from idp.models import User
 from idp.services import audit, mailboxes
@@ -24,7 +21,6 @@ from idp.services.users import AccountError, normalise_email
 
 log = logging.getLogger(__name__)
 
-MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 EMAIL_PURPOSE = "email"
 
 
@@ -49,13 +45,18 @@ class CleanContacts:
 
 def normalise_phone(raw: str, *, region: str, mobile: bool = False) -> str:
     """E.164 form of `raw`; raises ValueError with a catalogue key when it is not valid."""
+    # Here and in display_phone: ~1 MiB a worker holds only once a page shows a phone number.
+    import phonenumbers
+    from phonenumbers import PhoneNumberType
+
     try:
         number = phonenumbers.parse(raw, region)
     except phonenumbers.NumberParseException:
         raise ValueError("contacts.phone_invalid") from None
     if not phonenumbers.is_valid_number(number):
         raise ValueError("contacts.phone_invalid")
-    if mobile and phonenumbers.number_type(number) not in MOBILE_TYPES:
+    mobile_types = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+    if mobile and phonenumbers.number_type(number) not in mobile_types:
         raise ValueError("contacts.mobile_not_mobile")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
@@ -107,6 +108,8 @@ def display_phone(value: str | None, *, region: str) -> str:
     """A stored E.164 number as people write it in `region` (06 12 34 56 78)."""
     if not value:
         return ""
+    import phonenumbers
+
     number = phonenumbers.parse(value, region)
     fmt = (
         phonenumbers.PhoneNumberFormat.NATIONAL

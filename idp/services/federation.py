@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-import requests
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from joserfc import jws, jwt
 from joserfc.errors import JoseError
@@ -98,6 +97,8 @@ _cache_lock = threading.Lock()
 
 def _get_json(url: str) -> dict[str, Any]:
     """A provider's JSON document (discovery, JWKS), cached for a few minutes per worker."""
+    import requests  # here and below: ~5 MiB per worker, held only by those that federate
+
     with _cache_lock:
         hit = _cache.get(url)
         if hit is not None and hit.until > time.monotonic():
@@ -309,6 +310,8 @@ def _exchange(
     data, basic = auth.token_request(
         data, token_endpoint=meta["token_endpoint"], methods=methods, now=now
     )
+    import requests
+
     try:
         response = requests.post(meta["token_endpoint"], data=data, auth=basic, timeout=TIMEOUT)
         body = response.json()
@@ -380,6 +383,8 @@ def _userinfo(
     endpoint = meta.get("userinfo_endpoint")
     if not isinstance(endpoint, str):
         raise Refused("federation.provider_error", "no userinfo_endpoint")
+    import requests
+
     try:
         response = requests.get(
             endpoint, headers={"Authorization": f"Bearer {access_token}"}, timeout=TIMEOUT

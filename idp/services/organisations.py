@@ -17,8 +17,6 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
-from stdnum.fr import siren as siren_numbers
-from stdnum.fr import siret as siret_numbers
 
 from idp.extensions import db
 from idp.i18n import text
@@ -104,6 +102,10 @@ def check_identity(identity: Identity, *, kinds: tuple[str, ...]) -> dict[str, s
     if not identity.company_name.strip():
         problems["company_name"] = "org.company_name_required"
     if identity.siren or identity.nic:
+        # python-stdnum: see idp.services.civil_data.
+        from stdnum.fr import siren as siren_numbers
+        from stdnum.fr import siret as siret_numbers
+
         if not siren_numbers.is_valid(identity.siren):
             problems["siren"] = "org.siren_invalid"
         elif not (identity.nic.isdigit() and len(identity.nic) == 5):

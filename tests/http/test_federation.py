@@ -660,7 +660,7 @@ def userinfo_as(upstream: Upstream, monkeypatch: pytest.MonkeyPatch) -> Callable
             response.headers["Content-Type"] = "application/jwt"
             return response
 
-        monkeypatch.setattr(federation.requests, "get", signed)
+        monkeypatch.setattr(requests, "get", signed)
 
     return answer
 

@@ -116,7 +116,7 @@ def browser() -> Iterator[requests.Session]:
 def exchanges(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     """What our IdP sends to the double's token endpoint and what its UserInfo answers."""
     seen: list[dict[str, Any]] = []
-    post, get = federation.requests.post, federation.requests.get
+    post, get = requests.post, requests.get
 
     def spying_post(url: str, *args: Any, **kwargs: Any) -> requests.Response:
         seen.append({"token_request": dict(kwargs.get("data") or {})})
@@ -128,8 +128,8 @@ def exchanges(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
             seen.append({"userinfo": response})
         return response
 
-    monkeypatch.setattr(federation.requests, "post", spying_post)
-    monkeypatch.setattr(federation.requests, "get", spying_get)
+    monkeypatch.setattr(requests, "post", spying_post)
+    monkeypatch.setattr(requests, "get", spying_get)
     return seen
 
 

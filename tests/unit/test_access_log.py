@@ -167,7 +167,7 @@ def gunicorn(config: Path, tmp_path: Path) -> Iterator[tuple[int, Path]]:
                 '%(h)s "%(r)s" %(s)s %(U)s?%(q)s %({raw_uri}e)s %({authorization}i)s '
                 "%({cookie}i)s %({http_cookie}e)s",
                 "--logger-class",
-                "idp.access_log.GunicornLogger",
+                "idp.gunicorn_logger.GunicornLogger",
                 "wsgi:app",
             ],
             cwd=ROOT,

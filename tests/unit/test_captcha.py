@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from idp.services.captcha import ALPHABET, SpacedImageCaptcha, normalise_answer
+from idp.services.captcha import ALPHABET, normalise_answer
+from idp.services.captcha_drawing import SpacedImageCaptcha
 
 LOOK_ALIKES = "0O1IL6G2Z5S8B"
 

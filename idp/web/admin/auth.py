@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import segno
 from flask import abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms import PasswordField, StringField
@@ -230,6 +229,8 @@ def _enrol_page(form: CodeForm, secret: str | None, *, message: str | None = Non
     assert live is not None
     issuer = rt.settings.admin.totp_issuer or rt.settings.branding.name
     uri = second_factor.provisioning_uri(secret, account=live.user.identifier, issuer=issuer)
+    import segno  # ~0.5 MiB a worker: only an enrolment draws a QR code
+
     qr = segno.make(uri, error="m").svg_inline(scale=4, border=2, omitsize=True)
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render_template(

@@ -1,0 +1,44 @@
+"""A serving worker does not import what only rare paths need: each of these libraries costs
+0.5-5 MiB of resident memory in every worker (bench/README.md, "Memory per worker"), and one
+top-level import anywhere in the app would bring it back."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# Imported where first needed: federation and back-channel logout, drawing a captcha, a phone
+# number, a NIR/IBAN/SIREN, an enrolment QR code; gunicorn's logger class.
+RARE = ("requests", "captcha", "PIL", "phonenumbers", "stdnum", "segno", "gunicorn")
+
+PROBE = """
+import json, sys
+import wsgi
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
+
+
+def test_the_app_as_a_worker_builds_it_leaves_rare_libraries_out(tmp_path: Path):
+    config = tmp_path / "idp.toml"
+    config.write_text(
+        f'[server]\ninstance_dir = "{tmp_path / "instance"}"\n'
+        f'[database]\nurl = "sqlite:///{tmp_path / "instance" / "idp.sqlite3"}"\n'
+        f'[keys]\ndir = "{tmp_path / "keys"}"\n'
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env={**env, "IDP_CONFIG": str(config)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    assert "flask" in loaded  # the probe did build the app
+    assert loaded.isdisjoint(RARE), sorted(loaded & set(RARE))
