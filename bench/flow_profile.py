@@ -291,10 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.path.insert(0, str(args.source))
     with tempfile.TemporaryDirectory(prefix="idp-flow-") as tmp:
         if args.database_url:
-            compare.reset_postgres(args.database_url)
+            run.reset_postgres(args.database_url)
         name = "postgresql" if args.database_url else "sqlite"
         instance = compare.make_instance(
-            Path(tmp) / name, args.database_url, compare.CHEAP_ARGON2, args.source
+            Path(tmp) / name, args.database_url, compare.CHEAP_ARGON2, source=args.source
         )
         result = measure(args, instance)
     report(name, result)

@@ -32,7 +32,7 @@ def measure_tree(
 ) -> dict[str, Any]:
     """VmRSS (MiB) of each server's worker once it answers, then after the mix."""
     if database_url:
-        compare.reset_postgres(database_url)
+        bench.reset_postgres(database_url)
     instance = compare.make_instance(base, database_url, compare.CHEAP_ARGON2, source=source)
     out: dict[str, Any] = {}
     for kind in options.servers.split(","):
