@@ -41,7 +41,7 @@ import run as bench
 PEER_SOURCE = Path("/work/shared/peers/oidc-provider")
 FLOW_SCRIPT = bench.BENCH_DIR / "flow.mjs"
 DEFAULT_DATABASE_URL = "postgresql+psycopg://idp_ci:idp_ci@127.0.0.1:5432/idp_serve"
-THREADS = 2  # per worker, both servers: [server] threads' default
+THREADS = 2  # per worker, both servers: [server] threads' default (--threads)
 # The issue's targets, as ratios to the peer in the same run (one worker, one core).
 TARGET_RATIOS = {"discovery": 2.0, "jwks": 2.0, "cc": 1.0, "refresh": 0.8, "flow": 0.8}
 SCALING_TARGET = 1.8
@@ -444,7 +444,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--servers", default="granian,gunicorn")
+    parser.add_argument("--threads", type=int, default=2, help="per worker (default 2)")
     options = parser.parse_args(argv)
+    global THREADS
+    THREADS = options.threads
     bench.check_machine()
     signal.signal(signal.SIGTERM, bench._interrupt)
     os.sched_setaffinity(0, {bench.LOAD_CORE})
