@@ -200,12 +200,17 @@ def write_config(config: Path, port: int, source: Path, database_url: str | None
         for key, value in values.items():
             if key in known.get(section, ()):
                 sections.setdefault(section, {})[key] = value
+    config.write_text(toml_text(sections))
+
+
+def toml_text(sections: dict[str, dict[str, Any]]) -> str:
+    """Settings by section as a TOML file's text (strings and integers only)."""
     lines = []
     for section, values in sections.items():
         lines.append(f"[{section}]")
         lines += [f"{key} = {toml_value(value)}" for key, value in values.items()]
         lines.append("")
-    config.write_text("\n".join(lines))
+    return "\n".join(lines)
 
 
 def reset_postgres(url: str) -> None:

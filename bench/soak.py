@@ -216,12 +216,7 @@ def shorten_lifetimes(config: Path, seconds: int) -> None:
     settings = tomllib.loads(config.read_text())
     settings.setdefault("tokens", {}).update(dict.fromkeys(TOKEN_LIFETIMES, seconds))
     settings.setdefault("session", {})["idle_minutes"] = -(-seconds // 60)
-    lines = []
-    for section, values in settings.items():
-        lines.append(f"[{section}]")
-        lines += [f"{key} = {bench.toml_value(value)}" for key, value in values.items()]
-        lines.append("")
-    config.write_text("\n".join(lines))
+    config.write_text(bench.toml_text(settings))
 
 
 def purger(

@@ -5,10 +5,6 @@ whenever a session it took part in ends; failures are retried with backoff, then
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -23,7 +19,7 @@ from idp.models import Habilitation, LogoutDelivery, User
 from idp.oidc import backchannel
 from idp.services import logout_deliveries, subscriptions, users
 from tests.support.backchannel import Receiver, serve_receiver, verify_logout_token
-from tests.support.cli import Operator, write_config
+from tests.support.cli import Operator, delivery_worker, wait_for
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token, sign_in_browser
 from tests.support.outbox import settle
@@ -245,21 +241,8 @@ def test_the_worker_process_sends_a_retry_once_it_is_due(
     _logout(client, id_token)
     (delivery,) = _deliveries(app)
     assert (delivery.attempts, delivery.last_status) == (1, 500)
-    config = write_config(app, tmp_path / "idp.toml")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "idp", "--config", str(config), "deliveries", "run"],
-        env={**os.environ, "IDP_DELIVERIES_POLL_SECONDS": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while len(receiver.received) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        _, err = worker.communicate(timeout=30)
-    assert worker.returncode == 0, err.decode()
+    with delivery_worker(app, tmp_path):
+        wait_for(lambda: len(receiver.received) >= 2)
     assert len(receiver.received) == 2
     verify_logout_token(client, receiver.tokens()[1], rp.client_id)
     (delivery,) = _deliveries(app)

@@ -4,10 +4,6 @@ with a process, never sent twice by two workers, their secrets sealed and then e
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +23,7 @@ from idp.models import OutboxMessage, User
 from idp.runtime import Runtime
 from idp.services import credentials, outbox, sealing
 from idp.services.deliveries import Deliveries
-from tests.support.cli import Operator, write_config
+from tests.support.cli import Operator, delivery_worker, wait_for
 from tests.support.concurrency import together
 from tests.support.metrics import scrape, value
 from tests.support.outbox import emails, last_letter, last_sms, text_part
@@ -363,24 +359,11 @@ def test_the_command_runs_one_pass_over_every_channel(app, user, tmp_path):
 def test_the_worker_process_sends_until_sigterm(app, factories, tmp_path):
     """`idp deliveries run` as an operator starts it: a process of its own, polling."""
     marie = factories.user("marie")
-    config = write_config(app, tmp_path / "idp.toml")
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "idp", "--config", str(config), "deliveries", "run"],
-        env={**os.environ, "IDP_DELIVERIES_POLL_SECONDS": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    try:
+    with delivery_worker(app, tmp_path) as printed:
         _queue_temporary_password(app, marie.id)
-        deadline = time.monotonic() + 30
-        while len(emails(app)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: len(emails(app)) == 2)
         assert len(emails(app)) == 2
-    finally:
-        worker.send_signal(signal.SIGTERM)
-        out, err = worker.communicate(timeout=30)
-    assert worker.returncode == 0, err.decode()
-    assert "delivery worker running" in out.decode()
+    assert printed[0].startswith("delivery worker running")
 
 
 class TestInProcess:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -50,3 +57,32 @@ class Operator:
         )
         settle(self.app)  # the worker beside the command sends what it queued
         return result
+
+
+@contextmanager
+def delivery_worker(app: Flask, folder: Path) -> Iterator[list[str]]:
+    """`idp deliveries run` as an operator starts it, a process of its own polling every
+    second; stopped with SIGTERM at the end, which it must obey (exit 0). Yields a list that
+    holds the lines it printed once it has stopped."""
+    config = write_config(app, folder / "idp.toml")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "idp", "--config", str(config), "deliveries", "run"],
+        env={**os.environ, "IDP_DELIVERIES_POLL_SECONDS": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    printed: list[str] = []
+    try:
+        yield printed
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        out, err = worker.communicate(timeout=30)
+    assert worker.returncode == 0, err.decode()
+    printed += out.decode().splitlines()
+
+
+def wait_for(done: Callable[[], bool], seconds: float = 30) -> None:
+    """Until `done()` is true, or `seconds` have passed (the caller asserts what it awaited)."""
+    deadline = time.monotonic() + seconds
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.1)
