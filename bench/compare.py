@@ -307,6 +307,30 @@ def flows(
     return out
 
 
+def published_and_cc(
+    target: Target, jwks_path: str, basic: str, cc_body: str, seconds: float, connections: int
+) -> dict[str, dict[str, Any]]:
+    """Discovery, the JWKS and client_credentials: the same three on every server."""
+    return {
+        "discovery": measure(
+            target,
+            "/.well-known/openid-configuration",
+            seconds,
+            connections,
+            args=("expect=issuer",),
+        ),
+        "jwks": measure(target, jwks_path, seconds, connections, args=("expect=keys",)),
+        "cc": measure(
+            target,
+            "/token",
+            seconds,
+            connections,
+            headers=(basic, bench.FORM),
+            args=("method=POST", f"body={cc_body}", "expect=access_token"),
+        ),
+    }
+
+
 def scenarios(
     target: Target,
     is_peer: bool,
@@ -320,21 +344,10 @@ def scenarios(
     out: dict[str, dict[str, Any]] = {}
     if is_peer:
         basic = bench.basic_header("bench", "bench-secret")
-        out["discovery"] = measure(
-            target, "/.well-known/openid-configuration", s, c, args=("expect=issuer",)
-        )
-        out["jwks"] = measure(target, "/jwks", s, c, args=("expect=keys",))
-        out["cc"] = measure(
-            target,
-            "/token",
-            s,
-            c,
-            headers=(basic, bench.FORM),
-            args=(
-                "method=POST",
-                "body=grant_type=client_credentials&scope=api:read",
-                "expect=access_token",
-            ),
+        out.update(
+            published_and_cc(
+                target, "/jwks", basic, "grant_type=client_credentials&scope=api:read", s, c
+            )
         )
         token = peer_refresh_token(instance, target.url)
         # Not rotated for confidential clients: one token replayed (see the peer's README).
@@ -360,18 +373,7 @@ def scenarios(
         )
         return out
     basic = bench.basic_header(instance.client_id, instance.client_secret)
-    out["discovery"] = measure(
-        target, "/.well-known/openid-configuration", s, c, args=("expect=issuer",)
-    )
-    out["jwks"] = measure(target, "/jwks.json", s, c, args=("expect=keys",))
-    out["cc"] = measure(
-        target,
-        "/token",
-        s,
-        c,
-        headers=(basic, bench.FORM),
-        args=("method=POST", "body=grant_type=client_credentials", "expect=access_token"),
-    )
+    out.update(published_and_cc(target, "/jwks.json", basic, "grant_type=client_credentials", s, c))
     chain = base / f"refresh-{target.name}.txt"
     chain.write_text("\n".join(x["refresh_token"] for x in seeds or []) + "\n")
     out["refresh"] = measure(
