@@ -683,6 +683,15 @@ def summary(report: dict[str, Any]) -> str:
         f"{scaling['cc_ratio']}x, refresh {scaling['refresh_ratio']}x "
         f"(target >= {SCALING_TARGET})"
     )
+    # What bounds the ratio: cores left to the workers (wrk and PostgreSQL share them) or
+    # more CPU per request (contention); 2.0 cores of workers is the ceiling.
+    for scenario in ("cc", "refresh"):
+        runs = [scaling[f"workers_{n}"][scenario] for n in (1, 2)]
+        lines.append(
+            f"  {scenario}: the workers used {runs[0]['core_share']} -> {runs[1]['core_share']} "
+            f"cores, {runs[0]['cpu_us_per_request']} -> {runs[1]['cpu_us_per_request']} us of "
+            "CPU a request"
+        )
     sign = report["sign_ins"]
     lines.append(
         f"sign-ins {sign['sign_ins_per_s']}/s, argon2id alone {sign['argon2id_alone']['per_s']}"
