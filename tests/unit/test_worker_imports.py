@@ -21,8 +21,20 @@ import wsgi
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
+# The in-process delivery worker's periodic pass, with no back-channel logout due.
+DELIVERY_PASS = """
+import json, sys
+import wsgi
+from idp import schema
+from idp.notify.worker import DeliveryWorker
+schema.upgrade(wsgi.app)
+DeliveryWorker(wsgi.app).send_logouts()
+print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
+"""
 
-def test_the_app_as_a_worker_builds_it_leaves_rare_libraries_out(tmp_path: Path):
+
+def _worker_imports(tmp_path: Path, probe: str) -> set[str]:
+    """The top-level packages a fresh process holds after running `probe` on a SQLite app."""
     config = tmp_path / "idp.toml"
     config.write_text(
         f'[server]\ninstance_dir = "{tmp_path / "instance"}"\n'
@@ -31,7 +43,7 @@ def test_the_app_as_a_worker_builds_it_leaves_rare_libraries_out(tmp_path: Path)
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("IDP_")}
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         cwd=ROOT,
         env={**env, "IDP_CONFIG": str(config)},
         capture_output=True,
@@ -39,6 +51,15 @@ def test_the_app_as_a_worker_builds_it_leaves_rare_libraries_out(tmp_path: Path)
         check=True,
         timeout=120,
     )
-    loaded = set(json.loads(result.stdout.splitlines()[-1]))
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+def test_the_app_as_a_worker_builds_it_leaves_rare_libraries_out(tmp_path: Path):
+    loaded = _worker_imports(tmp_path, PROBE)
     assert "flask" in loaded  # the probe did build the app
     assert loaded.isdisjoint(RARE), sorted(loaded & set(RARE))
+
+
+def test_a_delivery_pass_with_nothing_due_leaves_requests_out(tmp_path: Path):
+    loaded = _worker_imports(tmp_path, DELIVERY_PASS)  # the pass ran: its process exited 0
+    assert "requests" not in loaded
