@@ -12,8 +12,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported where first needed: federation and back-channel logout, drawing a captcha, a phone
-# number, a NIR/IBAN/SIREN, an enrolment QR code; gunicorn's logger class.
-RARE = ("requests", "captcha", "PIL", "phonenumbers", "stdnum", "segno", "gunicorn")
+# number, a NIR/IBAN/SIREN, an enrolment QR code, an e-mail address; gunicorn's logger class.
+RARE = (
+    "requests",
+    "captcha",
+    "PIL",
+    "phonenumbers",
+    "stdnum",
+    "segno",
+    "email_validator",
+    "gunicorn",
+)
 
 PROBE = """
 import json, sys
