@@ -109,21 +109,29 @@ class SmtpRelay:
     def __init__(self, settings: MailSettings, *, context: ssl.SSLContext | None = None) -> None:
         self.settings = settings
         # Tests and private authorities pass their own context; the default trusts the system's.
-        self.context = context or ssl.create_default_context()
+        self.context = context
+
+    def _tls_context(self) -> ssl.SSLContext:
+        """The given context, else the system's, built on the first delivery: its ~140
+        authorities hold ~2 MiB, which a worker that has sent no mail yet does without (and a
+        web worker never sends with `[deliveries] in_process = false`)."""
+        if self.context is None:
+            self.context = ssl.create_default_context()
+        return self.context
 
     def deliver(self, message: EmailMessage) -> None:
         s = self.settings
         try:
             if s.security == "tls":
                 smtp: smtplib.SMTP = smtplib.SMTP_SSL(
-                    s.host, s.port, timeout=s.timeout_seconds, context=self.context
+                    s.host, s.port, timeout=s.timeout_seconds, context=self._tls_context()
                 )
             else:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout_seconds)
             with smtp:
                 if s.security == "starttls":
                     # Raises when the relay does not offer STARTTLS: never a silent downgrade.
-                    smtp.starttls(context=self.context)
+                    smtp.starttls(context=self._tls_context())
                 if s.username:
                     smtp.login(s.username, s.password)
                 smtp.send_message(message)
