@@ -12,7 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Imported where first needed: federation and back-channel logout, drawing a captcha, a phone
-# number, a NIR/IBAN/SIREN, an enrolment QR code, an e-mail address; gunicorn's logger class.
+# number, a NIR/IBAN/SIREN, an enrolment QR code, an e-mail address, a mail to send; gunicorn's
+# logger class.
 RARE = (
     "requests",
     "captcha",
@@ -21,6 +22,7 @@ RARE = (
     "stdnum",
     "segno",
     "email_validator",
+    "smtplib",
     "gunicorn",
 )
 
