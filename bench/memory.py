@@ -9,6 +9,7 @@ instance (bench/run.py's, argon2id at its cheapest) and is served by `idp serve 
 compare.py's five scenarios (discovery, JWKS, client_credentials, a refresh chain, full
 sign-in flows), `--seconds` each. The trees share this venv (a baseline runs with its own
 source first on the path). PostgreSQL: a scratch database whose schema is dropped per tree.
+After the mix, each worker's PSS too: what it costs the machine, shared pages counted once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -27,10 +29,20 @@ import compare
 import run as bench
 
 
+def proportional_mb(pid: int) -> float:
+    """A process's PSS (MiB): its private pages plus its share of those it shares. VmRSS counts
+    a shared page in full in every process that maps it: granian's workers share with their
+    master the pages it held when it forked them (the app it imported), and all share libraries'
+    code; PSS adds up to the machine's use over the workers and the master."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    match = re.search(r"^Pss:\s+(\d+) kB", rollup, re.M)
+    return round(int(match.group(1)) / 1024, 1) if match else 0.0
+
+
 def measure_tree(
     source: Path, database_url: str | None, base: Path, options: argparse.Namespace
 ) -> dict[str, Any]:
-    """VmRSS (MiB) of each server's worker once it answers, then after the mix."""
+    """VmRSS (MiB) of each server's worker once it answers, then after the mix (and its PSS)."""
     if database_url:
         bench.reset_postgres(database_url)
     instance = compare.make_instance(base, database_url, compare.CHEAP_ARGON2, source=source)
@@ -41,7 +53,12 @@ def measure_tree(
             seeds = compare.seeds_for(instance, options.connections * 4)
             results = compare.scenarios(target, False, seeds, instance, base, options)
             errors = sum(r.get("errors", 0) for r in results.values())
-            out[kind] = {"started": started, "after_mix": target.rss_mb(), "errors": errors}
+            out[kind] = {
+                "started": started,
+                "after_mix": target.rss_mb(),
+                "after_mix_pss": [proportional_mb(pid) for pid in target.workers()],
+                "errors": errors,
+            }
         bench.log(f"{source.name} {kind}: {out[kind]}")
     return out
 
@@ -80,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             for kind, rss in tree[db].items():
                 lines.append(
                     f"{name:<10} {db:<11} {kind:<9} started {rss['started']} MiB, "
-                    f"after the mix {rss['after_mix']} MiB ({rss['errors']} errors)"
+                    f"after the mix {rss['after_mix']} MiB, PSS {rss['after_mix_pss']} MiB "
+                    f"({rss['errors']} errors)"
                 )
     print("\n".join(lines))
     errors = sum(r["errors"] for t in report.values() for db in databases for r in t[db].values())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import sqlite3
+import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,7 +28,10 @@ if TYPE_CHECKING:
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """SQLite: write-ahead log (readers never wait), foreign keys on, wait for locks."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
+    # Only SQLAlchemy's SQLite driver imports sqlite3, so a PostgreSQL worker never loads it
+    # (~0.9 MiB); until it is loaded, no connection can be a SQLite one.
+    sqlite3 = sys.modules.get("sqlite3")
+    if sqlite3 is not None and isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
