@@ -6,7 +6,7 @@ consent, ...); the page records what the user did and sends the browser back to 
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from idp.extensions import db, rowcount
 from idp.models import PendingAuthorization
@@ -41,8 +41,17 @@ def load(ref: str | None, *, binding: str, now: int) -> PendingAuthorization | N
     return pending
 
 
-def mark_authenticated(pending: PendingAuthorization, sid: str) -> None:
-    pending.authenticated_sid = sid
+def mark_authenticated(ref: str, sid: str) -> None:
+    """Record the session that signed in for the request `ref`.
+
+    One UPDATE by reference: the sign-in's own commit (the lockout's reservation) has
+    expired the row loaded before it, and changing it through the ORM would load it again.
+    """
+    db.session.execute(
+        update(PendingAuthorization)
+        .where(PendingAuthorization.ref == ref)
+        .values(authenticated_sid=sid)
+    )
 
 
 def mark_consented(pending: PendingAuthorization, sid: str) -> None:
