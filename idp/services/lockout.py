@@ -87,9 +87,10 @@ class _Throttle:
         query = select(SignInThrottle).where(SignInThrottle.identifier_hash == key)
         return db.session.scalar(query.execution_options(populate_existing=True))
 
-    def _ensure_row(self, key: str, now: int) -> None:
+    def _ensure_row(self, key: str, now: int) -> bool:
+        """Make the identifier's row if it has none; True if it had none when looked at."""
         if self._row_by_key(key) is not None:
-            return
+            return False
         try:
             with db.session.begin_nested():
                 db.session.add(
@@ -104,6 +105,7 @@ class _Throttle:
                 )
         except IntegrityError:  # another request made it first
             pass
+        return True
 
 
 class FailureCount(_Throttle):
@@ -202,7 +204,6 @@ class Lockout(_Throttle):
         from its first refusal.
         """
         key = self._key(identifier)
-        self._ensure_row(key, now)
         status = Status(now + self._lock_seconds(1), self.settings.max_attempts)
         for _ in range(2):  # a success in flight may give the count back meanwhile
             if self._take(key, now):
@@ -238,7 +239,12 @@ class Lockout(_Throttle):
         )
 
     def _take(self, key: str, now: int) -> bool:
-        taken = db.session.execute(self._take_statement, {"key": key, "now": now}).first()
+        """Run the reservation, committed; the identifier's row is made only when it has none
+        (its first attempt), rather than looked for before every attempt."""
+        parameters = {"key": key, "now": now}
+        taken = db.session.execute(self._take_statement, parameters).first()
+        if taken is None and self._ensure_row(key, now):
+            taken = db.session.execute(self._take_statement, parameters).first()
         db.session.commit()
         return taken is not None
 
