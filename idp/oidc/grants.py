@@ -17,9 +17,9 @@ from authlib.oauth2.rfc6749 import (
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.grants.util import is_openid_scope
-from sqlalchemy import select, update
+from sqlalchemy import update
 
-from idp.extensions import db, rowcount
+from idp.extensions import db, find_one, rowcount
 from idp.models import AuthorizationCode, Token, User
 from idp.oidc import token_rules, tokens
 from idp.oidc.client_auth import ALL_METHODS
@@ -180,9 +180,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: Any) -> AuthorizationCode | None:
-        row = db.session.scalar(
-            select(AuthorizationCode).where(AuthorizationCode.code_hash == token_hash(code))
-        )
+        row = find_one(AuthorizationCode, code_hash=token_hash(code))
         if row is None or row.client_id != client.client_id:
             return None
         if row.used_at is not None:

@@ -6,9 +6,9 @@ consent, ...); the page records what the user did and sends the browser back to 
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 
-from idp.extensions import db, rowcount
+from idp.extensions import db, find_one, rowcount
 from idp.models import PendingAuthorization
 from idp.services.hashing import hashes_equal, new_secret
 
@@ -33,7 +33,7 @@ def load(ref: str | None, *, binding: str, now: int) -> PendingAuthorization | N
     """The pending request if it exists, is unexpired and belongs to this browser."""
     if not ref or not isinstance(ref, str) or len(ref) > 64:
         return None
-    pending = db.session.scalar(select(PendingAuthorization).where(PendingAuthorization.ref == ref))
+    pending = find_one(PendingAuthorization, ref=ref)
     if pending is None or pending.expires_at <= now:
         return None
     if not hashes_equal(pending.browser_binding, binding):
