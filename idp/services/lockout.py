@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 
 from idp.config import LockoutSettings
 from idp.extensions import db, rowcount
@@ -49,7 +49,9 @@ DAY_SECONDS = 24 * 3600
 # A failure that finds the row changed under it reads it again; each retry means another
 # attempt settled meanwhile, so a handful is plenty even for large bursts.
 _SETTLE_RETRIES = 20
-# Parameters of the statements built once (`Lockout._take_statement`, ...).
+# Parameters of the statements built once (`Lockout._take_statement`, ...). Those statements
+# leave loaded rows as they are (`synchronize_session=False`): the rows are always read with
+# `populate_existing`, never trusted from the session.
 _KEY = bindparam("key", type_=String())
 _NOW = bindparam("now", type_=Integer())
 
@@ -137,10 +139,16 @@ class FailureCount(_Throttle):
         return row.window_failures
 
     def clear(self, identifier: str, *, now: int) -> None:
-        db.session.execute(
-            update(SignInThrottle)
-            .where(SignInThrottle.identifier_hash == self._key(identifier))
-            .values(window_failures=0, window_start=now, updated_at=now)
+        db.session.execute(self._clear_statement, {"key": self._key(identifier), "now": now})
+
+    @functools.cached_property
+    def _clear_statement(self) -> Update:
+        t = SignInThrottle
+        return (
+            update(t)
+            .where(t.identifier_hash == _KEY)
+            .values(window_failures=0, window_start=_NOW, updated_at=_NOW)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -235,6 +243,7 @@ class Lockout(_Throttle):
                 window_start=case((new_window, now), else_=t.window_start),
                 updated_at=now,
             )
+            .execution_options(synchronize_session=False)
             .returning(t.id)
         )
 
@@ -320,6 +329,7 @@ class Lockout(_Throttle):
                 ),
                 updated_at=_NOW,
             )
+            .execution_options(synchronize_session=False)
             .returning(t.id)
         )
 
