@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import flask_limiter
 from flask_babel import Babel
 from flask_limiter.util import get_remote_address
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import CursorResult, MetaData, Result
+from sqlalchemy import CursorResult, MetaData, Result, Select, bindparam, select
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names, so Alembic migrations are the same on SQLite and PostgreSQL.
@@ -69,3 +70,21 @@ def rowcount(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE matched. `Session.execute` types every result as a
     Result; a DML statement's is a CursorResult, which has the count."""
     return cast(CursorResult[Any], result).rowcount
+
+
+_Row = TypeVar("_Row", bound=Base)
+
+
+def find_one(model: type[_Row], **equal_to: object) -> _Row | None:
+    """The row of `model` whose columns equal these values (the first if several), or None.
+
+    Its statement is built once per model and set of columns, with bound parameters: building
+    a statement and its cache key anew costs about as much as running it (~60 us on SQLite),
+    and the pages of a sign-in look rows up this way a dozen times.
+    """
+    return db.session.scalar(_select_where(model, tuple(equal_to)), equal_to)
+
+
+@functools.cache
+def _select_where(model: type[_Row], columns: tuple[str, ...]) -> Select[_Row]:
+    return select(model).where(*(getattr(model, name) == bindparam(name) for name in columns))

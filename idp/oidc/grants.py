@@ -17,9 +17,9 @@ from authlib.oauth2.rfc6749 import (
 from authlib.oauth2.rfc7636 import CodeChallenge
 from authlib.oidc.core.grants import OpenIDCode
 from authlib.oidc.core.grants.util import is_openid_scope
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, update
 
-from idp.extensions import db, rowcount
+from idp.extensions import db, find_one, rowcount
 from idp.models import AuthorizationCode, Token, User
 from idp.oidc import token_rules, tokens
 from idp.oidc.client_auth import ALL_METHODS
@@ -35,6 +35,15 @@ from idp.services.hashing import new_secret, token_hash
 
 # Length of the `nonce` column of authorization codes.
 NONCE_MAX_LENGTH = 512
+
+# `authenticate_user`'s, built once (building a statement costs more than running it); no
+# loaded row needs it mirrored.
+_CONSUME_CODE = (
+    update(AuthorizationCode)
+    .where(AuthorizationCode.id == bindparam("code_id"), AuthorizationCode.used_at.is_(None))
+    .values(used_at=bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
 
 
 class SignedInUser:
@@ -180,9 +189,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
         )
 
     def query_authorization_code(self, code: str, client: Any) -> AuthorizationCode | None:
-        row = db.session.scalar(
-            select(AuthorizationCode).where(AuthorizationCode.code_hash == token_hash(code))
-        )
+        row = find_one(AuthorizationCode, code_hash=token_hash(code))
         if row is None or row.client_id != client.client_id:
             return None
         if row.used_at is not None:
@@ -199,11 +206,7 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):
     def authenticate_user(self, authorization_code: AuthorizationCode) -> User:
         """Consume the code (once, even under concurrent requests), then load its user."""
         consumed = db.session.execute(
-            update(AuthorizationCode)
-            .where(AuthorizationCode.id == authorization_code.id)
-            .where(AuthorizationCode.used_at.is_(None))
-            .values(used_at=runtime().now())
-            .execution_options(synchronize_session=False)
+            _CONSUME_CODE, {"code_id": authorization_code.id, "now": runtime().now()}
         )
         if rowcount(consumed) != 1:
             self._replayed(authorization_code)

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749 import list_to_scope, scope_to_list
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from idp.extensions import db
+from idp.extensions import db, find_one
 from idp.models import Consent
 
 
 def _find(user_id: int, client_id: str) -> Consent | None:
-    return db.session.scalar(
-        select(Consent).where(Consent.user_id == user_id, Consent.client_id == client_id)
-    )
+    return find_one(Consent, user_id=user_id, client_id=client_id)
 
 
 def covers(user_id: int, client_id: str, scope: str) -> bool:

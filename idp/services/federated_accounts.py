@@ -15,7 +15,7 @@ from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
 from idp.config import FederationProvider
-from idp.extensions import db
+from idp.extensions import db, find_one
 from idp.models import BrowserSession, FederatedIdentity, FederatedSession, User
 from idp.services import audit, civil_data, sessions, users
 from idp.services.federation import UpstreamIdentity, UpstreamLogout
@@ -192,7 +192,7 @@ def upstream_session(sid: str | None) -> FederatedSession | None:
     """How a session was signed in upstream, if it was."""
     if not sid:
         return None
-    return db.session.scalar(select(FederatedSession).where(FederatedSession.sid == sid))
+    return find_one(FederatedSession, sid=sid)
 
 
 def upstream_provider(sid: str | None) -> str | None:

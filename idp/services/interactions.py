@@ -6,17 +6,38 @@ consent, ...); the page records what the user did and sends the browser back to 
 
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, update
 
-from idp.extensions import db, rowcount
+from idp.extensions import db, find_one, rowcount
 from idp.models import PendingAuthorization
 from idp.services.hashing import hashes_equal, new_secret
+
+# The writes of every flow, built once with bound parameters: building a statement costs
+# more than running it. No loaded row needs them mirrored (`synchronize_session`): a
+# request reads none of these rows after writing it, and its commit expires them anyway.
+_PA = PendingAuthorization
+_DELETE_EXPIRED = (
+    delete(_PA)
+    .where(_PA.expires_at < bindparam("now"))
+    .execution_options(synchronize_session=False)
+)
+_MARK_AUTHENTICATED = (
+    update(_PA)
+    .where(_PA.ref == bindparam("pending_ref"))
+    .values(authenticated_sid=bindparam("sid"))
+    .execution_options(synchronize_session=False)
+)
+_FINISH = (
+    delete(_PA)
+    .where(_PA.id == bindparam("pending_id"))
+    .execution_options(synchronize_session=False)
+)
 
 
 def create(
     params: dict[str, str], *, client_id: str, binding: str, now: int, ttl_seconds: int
 ) -> PendingAuthorization:
-    db.session.execute(delete(PendingAuthorization).where(PendingAuthorization.expires_at < now))
+    db.session.execute(_DELETE_EXPIRED, {"now": now})
     pending = PendingAuthorization(
         ref=new_secret(24),
         client_id=client_id,
@@ -33,7 +54,7 @@ def load(ref: str | None, *, binding: str, now: int) -> PendingAuthorization | N
     """The pending request if it exists, is unexpired and belongs to this browser."""
     if not ref or not isinstance(ref, str) or len(ref) > 64:
         return None
-    pending = db.session.scalar(select(PendingAuthorization).where(PendingAuthorization.ref == ref))
+    pending = find_one(PendingAuthorization, ref=ref)
     if pending is None or pending.expires_at <= now:
         return None
     if not hashes_equal(pending.browser_binding, binding):
@@ -41,8 +62,13 @@ def load(ref: str | None, *, binding: str, now: int) -> PendingAuthorization | N
     return pending
 
 
-def mark_authenticated(pending: PendingAuthorization, sid: str) -> None:
-    pending.authenticated_sid = sid
+def mark_authenticated(ref: str, sid: str) -> None:
+    """Record the session that signed in for the request `ref`.
+
+    One UPDATE by reference: the sign-in's own commit (the lockout's reservation) has
+    expired the row loaded before it, and changing it through the ORM would load it again.
+    """
+    db.session.execute(_MARK_AUTHENTICATED, {"pending_ref": ref, "sid": sid})
 
 
 def mark_consented(pending: PendingAuthorization, sid: str) -> None:
@@ -55,7 +81,5 @@ def finish(pending: PendingAuthorization) -> bool:
     One DELETE decides, so a request answered twice at once (a double submit, two tabs)
     yields one authorization response, never two codes.
     """
-    taken = db.session.execute(
-        delete(PendingAuthorization).where(PendingAuthorization.id == pending.id)
-    )
+    taken = db.session.execute(_FINISH, {"pending_id": pending.id})
     return rowcount(taken) == 1

@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.sql.dml import ReturningUpdate
+from sqlalchemy.sql.dml import ReturningUpdate, Update
 
 from idp.config import LockoutSettings
 from idp.extensions import db, rowcount
@@ -49,7 +49,9 @@ DAY_SECONDS = 24 * 3600
 # A failure that finds the row changed under it reads it again; each retry means another
 # attempt settled meanwhile, so a handful is plenty even for large bursts.
 _SETTLE_RETRIES = 20
-# Parameters of the statements built once (`Lockout._take_statement`, ...).
+# Parameters of the statements built once (`Lockout._take_statement`, ...). Those statements
+# leave loaded rows as they are (`synchronize_session=False`): the rows are always read with
+# `populate_existing`, never trusted from the session.
 _KEY = bindparam("key", type_=String())
 _NOW = bindparam("now", type_=Integer())
 
@@ -87,9 +89,10 @@ class _Throttle:
         query = select(SignInThrottle).where(SignInThrottle.identifier_hash == key)
         return db.session.scalar(query.execution_options(populate_existing=True))
 
-    def _ensure_row(self, key: str, now: int) -> None:
+    def _ensure_row(self, key: str, now: int) -> bool:
+        """Make the identifier's row if it has none; True if it had none when looked at."""
         if self._row_by_key(key) is not None:
-            return
+            return False
         try:
             with db.session.begin_nested():
                 db.session.add(
@@ -104,6 +107,7 @@ class _Throttle:
                 )
         except IntegrityError:  # another request made it first
             pass
+        return True
 
 
 class FailureCount(_Throttle):
@@ -135,10 +139,16 @@ class FailureCount(_Throttle):
         return row.window_failures
 
     def clear(self, identifier: str, *, now: int) -> None:
-        db.session.execute(
-            update(SignInThrottle)
-            .where(SignInThrottle.identifier_hash == self._key(identifier))
-            .values(window_failures=0, window_start=now, updated_at=now)
+        db.session.execute(self._clear_statement, {"key": self._key(identifier), "now": now})
+
+    @functools.cached_property
+    def _clear_statement(self) -> Update:
+        t = SignInThrottle
+        return (
+            update(t)
+            .where(t.identifier_hash == _KEY)
+            .values(window_failures=0, window_start=_NOW, updated_at=_NOW)
+            .execution_options(synchronize_session=False)
         )
 
 
@@ -202,7 +212,6 @@ class Lockout(_Throttle):
         from its first refusal.
         """
         key = self._key(identifier)
-        self._ensure_row(key, now)
         status = Status(now + self._lock_seconds(1), self.settings.max_attempts)
         for _ in range(2):  # a success in flight may give the count back meanwhile
             if self._take(key, now):
@@ -234,11 +243,17 @@ class Lockout(_Throttle):
                 window_start=case((new_window, now), else_=t.window_start),
                 updated_at=now,
             )
+            .execution_options(synchronize_session=False)
             .returning(t.id)
         )
 
     def _take(self, key: str, now: int) -> bool:
-        taken = db.session.execute(self._take_statement, {"key": key, "now": now}).first()
+        """Run the reservation, committed; the identifier's row is made only when it has none
+        (its first attempt), rather than looked for before every attempt."""
+        parameters = {"key": key, "now": now}
+        taken = db.session.execute(self._take_statement, parameters).first()
+        if taken is None and self._ensure_row(key, now):
+            taken = db.session.execute(self._take_statement, parameters).first()
         db.session.commit()
         return taken is not None
 
@@ -314,6 +329,7 @@ class Lockout(_Throttle):
                 ),
                 updated_at=_NOW,
             )
+            .execution_options(synchronize_session=False)
             .returning(t.id)
         )
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, update
 
 from idp.config import SessionSettings
-from idp.extensions import db
+from idp.extensions import db, find_one
 from idp.models import BrowserSession, Token, User
 from idp.services import logout_deliveries
 from idp.services.hashing import new_secret, token_hash
@@ -55,9 +55,7 @@ def start(
 def find_live(secret: str, *, now: int, limits: SessionSettings) -> BrowserSession | None:
     """The session of a cookie's secret if it is neither ended, idle too long, nor past its
     absolute lifetime."""
-    record = db.session.scalar(
-        select(BrowserSession).where(BrowserSession.sid == token_hash(secret))
-    )
+    record = find_one(BrowserSession, sid=token_hash(secret))
     if record is None or record.ended_at is not None:
         return None
     idle_expired = now - record.last_seen_at >= limits.idle_minutes * 60

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from idp.extensions import db
+from idp.extensions import db, find_one
 from idp.models import Habilitation, User
 from idp.models.user import ACTIVE
 from idp.services import audit, sessions
@@ -47,9 +47,7 @@ class NewAccount:
 
 
 def find_by_identifier(identifier: str) -> User | None:
-    return db.session.scalar(
-        select(User).where(User.identifier == normalise_identifier(identifier))
-    )
+    return find_one(User, identifier=normalise_identifier(identifier))
 
 
 def find_for_sign_in(typed: str, accepts: str) -> User | None:

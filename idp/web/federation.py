@@ -174,7 +174,8 @@ def _sign_in(
     )
     from idp.web import login  # login imports this module for "Associer votre compte"
 
-    return login.after_sign_in(user, record, _pending(ref), next_url=None)
+    pending = _pending(ref)
+    return login.after_sign_in(user, record, pending.ref if pending else None, next_url=None)
 
 
 def complete_link(user: User) -> Response | None:

@@ -135,6 +135,8 @@ def sign_in() -> Response | str:
     if not form.validate_on_submit():
         return _render(form, pending)
     identifier = form.identifier.data.strip()[:128]
+    # Read before the sign-in, whose commits expire the row: reading it after would load it.
+    pending_ref = pending.ref if pending else None
     rt = runtime()
     verdict = _captcha_rule().verdict(
         identifier,
@@ -178,25 +180,24 @@ def sign_in() -> Response | str:
         if linked is not None:
             return linked
     record = browser.sign_in(attempt.user, acr=authn.PASSWORD_ACR, amr=authn.PASSWORD_AMR)
-    return after_sign_in(attempt.user, record, pending, next_url=request.args.get("next"))
+    return after_sign_in(attempt.user, record, pending_ref, next_url=request.args.get("next"))
 
 
 def after_sign_in(
     user: User,
     record: BrowserSession,
-    pending: PendingAuthorization | None,
+    pending_ref: str | None,
     *,
     next_url: str | None,
 ) -> Response:
     """Any sign-in (password, upstream provider) goes on the same way: back to the pending
-    request, which applies habilitation, consent and required actions, or to the account."""
+    request `pending_ref`, which applies habilitation, consent and required actions, or to
+    the account."""
     rt = runtime()
-    if pending is not None:
-        # Read before the change and the commit: each would make this read load the row again.
-        ref = pending.ref
-        interactions.mark_authenticated(pending, record.sid)
+    if pending_ref is not None:
+        interactions.mark_authenticated(pending_ref, record.sid)
         db.session.commit()
-        return redirect(url_for("oidc.resume", ref=ref), code=303)
+        return redirect(url_for("oidc.resume", ref=pending_ref), code=303)
     action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
     db.session.commit()
     if action is not None:
