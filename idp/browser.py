@@ -32,13 +32,15 @@ def current() -> BrowserSession | None:
     """The live server-side session of this browser, if any (looked up once per request)."""
     if "browser_session" not in g:
         secret = session.get(_SID)
-        record = None
+        found = None
         if isinstance(secret, str):
             rt = runtime()
-            record = sessions.find_live(secret, now=rt.now(), limits=rt.settings.session)
-            if record is None:
+            found = sessions.find_live(secret, now=rt.now(), limits=rt.settings.session)
+            if found is None:
                 session.pop(_SID, None)
-        g.browser_session = record
+        # The user is held for the request: the ORM's identity map holds rows weakly, and
+        # holding it there lets `db.session.get(User, record.user_id)` find it without a query.
+        g.browser_session, g.browser_user = found or (None, None)
     return g.browser_session
 
 
@@ -67,14 +69,14 @@ def sign_in(user: User, *, acr: str, amr: list[str]) -> BrowserSession:
     )
     session[_SID] = secret
     session.permanent = True
-    g.browser_session = record
+    g.browser_session, g.browser_user = record, user
     return record
 
 
 def forget() -> None:
     """Drop the session from this browser (the server-side record is ended separately)."""
     session.pop(_SID, None)
-    g.browser_session = None
+    g.browser_session = g.browser_user = None
 
 
 def binding_hash() -> str:

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import ColumnElement, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 
 from idp.config import SessionSettings
-from idp.extensions import db, find_one
+from idp.extensions import db
 from idp.models import BrowserSession, Token, User
 from idp.services import logout_deliveries
 from idp.services.hashing import new_secret, token_hash
@@ -52,11 +52,24 @@ def start(
     return record, secret
 
 
-def find_live(secret: str, *, now: int, limits: SessionSettings) -> BrowserSession | None:
-    """The session of a cookie's secret if it is neither ended, idle too long, nor past its
-    absolute lifetime."""
-    record = find_one(BrowserSession, sid=token_hash(secret))
-    if record is None or record.ended_at is not None:
+# A session with its user, whom every page that finds the session reads next: one query.
+_WITH_USER = (
+    select(BrowserSession, User)
+    .join(User, User.id == BrowserSession.user_id)
+    .where(BrowserSession.sid == bindparam("sid"))
+)
+
+
+def find_live(
+    secret: str, *, now: int, limits: SessionSettings
+) -> tuple[BrowserSession, User] | None:
+    """The session of a cookie's secret, with its user, if it is neither ended, idle too
+    long, nor past its absolute lifetime."""
+    found = db.session.execute(_WITH_USER, {"sid": token_hash(secret)}).first()
+    if found is None:
+        return None
+    record, user = found
+    if record.ended_at is not None:
         return None
     idle_expired = now - record.last_seen_at >= limits.idle_minutes * 60
     too_old = now - record.created_at >= limits.absolute_hours * 3600
@@ -65,7 +78,7 @@ def find_live(secret: str, *, now: int, limits: SessionSettings) -> BrowserSessi
         return None
     if now - record.last_seen_at >= TOUCH_INTERVAL_SECONDS:
         record.last_seen_at = now
-    return record
+    return record, user
 
 
 def end(sid: str, *, now: int) -> bool:
