@@ -6,8 +6,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import delete
 
+from idp.extensions import db
 from idp.i18n import text
+from idp.models import PendingAuthorization
+from idp.services.lockout import Lockout
 from tests.support.factories import DEFAULT_PASSWORD
 from tests.support.oidc import RelyingParty, csrf_token, query
 from tests.support.outbox import last_email, letter_text, letters, links, open_link, text_part
@@ -190,6 +194,31 @@ def test_a_way_back_followed_too_late_names_the_application(client, factories, r
     for late in (client.get(link), client.get(sign_in_page)):
         assert late.status_code == 400
         assert page_text("journey.expired", client="Application test") in late.text
+
+
+def test_a_request_finished_in_a_twin_tab_during_the_sign_in_says_how_to_go_back(
+    app, client, factories, rp, monkeypatch
+):
+    """Another tab of the browser ends the request while this tab's password is checked: the
+    sign-in stands, and the way on is the page naming the application, not an error."""
+    factories.user()
+    sign_in_page = start(rp)
+    reserve = Lockout.reserve
+
+    def reserve_while_a_twin_finishes(self, identifier, *, now):
+        reservation = reserve(self, identifier, now=now)
+        db.session.execute(delete(PendingAuthorization))  # the twin tab's code went out
+        db.session.commit()
+        return reservation
+
+    monkeypatch.setattr(Lockout, "reserve", reserve_while_a_twin_finishes)
+    signed_in = rp.sign_in(sign_in_page)
+    assert signed_in.status_code == 303
+    assert signed_in.location.startswith("/authorize/resume/")
+    gone = client.get(signed_in.location)
+    assert gone.status_code == 400
+    assert page_text("journey.expired", client="Application test") in gone.text
+    assert client.get("/account").status_code == 200  # signed in all the same
 
 
 def test_the_home_page_offers_the_way_back(client, factories, rp):
