@@ -518,9 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in results.items()
         if not name.startswith("peer/")
     }
-    bench.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    output = bench.RESULTS_DIR / f"compare-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
-    output.write_text(json.dumps(report, indent=2) + "\n")
+    output = bench.save_results("compare", report, started_at)
     print(summary(report))
     print(f"\nresults: {output}")
     errors = sum(r.get("errors", 0) for group in results.values() for r in group.values())

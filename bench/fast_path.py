@@ -156,9 +156,7 @@ def main() -> int:
             instance = bench.make_instance(base, bench.REPO_DIR, database_url=url)
             report[name] = compare(instance, options.repeats, options.seconds)
             print(name, json.dumps(report[name]["median_ratio_to_fast"]), flush=True)
-    bench.RESULTS_DIR.mkdir(exist_ok=True)
-    path = bench.RESULTS_DIR / f"fast-path-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(report, indent=2))
+    bench.save_results("fast-path", report)
     print(json.dumps(report, indent=2))
     return 0
 

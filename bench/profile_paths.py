@@ -643,10 +643,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("   heaviest, inclusive (%):")
                 for label, pct in list(result["top_inclusive_percent"].items())[:25]:
                     print(f"     {pct:>6}  {label[:100]}")
-    run.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-    output = run.RESULTS_DIR / f"profile-{stamp}.json"
-    output.write_text(json.dumps(report, indent=2) + "\n")
+    output = run.save_results("profile", report)
     print(f"\nresults: {output}")
     return 0
 

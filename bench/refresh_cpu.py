@@ -121,9 +121,7 @@ def main() -> int:
                     print(database, json.dumps(report[database]["median_ratio_after_to_before"]))
         finally:
             subprocess.run([*git, "worktree", "remove", "--force", str(baseline)], check=False)
-    bench.RESULTS_DIR.mkdir(exist_ok=True)
-    path = bench.RESULTS_DIR / f"refresh-cpu-{time.strftime('%Y%m%dT%H%M%S')}.json"
-    path.write_text(json.dumps(report, indent=2))
+    bench.save_results("refresh-cpu", report)
     print(json.dumps(report, indent=2))
     return 0
 

@@ -98,6 +98,15 @@ def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def save_results(name: str, report: dict[str, Any], at: dt.datetime | None = None) -> Path:
+    """Write a script's report to bench/results/<name>-<UTC time>.json (one place for all)."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = (at or dt.datetime.now(dt.UTC)).strftime("%Y%m%dT%H%M%SZ")
+    output = RESULTS_DIR / f"{name}-{stamp}.json" if name else RESULTS_DIR / f"{stamp}.json"
+    output.write_text(json.dumps(report, indent=2) + "\n")
+    return output
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -1128,12 +1137,8 @@ def main(argv: list[str] | None = None) -> int:
     normalise(report)
     report["comparison"] = compare_kinds(report)
     report["busy_warnings"] = busy_warnings(report)
-    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    stamp = started.strftime("%Y%m%dT%H%M%SZ")
-    output = RESULTS_DIR / f"{stamp}.json"
-    text = json.dumps(report, indent=2)
-    output.write_text(text + "\n")
-    (RESULTS_DIR / "latest.json").write_text(text + "\n")
+    output = save_results("", report, started)
+    (RESULTS_DIR / "latest.json").write_text(output.read_text())
     print(table(report))
     print(f"\nresults: {output}")
     errors = sum(

@@ -30,7 +30,6 @@ from __future__ import annotations
 import argparse
 import collections
 import datetime as dt
-import json
 import os
 import random
 import signal
@@ -316,9 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     report["load_average_end"] = os.getloadavg()
     start, end = report["rss_mb_start"], report["rss_mb_end"]
     report["rss_growth"] = [round(b / a - 1, 3) for a, b in zip(start, end, strict=False)]
-    bench.RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    output = bench.RESULTS_DIR / f"soak-{started_at.strftime('%Y%m%dT%H%M%SZ')}.json"
-    output.write_text(json.dumps(report, indent=2) + "\n")
+    output = bench.save_results("soak", report, started_at)
     print(summary(report))
     print(f"\nresults: {output}")
     return 1 if report["soak"]["errors"] else 0
