@@ -20,6 +20,7 @@ from idp.clock import SystemClock
 from idp.config import Settings, load_settings, resolve_secret
 from idp.cookie_session import SignedCookieSessions
 from idp.hosts import IdentityProvider, TrustedHostsFirst
+from idp.idle_ping import ping_when_idle
 
 if TYPE_CHECKING:
     from idp.services.captcha import PuzzleSource
@@ -53,7 +54,9 @@ def _limit_only_decorated_views(app: Flask) -> None:
 
 
 def _flask_config(settings: Settings) -> dict[str, Any]:
-    engine_options: dict[str, Any] = {"pool_pre_ping": True}
+    # A server database's connections are checked before use when they sat idle
+    # (idp.idle_ping, installed by create_app), not on every checkout (pool_pre_ping).
+    engine_options: dict[str, Any] = {}
     if settings.database_url.startswith("sqlite"):
         engine_options = {"connect_args": {"timeout": 10}}
     return {
@@ -167,6 +170,9 @@ def create_app(
     app.session_interface = SignedCookieSessions()
 
     db.init_app(app)
+    if not settings.database_url.startswith("sqlite"):
+        with app.app_context():
+            ping_when_idle(db.engine, settings.database.ping_after_idle_seconds)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)

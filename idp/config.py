@@ -73,6 +73,8 @@ class DatabaseSettings:
     # Empty: SQLite in the instance folder.
     url: str = ""
     echo: bool = False
+    # A pooled connection unused for this long is checked before use (0: before every use).
+    ping_after_idle_seconds: int = 1
 
 
 @dataclass(frozen=True)
@@ -669,6 +671,8 @@ def validate(settings: Settings) -> None:
     site_path = manual.startswith("/") and not manual.startswith("//")
     if manual and not manual.startswith(("https://", "http://")) and not site_path:
         raise ConfigError("[branding] manual_url must be an http(s) URL or a path of this site")
+    if settings.database.ping_after_idle_seconds < 0:
+        raise ConfigError("[database] ping_after_idle_seconds must not be negative")
     if settings.keys.default_alg not in {"RS256", "ES256"}:
         raise ConfigError("[keys] default_alg must be RS256 or ES256")
     if settings.keys.rsa_bits < 2048:

@@ -142,6 +142,7 @@ def test_empty_secret_is_generated_once_and_kept(tmp_path):
         ("server", {"issuer": "https://idp.example/?x=1"}, "query"),
         ("keys", {"default_alg": "HS256"}, "default_alg"),
         ("keys", {"rsa_bits": 1024}, "rsa_bits"),
+        ("database", {"ping_after_idle_seconds": -1}, "ping_after_idle_seconds must not be"),
         ("tokens", {"access_token_ttl_seconds": 0}, "positive"),
         ("tokens", {"authorization_code_ttl_seconds": 601}, "at most 600"),
         ("ratelimit", {"recovery_per_nir": "10/fortnight"}, "recovery_per_nir must be a limit"),
