@@ -311,24 +311,25 @@ def profile_in_process(
     # The fastest round: noise (other processes, the hypervisor) only ever adds time.
     us_per_request = min(rounds) * 1e6
 
-    statements: list[str] = []
-    if engine is not None:
-        with sql_recorder(engine) as statements:
-            one()
-
     timing = {
         "us_per_request": round(us_per_request, 1),
         "median_us_per_request": round(statistics.median(rounds) * 1e6, 1),
         "wall_us_per_request": round(min(wall_rounds) * 1e6, 1),
-        "sql_statements": statements,
     }
+    if with_profile:
+        profiler = cProfile.Profile(time.thread_time)
+        profiler.enable()
+        for _ in range(per_round):
+            one()
+        profiler.disable()
+    # Last: a listener, even once removed, leaves SQLAlchemy dispatching engine events.
+    statements: list[str] = []
+    if engine is not None:
+        with sql_recorder(engine) as statements:
+            one()
+    timing["sql_statements"] = statements
     if not with_profile:
         return timing
-    profiler = cProfile.Profile(time.thread_time)
-    profiler.enable()
-    for _ in range(per_round):
-        one()
-    profiler.disable()
     stats = pstats.Stats(profiler)
     total = sum(v[2] for v in stats.stats.values())  # type: ignore[attr-defined]
     by_component: Counter[str] = Counter()
