@@ -4,13 +4,15 @@ panva's oidc-provider (the peer), each with one worker pinned to core 0 and the 
     .venv/bin/python bench/compare.py [--seconds 10] [--database-url URL | --no-postgres]
 
 For each scenario the peer and our servers run back to back (the machine is shared and noisy:
-ratios taken minutes apart are not worth much). Scenarios: discovery, JWKS, client_credentials,
-refresh (RS256 ID token), and full authorization-code flows (`bench/flow.mjs`, the peer's
-`flow.mjs`: authorize, sign-in and consent pages, code exchange, one refresh) with argon2id at
-its cheapest (the peer checks no password). granian's floor: a WSGI app that answers fixed
-bytes (`bench/floor_app.py`), served and loaded like ours, right after the peer. Then: 2
-granian workers against one on both cores, sign-ins per second at the configured argon2id
-cost against argon2id alone on core 0, and the resident memory of each worker.
+ratios taken minutes apart are not worth much); `--rounds N` does it all N times over and
+reports, for each ratio, its median and its range over the rounds. Scenarios: discovery,
+JWKS, client_credentials, refresh (RS256 ID token), and full authorization-code flows
+(`bench/flow.mjs`, the peer's `flow.mjs`: authorize, sign-in and consent pages, code exchange,
+one refresh) with argon2id at its cheapest (the peer checks no password). granian's floor: a
+WSGI app that answers fixed bytes (`bench/floor_app.py`), served and loaded like ours, right
+after the peer. Then: 2 granian workers against one on both cores, sign-ins per second at the
+configured argon2id cost against argon2id alone on core 0, and the resident memory of each
+worker.
 Reuses bench/run.py's instance, wrk and minting helpers.
 
 Results: bench/results/compare-<timestamp>.json and a table on stdout (see bench/README.md).
@@ -417,6 +419,43 @@ def seeds_for(instance: bench.Instance, count: int) -> list[dict[str, Any]]:
     ]
 
 
+def ratios_of(results: dict[str, dict[str, Any]], measure: Any) -> dict[str, dict[str, Any]]:
+    """`measure(ours, peer)` for each of our servers and scenarios, against the peer's series
+    on the same database."""
+    return {
+        name: {s: measure(r.get(s), results[f"peer/{name.split('/')[1]}"].get(s)) for s in r}
+        for name, r in results.items()
+        if not name.startswith("peer/")
+    }
+
+
+def medians(rounds: list[dict[str, dict[str, Any]]], key: Any) -> dict[str, dict[str, Any]]:
+    """For each server and scenario, the round whose `key(value)` is the median (the upper
+    one of an even count: always a figure that was measured)."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, scenarios_ in rounds[0].items():
+        out[name] = {}
+        for s in scenarios_:
+            values = sorted(
+                (r[name][s] for r in rounds if r[name].get(s) is not None),
+                key=lambda v: key(v) if key(v) is not None else float("-inf"),
+            )
+            out[name][s] = values[len(values) // 2] if values else None
+    return out
+
+
+def ranges(rounds: list[dict[str, dict[str, Any]]]) -> dict[str, dict[str, list[float]]]:
+    """For each server and scenario, the lowest and highest of the rounds' values."""
+    out: dict[str, dict[str, list[float]]] = {}
+    for name, scenarios_ in rounds[0].items():
+        out[name] = {}
+        for s in scenarios_:
+            values = [r[name][s] for r in rounds if r[name].get(s) is not None]
+            if values:
+                out[name][s] = [min(values), max(values)]
+    return out
+
+
 def ratio(ours: dict | None, peer: dict | None) -> float | None:
     if not ours or not peer or not peer.get("rps"):
         return None
@@ -447,6 +486,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--servers", default="granian,gunicorn")
     parser.add_argument("--threads", type=int, default=2, help="per worker (default 2)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="the peer and ours, back to back, this many times over: median ratios (default 1)",
+    )
     options = parser.parse_args(argv)
     global THREADS
     THREADS = options.threads
@@ -473,7 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         instances = {
             db: make_instance(base / db, url, CHEAP_ARGON2) for db, url in databases.items()
         }
-        results: dict[str, dict[str, Any]] = {}
+        rounds: list[dict[str, dict[str, Any]]] = []
         with contextlib.ExitStack() as stack:
             peer_target = stack.enter_context(peer_server(peer, bench.free_port()))
             ours: dict[str, Target] = {}
@@ -482,46 +527,57 @@ def main(argv: list[str] | None = None) -> int:
                     port = instance.port if kind == kinds[0] else bench.free_port()
                     ours[f"{kind}/{db}"] = stack.enter_context(our_server(kind, instance, port))
             chain = options.connections * 4
-            seeds = {name: seeds_for(instances[name.split("/")[1]], chain) for name in ours}
             scaling_instance = instances.get("postgresql") or instances["sqlite"]
             scaling_seeds = [seeds_for(scaling_instance, chain) for _ in (1, 2)]
-            # Back to back: the peer, then each of ours, for one database at a time.
-            for db in instances:
-                bench.log(f"peer (before the {db} series)")
-                results[f"peer/{db}"] = scenarios(peer_target, True, None, peer, base, options)
-                if "floor" not in report:
-                    bench.log("granian's floor")
-                    with floor_server(bench.free_port()) as floor:
-                        report["floor"] = measure(
-                            floor, "/", options.seconds, options.connections, args=("expect=keys",)
+            for number in range(1, options.rounds + 1):
+                # Each refresh token of a chain is sent once: new chains for each round.
+                seeds = {name: seeds_for(instances[name.split("/")[1]], chain) for name in ours}
+                results: dict[str, dict[str, Any]] = {}
+                # Back to back: the peer, then each of ours, for one database at a time.
+                for db in instances:
+                    bench.log(f"round {number}/{options.rounds}: peer (before the {db} series)")
+                    results[f"peer/{db}"] = scenarios(peer_target, True, None, peer, base, options)
+                    if "floor" not in report:
+                        bench.log("granian's floor")
+                        with floor_server(bench.free_port()) as floor:
+                            report["floor"] = measure(
+                                floor,
+                                "/",
+                                options.seconds,
+                                options.connections,
+                                args=("expect=keys",),
+                            )
+                    for kind in kinds:
+                        name = f"{kind}/{db}"
+                        bench.log(f"round {number}/{options.rounds}: {name}")
+                        results[name] = scenarios(
+                            ours[name], False, seeds[name], instances[db], base, options
                         )
-                for kind in kinds:
-                    name = f"{kind}/{db}"
-                    bench.log(name)
-                    results[name] = scenarios(
-                        ours[name], False, seeds[name], instances[db], base, options
-                    )
+                rounds.append(results)
             report["rss_mb"] = {
                 name: t.rss_mb() for name, t in {**ours, "peer": peer_target}.items()
             }
-        report["results"] = results
+        report["rounds"] = rounds
+        report["results"] = medians(rounds, lambda r: r.get("rps"))
         report["scaling"] = scaling(scaling_instance, scaling_seeds, base, options)
         report["sign_ins"] = sign_ins(base, options)
     report["load_average_end"] = os.getloadavg()
-    report["cpu_ratios"] = {
-        name: {s: cpu_ratio(r.get(s), results[f"peer/{name.split('/')[1]}"].get(s)) for s in r}
-        for name, r in results.items()
-        if not name.startswith("peer/")
-    }
-    report["ratios"] = {
-        name: {s: ratio(r.get(s), results[f"peer/{name.split('/')[1]}"].get(s)) for s in r}
-        for name, r in results.items()
-        if not name.startswith("peer/")
-    }
+    # Each round's ratios, then their median: a ratio of medians would pair figures of
+    # different rounds.
+    by_round = {"ratios": [ratios_of(r, ratio) for r in rounds]}
+    by_round["cpu_ratios"] = [ratios_of(r, cpu_ratio) for r in rounds]
+    for kind, values in by_round.items():
+        report[kind] = medians(values, lambda x: x)
+        report[f"{kind}_range"] = ranges(values)
     output = bench.save_results("compare", report, started_at)
     print(summary(report))
     print(f"\nresults: {output}")
-    errors = sum(r.get("errors", 0) for group in results.values() for r in group.values())
+    errors = sum(
+        r.get("errors", 0)
+        for results in rounds
+        for group in results.values()
+        for r in group.values()
+    )
     return 1 if errors else 0
 
 
@@ -649,6 +705,10 @@ def load_password_params(instance: bench.Instance) -> dict[str, int]:
     }
 
 
+def _span(values: list[float] | None) -> str:
+    return f"{values[0]}-{values[1]}x" if values else "-"
+
+
 def summary(report: dict[str, Any]) -> str:
     lines = [
         f"{report['date']} {report['revision']}, load average at start "
@@ -665,9 +725,17 @@ def summary(report: dict[str, Any]) -> str:
             cells.append(f"{value:>9.0f}" + (f" {x:>5.2f}x" if x is not None else "       "))
         errors = sum(v.get("errors", 0) for v in r.values())
         lines.append(f"{name:<22}" + "".join(f"{c:>16}" for c in cells) + f"   {errors}")
+    count = len(report["rounds"])
+    if count > 1:
+        lines.append(f"(medians of {count} rounds; each ratio's range over the rounds:)")
+        for name, r in report["ratios_range"].items():
+            lines.append(f"  {name:<20}" + "".join(f"{n} {_span(r.get(n))}  " for n in names))
     lines.append("by CPU per request (peer's / ours; what each would serve on a core to itself):")
     for name, r in report["cpu_ratios"].items():
         lines.append(f"  {name:<20}" + "".join(f"{n} {r.get(n)}x  " for n in names))
+        if count > 1:
+            span = report["cpu_ratios_range"][name]
+            lines.append(f"  {'':<20}" + "".join(f"{n} {_span(span.get(n))}  " for n in names))
     floor, peer_jwks = report["floor"], results["peer/sqlite"]["jwks"]
     lines.append(
         f"granian's floor (fixed bytes): {floor['rps']:.0f}/s, {floor['cpu_us_per_request']} us "
