@@ -44,6 +44,13 @@ def current() -> BrowserSession | None:
     return g.browser_session
 
 
+def read_again() -> None:
+    """Forget the session looked up for this request: once a commit has expired it and its
+    user, the next `current()` reads both back in one query rather than one each."""
+    g.pop("browser_session", None)
+    g.pop("browser_user", None)
+
+
 def current_sid() -> str | None:
     """The `sid` of this browser's live session (the hash, never the cookie's secret)."""
     record = current()

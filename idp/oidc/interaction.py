@@ -3,7 +3,10 @@
 Given a validated request and this browser's session, it either redirects to the client
 (a code or an error, with `iss` per RFC 9207) or stores the request as pending and sends
 the browser to the hosted page that is needed next: sign-in, habilitation refusal, consent.
-The pages send the browser back to `resume`, which runs the same decision again.
+A page that has done its part (the sign-in, the consent) runs the same decision again,
+`resume`, in its own answer: the browser goes straight to what follows, without a redirect
+through the authorization endpoint. The `resume` endpoint runs it for the pages that send the
+browser back there (the required actions, "Continuer vers <application>").
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from authlib.oidc.core.errors import (
     InteractionRequiredError,
     LoginRequiredError,
 )
-from flask import redirect, render_template, session, url_for
+from flask import abort, redirect, render_template, session, url_for
 from flask import request as flask_request
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -223,6 +226,20 @@ def authorize(request: OAuth2Request, pending: PendingAuthorization | None = Non
     )
     db.session.commit()
     return _with_issuer(response)
+
+
+def resume(ref: str) -> Response:
+    """Go on with this browser's pending request `ref`: the decision again, on what the page
+    that called it has committed. Ended meanwhile (a twin tab answered it), the browser's own
+    request gets the way back to its application."""
+    browser.read_again()
+    # One lookup: a request ended between two would pass the first and meet a bare 404.
+    pending = interactions.load(ref, binding=browser.binding_hash(), now=runtime().now())
+    if pending is None:
+        if journey.came_with(ref):
+            return journey.gone(ref)
+        abort(404)
+    return authorize(stored_request(pending), pending)
 
 
 def deny(request: OAuth2Request, pending: PendingAuthorization) -> Response:

@@ -12,7 +12,7 @@ from idp.oidc import interaction
 from idp.oidc.server import authorization_server
 from idp.runtime import runtime
 from idp.services import interactions
-from idp.web import federation, journey
+from idp.web import federation
 
 bp = Blueprint("oidc", __name__)
 
@@ -35,14 +35,7 @@ def _pending_or_404(ref: str):
 def resume(ref: str) -> Response:
     """Back from a hosted page; "Continuer vers <application>" after its request expired
     says how to go back."""
-    # One lookup: a request ended between two (a twin tab resuming it at once) would
-    # otherwise pass the first and meet a bare 404 at the second.
-    pending = interactions.load(ref, binding=browser.binding_hash(), now=runtime().now())
-    if pending is None:
-        if journey.came_with(ref):
-            return journey.gone(ref)
-        abort(404)
-    return interaction.authorize(interaction.stored_request(pending), pending)
+    return interaction.resume(ref)
 
 
 @bp.post("/authorize/deny/<ref>")

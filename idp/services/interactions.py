@@ -1,12 +1,13 @@
 """Pending authorization requests: where the protocol and the hosted pages meet.
 
 The authorize endpoint stores the request and sends the browser to a page (sign-in,
-consent, ...); the page records what the user did and sends the browser back to resume it.
+consent, ...); the page records what the user did and resumes it (idp.oidc.interaction).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import Update, bindparam, delete, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from idp.extensions import db, find_one, rowcount
 from idp.models import PendingAuthorization
@@ -21,12 +22,21 @@ _DELETE_EXPIRED = (
     .where(_PA.expires_at < bindparam("now"))
     .execution_options(synchronize_session=False)
 )
-_MARK_AUTHENTICATED = (
-    update(_PA)
-    .where(_PA.ref == bindparam("pending_ref"))
-    .values(authenticated_sid=bindparam("sid"))
-    .execution_options(synchronize_session=False)
-)
+
+
+def _marking(column: InstrumentedAttribute[str | None]) -> Update:
+    """One UPDATE by reference: it matches nothing once a twin tab has answered the request,
+    where an ORM change would fail (the row it loaded is gone) with a 500."""
+    return (
+        update(_PA)
+        .where(_PA.ref == bindparam("pending_ref"))
+        .values({column: bindparam("sid")})
+        .execution_options(synchronize_session=False)
+    )
+
+
+_MARK_AUTHENTICATED = _marking(_PA.authenticated_sid)
+_MARK_CONSENTED = _marking(_PA.consented_sid)
 _FINISH = (
     delete(_PA)
     .where(_PA.id == bindparam("pending_id"))
@@ -65,14 +75,15 @@ def load(ref: str | None, *, binding: str, now: int) -> PendingAuthorization | N
 def mark_authenticated(ref: str, sid: str) -> None:
     """Record the session that signed in for the request `ref`.
 
-    One UPDATE by reference: the sign-in's own commit (the lockout's reservation) has
-    expired the row loaded before it, and changing it through the ORM would load it again.
+    The sign-in's own commit (the lockout's reservation) has expired the row loaded before
+    it, and changing it through the ORM would also load it again.
     """
     db.session.execute(_MARK_AUTHENTICATED, {"pending_ref": ref, "sid": sid})
 
 
-def mark_consented(pending: PendingAuthorization, sid: str) -> None:
-    pending.consented_sid = sid
+def mark_consented(ref: str, sid: str) -> None:
+    """Record the session that consented for the request `ref`."""
+    db.session.execute(_MARK_CONSENTED, {"pending_ref": ref, "sid": sid})
 
 
 def finish(pending: PendingAuthorization) -> bool:

@@ -43,9 +43,9 @@ def review(ref: str) -> Response | str:
         if form.deny.data:
             return interaction.deny(interaction.stored_request(pending), pending)
         consent.give(record.user_id, client.client_id, scope, now=rt.now())
-        interactions.mark_consented(pending, record.sid)
+        interactions.mark_consented(ref, record.sid)
         db.session.commit()
-        return redirect(url_for("oidc.resume", ref=ref), code=303)
+        return interaction.resume(ref)
     allow_form_target(pending.params.get("redirect_uri", ""))
     requested = set(scope_to_list(scope) or [])
     return render_template(

@@ -15,6 +15,7 @@ from wtforms import HiddenField, PasswordField, StringField
 from idp import browser
 from idp.extensions import db, limiter
 from idp.models import BrowserSession, PendingAuthorization, User
+from idp.oidc import interaction
 from idp.runtime import runtime
 from idp.services import authn, interactions, required_actions, subscriptions
 from idp.services.hashing import keyed_hash
@@ -197,7 +198,7 @@ def after_sign_in(
     if pending_ref is not None:
         interactions.mark_authenticated(pending_ref, record.sid)
         db.session.commit()
-        return redirect(url_for("oidc.resume", ref=pending_ref), code=303)
+        return interaction.resume(pending_ref)
     action = required_actions.next_action(user, now=rt.now(), settings=rt.settings.password)
     db.session.commit()
     if action is not None:

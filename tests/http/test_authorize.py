@@ -384,6 +384,4 @@ def test_client_removed_during_sign_in_gets_an_error_page(rp, app):
     with app.app_context():
         app.extensions["idp"].clients.remove(rp.client_id, now=0, by="test")
         db.session.commit()
-    response = rp.sign_in(location)
-    response = rp.http.get(response.location)
-    _error_page(response)
+    _error_page(rp.sign_in(location))

@@ -141,7 +141,7 @@ def test_users_revoke_ends_the_habilitation_and_its_tokens_at_once(app, factorie
     assert "no longer granted" in result.output
     assert rp.userinfo(tokens["access_token"]).status_code == 401
     assert rp.refresh(tokens["refresh_token"]).status_code == 400
-    again = rp.http.get(rp.sign_in(rp.authorize().location).location)
+    again = rp.sign_in(rp.authorize().location)
     assert again.location.startswith("/login/habilitation/")
     assert "was not granted" in idp("users", "revoke", "marie", registered.client_id).output
     assert any(e.user_id == marie.id for e in factories.audit("habilitation_revoked"))

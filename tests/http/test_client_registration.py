@@ -95,7 +95,7 @@ def test_ungranted_users_are_refused_by_a_registered_client(app, client, user, c
     body = register(client, initial_token(app)).get_json()
     rp = RelyingParty(client, body["client_id"], body["client_secret"], clock=clock)
     signed_in = rp.sign_in(rp.authorize().location)
-    assert client.get(signed_in.location).location.startswith("/login/habilitation/")
+    assert signed_in.location.startswith("/login/habilitation/")
 
 
 def test_a_public_client_gets_no_secret_and_loopback_http_is_allowed(app, client):

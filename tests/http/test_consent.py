@@ -89,6 +89,25 @@ def test_deny_returns_access_denied_to_the_client(rp):
     assert "code" not in params
 
 
+def test_each_answer_leads_straight_to_what_follows(rp, app, factories, clock):
+    """The sign-in's answer is the consent page's address, and the consent's is the client's
+    with the code: no detour through the authorization endpoint (two round trips a sign-in)."""
+    signed_in = rp.sign_in(rp.authorize().location)
+    assert signed_in.status_code == 303
+    assert signed_in.location.startswith("/consent/"), signed_in.location
+    approved = rp.consent(signed_in.location)
+    assert rp.leaves(approved)
+    params = query(approved.location)
+    assert params["state"] == rp.state and params["iss"] == ISSUER
+    assert rp.exchange(params["code"]).status_code == 200
+    # A first-party client asks no consent: the sign-in itself answers with the code.
+    registered, secret = factories.client(first_party=True)
+    first_party = RelyingParty(app.test_client(), registered.client_id, secret, clock=clock)
+    answer = first_party.sign_in(first_party.authorize().location)
+    assert first_party.leaves(answer), answer.location
+    assert first_party.exchange(query(answer.location)["code"]).status_code == 200
+
+
 def test_deny_is_not_remembered(rp):
     rp.consent(_to_consent(rp, rp.authorize()), approve=False)
     response = rp.authorize()
@@ -107,10 +126,8 @@ def test_prompt_consent_forces_the_page(rp):
     rp.tokens(scope="openid email")
     response = rp.authorize(scope="openid email", prompt="consent")
     assert "/consent/" in response.location
-    # Approving it once completes this request (no loop).
-    final = rp.consent(response.location)
-    final = rp.http.get(final.location)
-    assert rp.leaves(final)
+    # Approving it once completes this request (no loop): its answer goes to the client.
+    assert rp.leaves(rp.consent(response.location))
 
 
 def test_prompt_consent_for_a_first_party_client_is_not_asked(client, factories, user, clock):

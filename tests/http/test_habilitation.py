@@ -22,7 +22,7 @@ def _to_refusal(rp: RelyingParty, **params: str) -> str:
     response = rp.authorize(**params)
     login = response.location
     assert login.startswith("/login?ref=")
-    response = rp.http.get(rp.sign_in(login).location)
+    response = rp.sign_in(login)
     assert response.status_code == 303
     assert response.location.startswith("/login/habilitation/"), response.location
     return response.location
@@ -112,7 +112,7 @@ def test_an_organisation_account_refused_is_told_the_way_forward(app, factories,
     ):
         rp = RelyingParty(app.test_client(), registered.client_id, secret, clock=clock)
         response = rp.authorize()
-        response = rp.http.get(rp.sign_in(response.location, identifier=identifier).location)
+        response = rp.sign_in(response.location, identifier=identifier)
         assert response.location.startswith("/login/habilitation/"), response.location
         html = rp.http.get(response.location).get_data(as_text=True)
         assert expected in html

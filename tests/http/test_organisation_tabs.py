@@ -354,7 +354,7 @@ def test_unsubscribing_on_the_page_ends_the_secondaries_access_at_once(
     assert rp.introspect(tokens["access_token"]).get_json() == {"active": False}
     assert live_sessions(app, "cs1.asp1ent") == 0
     login = rp.authorize()
-    refusal = rp.http.get(rp.sign_in(login.location, "cs1.asp1ent").location)
+    refusal = rp.sign_in(login.location, "cs1.asp1ent")
     assert refusal.location.startswith("/login/habilitation/")
     cs1 = user_row(app, "cs1.asp1ent")
     trail = [e.detail for e in factories.audit("services_changed") if e.user_id == cs1.id]

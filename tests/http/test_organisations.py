@@ -455,8 +455,7 @@ def _next_authorization_is_refused(signed: Signed) -> None:
     assert login.status_code in (302, 303) and login.location.startswith("/login"), (
         "the session that obtained the tokens should have ended"
     )
-    signed_in = rp.sign_in(login.location, "cs1.asp1ent")
-    refusal = rp.http.get(signed_in.location)
+    refusal = rp.sign_in(login.location, "cs1.asp1ent")
     assert refusal.location.startswith("/login/habilitation/"), refusal.location
     assert "code" not in query(refusal.location)
 
@@ -493,7 +492,7 @@ def test_removing_the_only_service_opening_an_application_keeps_it_restricted(
     for identifier in ("marie", "cs1.asp1ent"):
         rp = RelyingParty(app.test_client(), "decl", secret, clock=clock)
         login = rp.authorize()
-        refusal = rp.http.get(rp.sign_in(login.location, identifier).location)
+        refusal = rp.sign_in(login.location, identifier)
         assert refusal.location.startswith("/login/habilitation/"), identifier
 
 

@@ -52,7 +52,7 @@ def pages(rp, client, factories, clock) -> dict[str, object]:
     found["authorization error"] = client.get("/authorize?client_id=nobody")
     authorize = rp.authorize()
     found["sign-in"] = client.get(authorize.location)
-    consent = client.get(rp.sign_in(authorize.location).location)
+    consent = rp.sign_in(authorize.location)
     found["consent"] = client.get(consent.location)
     restricted, secret = factories.client(requires_habilitation=True, first_party=True)
     other = RelyingParty(client, restricted.client_id, secret, clock=clock)

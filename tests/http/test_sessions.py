@@ -218,7 +218,7 @@ def test_sign_in_post_with_another_browsers_csrf_token_is_refused(client, app, u
 
 def test_consent_post_without_csrf_token_is_refused(rp):
     response = rp.authorize()
-    response = rp.http.get(rp.sign_in(response.location).location)
+    response = rp.sign_in(response.location)
     consent_url = response.location
     assert consent_url.startswith("/consent/")
     refused = rp.http.post(consent_url, data={"approve": "1"})
