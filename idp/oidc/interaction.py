@@ -3,10 +3,10 @@
 Given a validated request and this browser's session, it either redirects to the client
 (a code or an error, with `iss` per RFC 9207) or stores the request as pending and sends
 the browser to the hosted page that is needed next: sign-in, habilitation refusal, consent.
-A page that has done its part (the sign-in, the consent) runs the same decision again,
-`resume`, in its own answer: the browser goes straight to what follows, without a redirect
-through the authorization endpoint. The `resume` endpoint runs it for the pages that send the
-browser back there (the required actions, "Continuer vers <application>").
+A page that has done its part (the sign-in, the consent, a required action) runs the same
+decision again, `resume`, in its own answer: the browser goes straight to what follows,
+without a redirect through the authorization endpoint. The `resume` endpoint runs it for the
+links back to a pending request ("Continuer vers <application>" after a recovery).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from authlib.oauth2.rfc6749 import scope_to_list
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 from werkzeug.wrappers import Response
 from wtforms import SubmitField
 
@@ -36,7 +36,7 @@ def review(ref: str) -> Response | str:
     record = browser.current()
     if client is None or record is None:
         # Signed out or client removed meanwhile: the authorize step decides what follows.
-        return redirect(url_for("oidc.resume", ref=ref), code=303)
+        return interaction.resume(ref)
     scope = client.get_allowed_scope(pending.params.get("scope"))
     form = ConsentForm()
     if form.validate_on_submit():

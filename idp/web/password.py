@@ -28,7 +28,7 @@ class NewPasswordForm(Form):
 def continue_after_action(ref: str | None) -> Response:
     """On to the next required action, the pending authorization, or the home page."""
     if ref:
-        return redirect(url_for("oidc.resume", ref=ref), code=303)
+        return interaction.resume(ref)
     return redirect(url_for("account.index"), code=303)
 
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import update
 
+from idp.extensions import db
+from idp.models import BrowserSession
 from tests.support.factories import ISSUER, REDIRECT_URI
 from tests.support.oidc import RelyingParty, csrf_token, query
 
@@ -106,6 +109,18 @@ def test_each_answer_leads_straight_to_what_follows(rp, app, factories, clock):
     answer = first_party.sign_in(first_party.authorize().location)
     assert first_party.leaves(answer), answer.location
     assert first_party.exchange(query(answer.location)["code"]).status_code == 200
+
+
+def test_a_consent_page_after_a_sign_out_elsewhere_asks_to_sign_in_again(rp, app, clock):
+    """Signed out in another tab meanwhile: the same request goes on at its sign-in page."""
+    url = _to_consent(rp, rp.authorize())
+    with app.app_context():
+        db.session.execute(update(BrowserSession).values(ended_at=clock.now()))
+        db.session.commit()
+    response = rp.http.get(url)
+    assert response.status_code == 303
+    assert response.location == "/login?ref=" + url.rsplit("/", 1)[1]
+    assert rp.leaves(rp.walk(response))
 
 
 def test_deny_is_not_remembered(rp):
