@@ -52,8 +52,9 @@ def test_account_page_and_password_change(page: Page, live_idp, axe, screenshot)
     expect(page.get_by_role("heading", level=1)).to_have_text(t("account.change_password"))
     page.get_by_label(t("account.current_password")).fill(DEFAULT_PASSWORD)
     new_password = page.get_by_label(t("password.new"))
-    new_password.press_sequentially(NEW_PASSWORD)
     gauge = page.locator("[data-gauge]")
+    expect(gauge).to_be_visible()  # password.js listens: typed before, nothing would ask
+    new_password.press_sequentially(NEW_PASSWORD)
     expect(gauge).to_have_attribute("data-strength", "strong")
     expect(gauge.locator("[data-gauge-text]")).to_have_text(
         t("password.gauge_label", strength=t("password.strength.strong"))

@@ -51,6 +51,13 @@ def _new_password(page: Page) -> Locator:
     return page.get_by_label(t("password.new"))
 
 
+def _listening_new_password(page: Page) -> Locator:
+    """The new-password field once password.js listens to it (it shows the gauge then): typed
+    before, on a loaded machine, the characters would ask for no verdict."""
+    expect(page.locator("[data-gauge]")).to_be_visible()
+    return _new_password(page)
+
+
 def _confirmation(page: Page) -> Locator:
     return page.get_by_label(t("password.confirmation"))
 
@@ -95,7 +102,7 @@ def test_invitation_activates_the_account(page: Page, live_idp, tmp_path, axe, s
     expect(page.get_by_text(re.compile(r"\bpaul\b")).first).to_be_visible()
 
     # The gauge asks the server (the invited user's data counted against the password).
-    new_password = _new_password(page)
+    new_password = _listening_new_password(page)
     expect(page.locator("[data-gauge-text]")).to_have_text(t("password.gauge_empty"))
     new_password.press_sequentially(WEAK)
     _expect_gauge(page, "weak")
@@ -157,7 +164,7 @@ def test_temporary_password_then_contacts_then_email_code(
     _at(page, live_idp.url, "/password/change")
     _heading(page, "password.change_title")
     expect(page.get_by_text(t("password.temporary"))).to_be_visible()
-    new_password = _new_password(page)
+    new_password = _listening_new_password(page)
     for typed, strength in STRONG_STEPS:
         new_password.press_sequentially(typed)
         _expect_gauge(page, strength)
