@@ -10,7 +10,7 @@ import pytest
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError
 
-from idp.oidc.keys import KeyStore
+from idp.oidc.keys import RECHECK_SECONDS, KeyStore
 
 GRACE = 600
 T0 = 1_800_000_000
@@ -103,10 +103,17 @@ def test_a_second_rotation_retires_the_first_generation(store):
     assert _kids(store.all()) == _kids(second) | _kids(third)
 
 
-def test_another_process_sees_the_rotation(store):
-    other = KeyStore(store.directory, grace_seconds=GRACE)
-    assert other.signing_key("ES256").kid == store.signing_key("ES256").kid
+def test_another_process_sees_the_rotation_within_a_second(store):
+    """The folder is looked at again only once `RECHECK_SECONDS` have passed (a stat on every
+    request cost a served JWKS answer a third of its time); then the rotation is seen."""
+    clock = [100.0]
+    other = KeyStore(store.directory, grace_seconds=GRACE, monotonic=lambda: clock[0])
+    before = other.signing_key("ES256").kid
+    assert before == store.signing_key("ES256").kid
     created, _ = store.rotate(T0 + 10)
+    clock[0] += RECHECK_SECONDS - 0.01
+    assert other.signing_key("ES256").kid == before
+    clock[0] += 0.02
     assert other.signing_key("ES256").kid in _kids(created)
     assert _jwks_kids(other, T0 + 10) == _jwks_kids(store, T0 + 10)
 
