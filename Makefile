@@ -12,15 +12,26 @@ FRANCECONNECT_PORT ?= 5003
 DEMO_CONFIG := $(abspath clients/demo_rp/idp-demo.toml)
 DEMO_FRANCECONNECT_CLIENTS := clients/demo_rp/franceconnect-clients.json
 
-.PHONY: install run test screens lint format browsers node upstream franceconnect clean
+.PHONY: install constraints run test screens lint format browsers node upstream franceconnect clean
 
-$(VENV)/.installed: pyproject.toml
+# Within constraints.txt's pins: the versions of every package, ours' dependencies' included.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
+
+# After a change of pyproject.toml's dependencies: resolve them afresh in a scratch venv (the
+# newest releases pyproject.toml admits) and pin what was installed.
+constraints:
+	rm -rf .venv-constraints && $(PYTHON) -m venv .venv-constraints
+	.venv-constraints/bin/pip install --quiet --upgrade pip
+	.venv-constraints/bin/pip install --quiet -e '.[test]'
+	{ grep '^#' constraints.txt; .venv-constraints/bin/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
+	rm -rf .venv-constraints
 
 # Debian's Chromium for the browser tests (Playwright cannot download browsers here).
 browsers:
@@ -88,4 +99,4 @@ screens: install browsers node
 	UPDATE_SCREENS=1 $(BIN)/pytest -m browser -q
 
 clean:
-	rm -rf $(VENV) instance $(INTEROP)/node_modules $(UPSTREAM)/node_modules
+	rm -rf $(VENV) .venv-constraints instance $(INTEROP)/node_modules $(UPSTREAM)/node_modules
