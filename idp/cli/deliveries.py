@@ -46,12 +46,13 @@ def run(app: Flask, once: bool, as_json: bool) -> None:
         return
 
     def stop(signum: int, frame: FrameType | None) -> None:
-        worker.stop(timeout=0)
+        worker.stop(timeout=0)  # the loop ends after its pass; waited for below
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     click.echo("delivery worker running (SIGTERM or Ctrl-C to stop)")
     worker.run_forever()
+    worker.stop()  # the logout attempt under way, if any, ends and is recorded
 
 
 def _when(seconds: int | None) -> str | None:

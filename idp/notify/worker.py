@@ -32,6 +32,9 @@ log = logging.getLogger(__name__)
 # Messages claimed per pass: a pass stays short, the next one follows at once.
 BATCH = 20
 EXTENSION = "idp.deliveries"
+# What `stop()` waits for: the logout attempt under way (bounded by its timeout), then its
+# record; a logout pass asked to stop makes no other.
+STOP_SECONDS = backchannel.TIMEOUT_SECONDS + 5
 
 
 def _hand_over(rt: Runtime, message: outbox.Claimed) -> None:
@@ -114,7 +117,7 @@ class DeliveryWorker:
         """One attempt at each due back-channel logout delivery, in an app context of its own."""
         with self._app.app_context():
             try:
-                return backchannel.send_due(self._app.extensions["idp"])
+                return backchannel.send_due(self._app.extensions["idp"], stopping=self._stop.is_set)
             finally:
                 db.session.remove()
 
@@ -181,13 +184,17 @@ class DeliveryWorker:
                 )
                 self._thread.start()
 
-    def stop(self, timeout: float = 10) -> None:
+    def stop(self, timeout: float = STOP_SECONDS) -> None:
+        """End the loop, and wait up to `timeout` for it and for a logout pass under way: that
+        pass ends after its current attempt, which it records, so that a worker stopped (a
+        restart, a deployment) neither sends that logout token again nor leaves it reserved.
+        A pass cut short all the same (the process killed) stays reserved, and is retried
+        once its lease ends."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
-        # After the loop: it may have started a logout pass meanwhile. One cut short by the
-        # process's exit stays reserved, and is retried once its lease ends.
+        # After the loop: it may have started a logout pass meanwhile.
         if self._logouts is not None:
             self._logouts.join(timeout)
 

@@ -9,7 +9,7 @@ costs at most `TIMEOUT_SECONDS` on a worker thread, an audit record and a later 
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +33,15 @@ class _Subject:
     subject: str
 
 
-def send_due(rt: Runtime, *, ids: Collection[int] | None = None) -> dict[str, int]:
-    """Make one attempt at each due delivery (among `ids` when given); counts by outcome."""
+def send_due(
+    rt: Runtime,
+    *,
+    ids: Collection[int] | None = None,
+    stopping: Callable[[], bool] = lambda: False,
+) -> dict[str, int]:
+    """Make one attempt at each due delivery (among `ids` when given); counts by outcome.
+    Once `stopping()` says so, the attempt under way is the last: the rest wait for the next
+    sender, so that a worker asked to stop is done within one attempt's timeout."""
     counts = {"delivered": 0, "retrying": 0, "abandoned": 0}
     due = logout_deliveries.due(now=rt.now(), ids=ids)
     if not due:  # the in-process worker's pass, most of the time
@@ -44,6 +51,8 @@ def send_due(rt: Runtime, *, ids: Collection[int] | None = None) -> dict[str, in
 
     with requests.Session() as http:
         for delivery_id in due:
+            if stopping():
+                break
             outcome = _attempt(rt, http, delivery_id)
             if outcome is not None:
                 counts[outcome] += 1

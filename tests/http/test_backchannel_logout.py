@@ -250,6 +250,48 @@ def test_the_worker_process_sends_a_retry_once_it_is_due(
     assert logout_deliveries.state(delivery) == "delivered"
 
 
+def test_a_worker_stopped_while_a_logout_token_is_on_its_way_records_its_answer(
+    app, client, factories, clock, user, receiver, tmp_path
+):
+    """A restart or a deployment stops `idp deliveries run` (SIGTERM) at any moment: the
+    attempt under way ends and is recorded, rather than cut short, left reserved and sent
+    again once its lease ends."""
+    receiver.statuses = [500]
+    rp = _rp(client, factories, clock, receiver)
+    id_token = rp.tokens()["id_token"]
+    clock.advance(-logout_deliveries.BACKOFF_SECONDS[0])
+    _logout(client, id_token)
+    receiver.delay = 1.5  # the retry's answer takes a while
+    with delivery_worker(app, tmp_path):
+        wait_for(lambda: len(receiver.received) >= 2)
+    # Stopped before the application answered.
+    (delivery,) = _deliveries(app)
+    assert (delivery.attempts, delivery.last_status) == (2, 200)
+    assert logout_deliveries.state(delivery) == "delivered"
+    assert len(receiver.received) == 2
+
+
+def test_a_logout_pass_asked_to_stop_makes_no_further_attempt(
+    app, client, factories, clock, user, receiver, other_receiver
+):
+    """`stopping` is asked before each attempt: the worker stops within one attempt."""
+    receiver.statuses, other_receiver.statuses = [500], [500]
+    first = _rp(client, factories, clock, receiver)
+    first.tokens()
+    second = _rp(client, factories, clock, other_receiver)
+    _logout(client, second.tokens()["id_token"])
+    clock.advance(logout_deliveries.BACKOFF_SECONDS[0])
+    retries = lambda: len(receiver.received) + len(other_receiver.received) - 2  # noqa: E731
+    with app.app_context():
+        counts = backchannel.send_due(app.extensions["idp"], stopping=lambda: retries() >= 1)
+    assert counts == {"delivered": 1, "retrying": 0, "abandoned": 0}
+    assert retries() == 1
+    assert sorted(logout_deliveries.state(d) for d in _deliveries(app)) == [
+        "delivered",
+        "pending",
+    ]
+
+
 def test_gives_up_after_the_last_attempt(app, client, factories, clock, user, receiver, idp):
     receiver.statuses = [503] * 20
     rp = _rp(client, factories, clock, receiver)
