@@ -152,7 +152,8 @@ class DeliveryWorker:
                 db.session.commit()
             finally:
                 db.session.remove()
-        log.info("purged %s", " ".join(f"{name}={n}" for name, n in removed.items() if n))
+        counts = " ".join(f"{name}={n}" for name, n in removed.items() if n)
+        log.info("purged %s", counts or "nothing: no row had expired")
         return removed
 
     def run_forever(self) -> None:

@@ -3,6 +3,7 @@ stay, table by table."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Callable
 from typing import Any
@@ -239,3 +240,10 @@ def test_the_worker_purges_every_so_often(app, factories, clock):
     assert worker.purge_if_due() is None  # not again before [deliveries] purge_minutes
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 3
+
+
+def test_a_purge_that_found_nothing_says_so(app, caplog):
+    caplog.set_level(logging.INFO, logger="idp.notify.worker")
+    removed = app.extensions["idp.deliveries"].purge_if_due()
+    assert removed is not None and not any(removed.values())
+    assert "purged nothing: no row had expired" in caplog.messages
